@@ -1,0 +1,10 @@
+//! Benchmark definitions: rules written once, mapped to check ids by each CIS
+//! version. Pure data handling: no I/O beyond reading definition files.
+
+mod catalog;
+pub mod load;
+pub mod model;
+mod raw;
+
+pub use catalog::Catalog;
+pub use model::*;

@@ -1,0 +1,237 @@
+//! Command-line interface: argument parsing and the `check`, `collect` and
+//! `benchmarks` commands. `main.rs` only calls [`run`].
+
+use crate::benchmark::Catalog;
+use crate::collect;
+use crate::error::{Error, Result};
+use crate::facts::NodeFacts;
+use crate::output::{self, Format};
+use crate::report::{Skip, State};
+use clap::{Args, Parser, Subcommand};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// cis-scan: checks Kubernetes nodes and clusters against the CIS Kubernetes Benchmark.
+#[derive(Debug, Parser)]
+#[command(name = "cis-scan", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Collect this node's facts (or read facts files) and evaluate a benchmark.
+    Check(CheckArgs),
+    /// Print this node's facts as JSON, for evaluation elsewhere.
+    Collect(CollectArgs),
+    /// List the benchmark versions and their check counts.
+    Benchmarks(CatalogArgs),
+}
+
+/// Where the node is.
+#[derive(Debug, Args, Clone)]
+pub struct NodeArgs {
+    /// The node's root filesystem (e.g. /host inside a pod).
+    #[arg(long, default_value = "/")]
+    pub host_root: PathBuf,
+    /// The node's /proc.
+    #[arg(long = "proc", default_value = "/proc")]
+    pub proc_root: PathBuf,
+    /// Node name to record (default: the host's name).
+    #[arg(long)]
+    pub node_name: Option<String>,
+}
+
+/// Where benchmark definitions come from.
+#[derive(Debug, Args, Clone)]
+pub struct CatalogArgs {
+    /// A directory of custom definitions in cis-scan's format, added to the built-in ones.
+    #[arg(long)]
+    pub benchmark_dir: Option<PathBuf>,
+}
+
+/// `cis-scan check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub node: NodeArgs,
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+    /// Evaluate these facts files (from `cis-scan collect`) instead of this node.
+    #[arg(long, num_args = 1..)]
+    pub facts: Vec<PathBuf>,
+    /// Benchmark id, e.g. cis-1.10.
+    #[arg(long, conflicts_with = "kubernetes_version")]
+    pub benchmark: Option<String>,
+    /// Choose the benchmark for this Kubernetes version, e.g. 1.28.
+    #[arg(long)]
+    pub kubernetes_version: Option<String>,
+    /// Check ids to report as skipped.
+    #[arg(long, value_delimiter = ',')]
+    pub skip: Vec<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
+
+/// `cis-scan collect`.
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    #[command(flatten)]
+    pub node: NodeArgs,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// Loads the built-in benchmarks, plus a custom directory when given.
+pub fn catalog(args: &CatalogArgs) -> Result<Catalog> {
+    match &args.benchmark_dir {
+        Some(dir) => Catalog::with_dir(dir),
+        None => Catalog::embedded(),
+    }
+}
+
+fn collect_opts(n: &NodeArgs) -> collect::Options {
+    collect::Options {
+        host_root: n.host_root.clone(),
+        proc_root: n.proc_root.clone(),
+        node_name: n.node_name.clone(),
+    }
+}
+
+/// Reads a facts document and checks its schema version.
+pub fn read_facts(path: &std::path::Path) -> Result<NodeFacts> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let facts: NodeFacts = serde_json::from_str(&text).map_err(|e| Error::Facts {
+        path: path.into(),
+        message: e.to_string(),
+    })?;
+    if facts.schema_version != crate::facts::SCHEMA_VERSION {
+        return Err(Error::Facts {
+            path: path.into(),
+            message: format!(
+                "schemaVersion {} is not supported (this cis-scan reads {})",
+                facts.schema_version,
+                crate::facts::SCHEMA_VERSION
+            ),
+        });
+    }
+    Ok(facts)
+}
+
+/// Runs `check`; returns the exit code (0 nothing fails, 1 a check fails or errs).
+pub fn check(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32> {
+    let catalog = catalog(&args.catalog)?;
+    let nodes: Vec<NodeFacts> = if args.facts.is_empty() {
+        vec![collect::collect(&collect_opts(&args.node))]
+    } else {
+        args.facts
+            .iter()
+            .map(|p| read_facts(p))
+            .collect::<Result<_>>()?
+    };
+    let seen_version = nodes.iter().find_map(|n| n.kubernetes_version.clone());
+    let version = args.kubernetes_version.clone().or(seen_version.clone());
+    let benchmark = catalog.select(args.benchmark.as_deref(), version.as_deref())?;
+    if args.benchmark.is_none() && version.is_none() {
+        eprintln!("cis-scan: Kubernetes version unknown; using the newest benchmark {} (pass --kubernetes-version or --benchmark)", benchmark.id);
+    }
+    let unknown: Vec<&String> = args
+        .skip
+        .iter()
+        .filter(|id| benchmark.check(id).is_none())
+        .collect();
+    if !unknown.is_empty() {
+        return Err(Error::Invalid(format!(
+            "--skip names checks that {} does not have: {}",
+            benchmark.id,
+            unknown
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let skips: Vec<Skip> = args
+        .skip
+        .iter()
+        .map(|id| Skip {
+            id: id.clone(),
+            reason: Some("skipped on the command line".into()),
+            by: None,
+            at: None,
+        })
+        .collect();
+    let mut report = crate::eval::evaluate(&benchmark, &nodes, &skips);
+    report.kubernetes_version = version;
+    let colour = args.format == Format::Table
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
+    output::write(&report, args.format, colour, out).map_err(|e| Error::io("<stdout>", e))?;
+    let failing = report
+        .results
+        .iter()
+        .any(|r| matches!(r.state, State::Fail | State::Error));
+    Ok(if failing { 1 } else { 0 })
+}
+
+/// Runs `collect`.
+pub fn collect_cmd(args: &CollectArgs, out: &mut dyn std::io::Write) -> Result<()> {
+    let facts = collect::collect(&collect_opts(&args.node));
+    let json = serde_json::to_string_pretty(&facts).map_err(|e| Error::Internal(e.to_string()))?;
+    match &args.output {
+        Some(p) => std::fs::write(p, json + "\n").map_err(|e| Error::io(p, e)),
+        None => writeln!(out, "{json}").map_err(|e| Error::io("<stdout>", e)),
+    }
+}
+
+/// Runs `benchmarks`.
+pub fn benchmarks(args: &CatalogArgs, out: &mut dyn std::io::Write) -> Result<()> {
+    let catalog = catalog(args)?;
+    let io = |e| Error::io("<stdout>", e);
+    writeln!(
+        out,
+        "{:<12} {:>6} {:>10} {:>7}  KUBERNETES",
+        "BENCHMARK", "CHECKS", "AUTOMATED", "MANUAL"
+    )
+    .map_err(io)?;
+    for b in &catalog.benchmarks {
+        let auto = b.checks.iter().filter(|c| c.automated()).count();
+        let range = match (b.kubernetes_min, b.kubernetes_max) {
+            (Some(a), Some(z)) if a == z => format!("{}.{}", a.0, a.1),
+            (Some(a), Some(z)) => format!("{}.{}-{}.{}", a.0, a.1, z.0, z.1),
+            (Some(a), None) => format!("{}.{}+", a.0, a.1),
+            _ => "-".into(),
+        };
+        writeln!(
+            out,
+            "{:<12} {:>6} {:>10} {:>7}  {range}",
+            b.id,
+            b.checks.len(),
+            auto,
+            b.checks.len() - auto
+        )
+        .map_err(io)?;
+    }
+    Ok(())
+}
+
+/// Parses arguments and runs the command; returns the process exit code.
+pub fn run() -> i32 {
+    let cli = Cli::parse();
+    let mut stdout = std::io::stdout().lock();
+    let result = match &cli.command {
+        Command::Check(a) => check(a, &mut stdout),
+        Command::Collect(a) => collect_cmd(a, &mut stdout).map(|_| 0),
+        Command::Benchmarks(a) => benchmarks(a, &mut stdout).map(|_| 0),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("cis-scan: {e}");
+            2
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! The crate's one error type and `Result` alias.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in cis-scan, with enough context for a user to act on it.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A benchmark definition file is malformed.
+    #[error("{file}: {check}: {message}")]
+    Definition {
+        file: String,
+        check: String,
+        message: String,
+    },
+    /// The benchmark or Kubernetes version asked for does not exist.
+    #[error("{0}")]
+    UnknownBenchmark(String),
+    /// A facts document could not be read or parsed.
+    #[error("facts file {path}: {message}")]
+    Facts { path: PathBuf, message: String },
+    /// Reading a file or directory failed.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Bad input from a user (flag values, ids).
+    #[error("{0}")]
+    Invalid(String),
+    /// Anything else that should never happen, with what we were doing.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// The crate-wide result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,251 @@
+//! The evaluator: a pure function from (benchmark, node facts, skips) to a report.
+//! No I/O, no clock, no async: the same input always gives the same report.
+
+mod compare;
+mod files;
+mod leaf;
+pub mod settings;
+
+pub use compare::{parse_duration, same};
+
+use crate::benchmark::{Benchmark, Check, Component, Condition};
+use crate::facts::{ComponentFacts, NodeFacts};
+use crate::report::{CheckResult, NodeResult, Report, Skip, State, Summary};
+use settings::ComponentView;
+use std::collections::HashMap;
+
+/// The verdict of one condition on one node, with its evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub state: State,
+    pub actual: String,
+    pub expected: String,
+    pub source: String,
+    pub reason: Option<String>,
+}
+
+impl Outcome {
+    /// An outcome without a reason.
+    pub fn new(state: State, actual: &str, expected: &str, source: &str) -> Self {
+        Outcome {
+            state,
+            actual: actual.to_string(),
+            expected: expected.to_string(),
+            source: source.to_string(),
+            reason: None,
+        }
+    }
+
+    /// Adds why the state is what it is.
+    pub fn because(mut self, reason: String) -> Self {
+        self.reason = Some(reason);
+        self
+    }
+}
+
+/// One node's facts, prepared once for all checks.
+pub struct NodeView<'a> {
+    pub facts: &'a NodeFacts,
+    components: HashMap<Component, ComponentView<'a>>,
+}
+
+static ABSENT: std::sync::OnceLock<ComponentFacts> = std::sync::OnceLock::new();
+
+impl<'a> NodeView<'a> {
+    /// Parses each component's arguments once.
+    pub fn new(facts: &'a NodeFacts, benchmark: &'a Benchmark) -> Self {
+        let components = Component::NODE_COMPONENTS
+            .into_iter()
+            .filter_map(|c| {
+                let f = facts.components.get(c.key())?;
+                Some((c, ComponentView::new(f, benchmark.component(c))))
+            })
+            .collect();
+        NodeView { facts, components }
+    }
+
+    /// The component's view; an absent component gets an empty one.
+    pub fn component(&self, c: Component) -> Option<&ComponentView<'a>> {
+        self.components.get(&c).filter(|v| v.facts.present())
+    }
+
+    /// A view for a component the node does not run (every lookup comes back empty).
+    pub fn absent(benchmark: &'a Benchmark, c: Component) -> ComponentView<'a> {
+        ComponentView::new(
+            ABSENT.get_or_init(ComponentFacts::default),
+            benchmark.component(c),
+        )
+    }
+}
+
+/// Evaluates every check of `benchmark` on every node.
+pub fn evaluate(benchmark: &Benchmark, nodes: &[NodeFacts], skips: &[Skip]) -> Report {
+    let views: Vec<NodeView> = nodes.iter().map(|n| NodeView::new(n, benchmark)).collect();
+    let skips: HashMap<&str, &Skip> = skips.iter().map(|s| (s.id.as_str(), s)).collect();
+    let results: Vec<CheckResult> = benchmark
+        .checks
+        .iter()
+        .map(|check| {
+            evaluate_check(
+                benchmark,
+                check,
+                &views,
+                skips.get(check.id.as_str()).copied(),
+            )
+        })
+        .collect();
+    Report {
+        benchmark: benchmark.id.clone(),
+        benchmark_title: benchmark.title.clone(),
+        kubernetes_version: None,
+        nodes: nodes.iter().map(|n| n.node.clone()).collect(),
+        summary: Summary::of(&results),
+        results,
+    }
+}
+
+fn evaluate_check(
+    benchmark: &Benchmark,
+    check: &Check,
+    views: &[NodeView],
+    skip: Option<&Skip>,
+) -> CheckResult {
+    let rule = &check.rule;
+    let node_results: Vec<NodeResult> = if rule.component == Component::Cluster {
+        vec![to_node_result(
+            "cluster",
+            check,
+            cluster_outcome(check),
+            skip,
+        )]
+    } else {
+        views
+            .iter()
+            .map(|view| {
+                let outcome = match view.component(rule.component) {
+                    None => Outcome::new(State::NotApplicable, "", "", "").because(format!(
+                        "{} does not run on this node",
+                        benchmark
+                            .component(rule.component)
+                            .map(|s| s.name.as_str())
+                            .unwrap_or(rule.component.key())
+                    )),
+                    Some(_) => node_outcome(benchmark, check, view),
+                };
+                to_node_result(&view.facts.node, check, outcome, skip)
+            })
+            .collect()
+    };
+    let state = aggregate(node_results.iter().map(|n| n.state));
+    CheckResult {
+        id: check.id.clone(),
+        title: check.title.clone(),
+        section: check.section.clone(),
+        target: check.target.as_str().to_string(),
+        state,
+        scored: check.scored,
+        automated: check.automated(),
+        rule: rule.id.clone(),
+        remediation: rule.remediation.clone(),
+        reason: skip.map(skip_reason).or_else(|| {
+            (state == State::NotApplicable && node_results.is_empty())
+                .then(|| "no nodes were scanned".to_string())
+        }),
+        nodes: node_results,
+    }
+}
+
+/// The whole cluster's state from per-node states: a failure anywhere wins,
+/// then an error, a warning, a pass; all not applicable stays not applicable.
+pub fn aggregate(states: impl Iterator<Item = State>) -> State {
+    states
+        .max_by_key(|s| s.weight())
+        .unwrap_or(State::NotApplicable)
+}
+
+fn skip_reason(s: &Skip) -> String {
+    let mut r = format!(
+        "skipped: {}",
+        s.reason.as_deref().unwrap_or("no reason given")
+    );
+    if let Some(by) = &s.by {
+        r.push_str(&format!(" (by {by}"));
+        if let Some(at) = &s.at {
+            r.push_str(&format!(" at {at}"));
+        }
+        r.push(')');
+    }
+    r
+}
+
+fn to_node_result(node: &str, check: &Check, mut o: Outcome, skip: Option<&Skip>) -> NodeResult {
+    if let Some(s) = skip {
+        if o.state != State::NotApplicable {
+            o.reason = Some(skip_reason(s));
+            o.state = State::Skip;
+        }
+    } else if o.state == State::Fail && !check.scored {
+        o.state = State::Warn;
+        o.reason = Some(match o.reason {
+            Some(r) => format!("unscored check would fail: {r}"),
+            None => "unscored check would fail".into(),
+        });
+    }
+    NodeResult {
+        node: node.to_string(),
+        state: o.state,
+        actual: o.actual,
+        expected: o.expected,
+        source: o.source,
+        reason: o.reason,
+    }
+}
+
+fn manual_outcome(check: &Check) -> Outcome {
+    Outcome::new(
+        State::Warn,
+        "not assessed automatically",
+        "manual review",
+        "",
+    )
+    .because(format!(
+        "manual check: {}",
+        check
+            .rule
+            .manual
+            .as_deref()
+            .unwrap_or(&check.rule.remediation)
+    ))
+}
+
+fn node_outcome(benchmark: &Benchmark, check: &Check, view: &NodeView) -> Outcome {
+    let Some(test) = &check.rule.test else {
+        return manual_outcome(check);
+    };
+    let o = leaf::condition(benchmark, check.rule.component, test, view);
+    match (&check.rule.manual, o.state) {
+        (Some(note), State::Pass) => Outcome {
+            state: State::Warn,
+            reason: Some(format!(
+                "the automated part passes; confirm by hand: {note}"
+            )),
+            ..o
+        },
+        _ => o,
+    }
+}
+
+fn cluster_outcome(check: &Check) -> Outcome {
+    match &check.rule.test {
+        Some(Condition::Policy(name)) => Outcome::new(
+            State::Warn,
+            "not assessed",
+            &format!("policy assessment '{name}'"),
+            "Kubernetes API",
+        )
+        .because(
+            "judged from the Kubernetes API; this scan had no access to the cluster's API".into(),
+        ),
+        _ => manual_outcome(check),
+    }
+}

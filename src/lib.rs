@@ -1,0 +1,15 @@
+//! cis-scan: checks Kubernetes clusters against the CIS Kubernetes Benchmark.
+//!
+//! Layers: `benchmark` (definitions) and `eval` (the evaluator) are pure;
+//! `collect` reads a node; `cli` wires them to the command line.
+
+pub mod benchmark;
+pub mod cli;
+pub mod collect;
+pub mod error;
+pub mod eval;
+pub mod facts;
+pub mod output;
+pub mod report;
+
+pub use error::{Error, Result};

@@ -1,0 +1,160 @@
+//! Results of evaluating a benchmark: per check, per node, with evidence.
+//! These are the engine's output types; the CLI prints them and the service stores them.
+
+use serde::{Deserialize, Serialize};
+
+/// The verdict of a check, on one node or for the cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum State {
+    Pass,
+    Fail,
+    Warn,
+    Skip,
+    NotApplicable,
+    Error,
+}
+
+impl State {
+    /// The name used in reports and CSV: PASS, FAIL, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Pass => "PASS",
+            State::Fail => "FAIL",
+            State::Warn => "WARN",
+            State::Skip => "SKIP",
+            State::NotApplicable => "NOT_APPLICABLE",
+            State::Error => "ERROR",
+        }
+    }
+
+    /// Parses the report name back (case-insensitive).
+    pub fn parse(s: &str) -> Option<State> {
+        [
+            State::Pass,
+            State::Fail,
+            State::Warn,
+            State::Skip,
+            State::NotApplicable,
+            State::Error,
+        ]
+        .into_iter()
+        .find(|st| st.as_str().eq_ignore_ascii_case(s))
+    }
+
+    /// How strongly a node's state speaks for the whole check: a failure
+    /// anywhere outweighs an error, which outweighs a warning, then a pass.
+    pub fn weight(self) -> u8 {
+        match self {
+            State::Fail => 6,
+            State::Error => 5,
+            State::Warn => 4,
+            State::Skip => 3,
+            State::Pass => 2,
+            State::NotApplicable => 1,
+        }
+    }
+}
+
+/// A check's result on one node (or "cluster" for cluster-wide checks).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeResult {
+    pub node: String,
+    pub state: State,
+    /// The value that was seen, e.g. `--profiling=true`.
+    pub actual: String,
+    /// The condition the check wants, in words.
+    pub expected: String,
+    /// Where the value came from: process, manifest, config file, default.
+    pub source: String,
+    /// Why the state is what it is when that is not obvious (manual, unscored, not applicable, error).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// One check's result across the cluster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckResult {
+    pub id: String,
+    pub title: String,
+    /// Top-level section: "1" to "5".
+    pub section: String,
+    /// master, etcd, controlplane, node or policies.
+    pub target: String,
+    pub state: State,
+    pub scored: bool,
+    /// True when cis-scan judged it from facts; false for manual review.
+    pub automated: bool,
+    /// The rule behind the check (shared by every benchmark version).
+    pub rule: String,
+    pub remediation: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub nodes: Vec<NodeResult>,
+}
+
+/// Count of checks per state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    pub total: u32,
+    pub pass: u32,
+    pub fail: u32,
+    pub warn: u32,
+    pub skip: u32,
+    pub not_applicable: u32,
+    pub error: u32,
+}
+
+impl Summary {
+    /// Counts the states of these results.
+    pub fn of(results: &[CheckResult]) -> Self {
+        let mut s = Summary::default();
+        for r in results {
+            s.add(r.state);
+        }
+        s
+    }
+
+    /// Counts one more check.
+    pub fn add(&mut self, state: State) {
+        self.total += 1;
+        match state {
+            State::Pass => self.pass += 1,
+            State::Fail => self.fail += 1,
+            State::Warn => self.warn += 1,
+            State::Skip => self.skip += 1,
+            State::NotApplicable => self.not_applicable += 1,
+            State::Error => self.error += 1,
+        }
+    }
+}
+
+/// A test the user chose to skip, with why, who and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Skip {
+    pub id: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub by: Option<String>,
+    #[serde(default)]
+    pub at: Option<String>,
+}
+
+/// A whole evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    pub benchmark: String,
+    pub benchmark_title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubernetes_version: Option<String>,
+    /// Names of the nodes whose facts were evaluated.
+    pub nodes: Vec<String>,
+    pub summary: Summary,
+    pub results: Vec<CheckResult>,
+}
