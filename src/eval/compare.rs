@@ -113,3 +113,106 @@ pub fn describe(name: &str, op: &ValueOp) -> String {
         ValueOp::StartsWith(p) => format!("{name} starts with {}", p.join(" or ")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(op: ValueOp, v: Option<&str>) -> bool {
+        apply(&op, v, v.is_some())
+    }
+
+    #[test]
+    fn equality_is_case_number_and_duration_aware() {
+        assert!(ok(ValueOp::Eq("false".into()), Some("False")));
+        assert!(ok(ValueOp::Eq("0".into()), Some("0")));
+        assert!(ok(ValueOp::Eq("30".into()), Some("30.0")));
+        assert!(ok(ValueOp::Eq("127.0.0.1".into()), Some("127.0.0.1")));
+        assert!(!ok(ValueOp::Eq("false".into()), Some("true")));
+        assert!(
+            !ok(ValueOp::Eq("false".into()), None),
+            "absent is not equal"
+        );
+        assert!(ok(ValueOp::Ne("0".into()), Some("4h0m0s")));
+        assert!(!ok(ValueOp::Ne("0".into()), Some("0s")), "0s is 0");
+        assert!(ok(ValueOp::Ne("true".into()), None), "absent is not true");
+    }
+
+    #[test]
+    fn present_and_absent_count_explicit_values_only() {
+        assert!(apply(&ValueOp::Set, Some("x"), true));
+        assert!(
+            !apply(&ValueOp::Set, Some("x"), false),
+            "a default is not set"
+        );
+        assert!(!apply(&ValueOp::Set, None, false));
+        assert!(apply(&ValueOp::Unset, None, false));
+        assert!(apply(&ValueOp::Unset, Some("default"), false));
+        assert!(
+            !apply(&ValueOp::Unset, Some(""), true),
+            "set to empty is still set"
+        );
+    }
+
+    #[test]
+    fn numeric_bounds() {
+        assert!(ok(ValueOp::Gte(30.0), Some("30")));
+        assert!(ok(ValueOp::Gte(30.0), Some("365")));
+        assert!(!ok(ValueOp::Gte(30.0), Some("7")));
+        assert!(
+            !ok(ValueOp::Gte(30.0), Some("thirty")),
+            "not a number fails"
+        );
+        assert!(!ok(ValueOp::Gte(0.0), None));
+        assert!(ok(ValueOp::Lte(5.0), Some("5")));
+        assert!(!ok(ValueOp::Lte(5.0), Some("6")));
+    }
+
+    #[test]
+    fn list_contains_and_does_not_contain() {
+        assert!(ok(ValueOp::Has("RBAC".into()), Some("Node,RBAC")));
+        assert!(ok(ValueOp::Has("RBAC".into()), Some("Node, RBAC")));
+        assert!(
+            !ok(ValueOp::Has("RBAC".into()), Some("Node,RBACX")),
+            "whole items only"
+        );
+        assert!(!ok(ValueOp::Has("RBAC".into()), None));
+        assert!(ok(ValueOp::Lacks("AlwaysAllow".into()), Some("Node,RBAC")));
+        assert!(!ok(
+            ValueOp::Lacks("AlwaysAllow".into()),
+            Some("AlwaysAllow")
+        ));
+        assert!(ok(ValueOp::Lacks("AlwaysAllow".into()), None));
+    }
+
+    #[test]
+    fn allowed_elements_of_a_list() {
+        let allowed = ValueOp::Only(vec!["A".into(), "B".into()]);
+        assert!(ok(allowed.clone(), Some("A,B")));
+        assert!(ok(allowed.clone(), Some("B")));
+        assert!(!ok(allowed.clone(), Some("A,C")));
+        assert!(
+            !ok(allowed.clone(), Some("")),
+            "an empty list allows the built-in defaults"
+        );
+        assert!(!ok(allowed, None));
+    }
+
+    #[test]
+    fn prefixes() {
+        let op = ValueOp::StartsWith(vec!["127.0.0.1:".into()]);
+        assert!(ok(op.clone(), Some("127.0.0.1:10249")));
+        assert!(!ok(op, Some("0.0.0.0:10249")));
+    }
+
+    #[test]
+    fn go_durations() {
+        assert_eq!(parse_duration("4h0m0s"), Some(14400.0));
+        assert_eq!(parse_duration("5m"), Some(300.0));
+        assert_eq!(parse_duration("1.5s"), Some(1.5));
+        assert_eq!(parse_duration("300ms"), Some(0.3));
+        assert_eq!(parse_duration("0"), Some(0.0));
+        assert_eq!(parse_duration("five"), None);
+        assert_eq!(parse_duration("5x"), None);
+    }
+}

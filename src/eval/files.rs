@@ -133,3 +133,106 @@ fn common_dir(entries: &[&FileEntry]) -> String {
     }
     prefix
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str, mode: &str, user: &str, group: &str) -> FileEntry {
+        FileEntry {
+            path: path.into(),
+            kind: "file".into(),
+            mode: mode.into(),
+            user: user.into(),
+            group: group.into(),
+            ..Default::default()
+        }
+    }
+
+    fn facts(entries: Vec<FileEntry>) -> FileFacts {
+        FileFacts {
+            tried: vec!["/etc/x".into()],
+            entries,
+            error: None,
+        }
+    }
+
+    fn mode(m: &str, want: u32) -> State {
+        test_files(
+            "k",
+            Some(&facts(vec![entry("/etc/x", m, "root", "root")])),
+            None,
+            &FileExpect::Mode(want),
+            Missing::Warn,
+        )
+        .state
+    }
+
+    #[test]
+    fn mode_this_or_more_restrictive() {
+        assert_eq!(mode("600", 0o600), State::Pass);
+        assert_eq!(mode("400", 0o600), State::Pass);
+        assert_eq!(mode("0", 0o600), State::Pass);
+        assert_eq!(mode("644", 0o600), State::Fail);
+        assert_eq!(mode("700", 0o600), State::Fail, "execute is outside 600");
+        assert_eq!(mode("640", 0o644), State::Pass);
+        assert_eq!(mode("4600", 0o600), State::Fail, "setuid counts");
+    }
+
+    #[test]
+    fn owner_must_match_user_and_group() {
+        let own = |u: &str, g: &str| {
+            let f = facts(vec![entry("/etc/x", "600", u, g)]);
+            test_files(
+                "k",
+                Some(&f),
+                None,
+                &FileExpect::Owner {
+                    user: "root".into(),
+                    group: "root".into(),
+                },
+                Missing::Warn,
+            )
+        };
+        assert_eq!(own("root", "root").state, State::Pass);
+        let o = own("root", "wheel");
+        assert_eq!(o.state, State::Fail);
+        assert_eq!(o.actual, "/etc/x root:wheel");
+        assert_eq!(own("1000", "root").state, State::Fail);
+    }
+
+    #[test]
+    fn missing_unreadable_and_patterns() {
+        let none = facts(vec![]);
+        let want = FileExpect::Mode(0o600);
+        assert_eq!(
+            test_files("k", Some(&none), None, &want, Missing::Warn).state,
+            State::Warn
+        );
+        assert_eq!(
+            test_files("k", Some(&none), None, &want, Missing::NotApplicable).state,
+            State::NotApplicable
+        );
+        assert_eq!(
+            test_files("k", None, None, &want, Missing::Warn).state,
+            State::Error
+        );
+        let mut bad = entry("/etc/x", "", "", "");
+        bad.error = Some("permission denied".into());
+        assert_eq!(
+            test_files("k", Some(&facts(vec![bad])), None, &want, Missing::Warn).state,
+            State::Error
+        );
+        let pki = facts(vec![
+            entry("/pki/a.crt", "644", "root", "root"),
+            entry("/pki/a.key", "600", "root", "root"),
+        ]);
+        assert_eq!(
+            test_files("pki", Some(&pki), Some("*.key"), &want, Missing::Warn).state,
+            State::Pass
+        );
+        let crt = test_files("pki", Some(&pki), Some("*.crt"), &want, Missing::Warn);
+        assert_eq!(crt.state, State::Fail);
+        assert_eq!(crt.actual, "/pki/a.crt 644");
+    }
+}

@@ -110,7 +110,7 @@ impl<'a> ComponentView<'a> {
             .unwrap_or("the component")
     }
 
-    fn from_args(&self, flag: &str) -> Result<Option<(String, String)>, String> {
+    fn in_args(&self, flag: &str) -> Result<Option<(String, String)>, String> {
         match &self.args {
             Err(e) => Err(e.clone()),
             Ok(None) => Ok(None),
@@ -118,7 +118,7 @@ impl<'a> ComponentView<'a> {
         }
     }
 
-    fn from_env(&self, flag: &str) -> Option<(String, String)> {
+    fn in_env(&self, flag: &str) -> Option<(String, String)> {
         let p = self.facts.process.as_ref()?;
         let var = format!(
             "ETCD_{}",
@@ -132,7 +132,7 @@ impl<'a> ComponentView<'a> {
     }
 
     /// Looks a dotted key up in the config file. Ok(None): not there.
-    fn from_config(&self, key: &str) -> Result<Option<(String, String)>, String> {
+    fn in_config(&self, key: &str) -> Result<Option<(String, String)>, String> {
         let Some(cfg) = &self.facts.config else {
             return Ok(None);
         };
@@ -155,17 +155,17 @@ impl<'a> ComponentView<'a> {
 
     /// Resolves a flag; `default` overrides the component's documented default.
     pub fn flag(&self, flag: &str, default: Option<&str>) -> Resolved {
-        match self.from_args(flag) {
+        match self.in_args(flag) {
             Err(e) => return Resolved::Failed(e),
             Ok(Some((value, source))) => return explicit(value, source),
             Ok(None) => {}
         }
-        if let Some((value, source)) = self.from_env(flag) {
+        if let Some((value, source)) = self.in_env(flag) {
             return explicit(value, source);
         }
         let key = self.spec.and_then(|s| s.config_keys.get(flag));
         if let Some(key) = key {
-            match self.from_config(key) {
+            match self.in_config(key) {
                 Err(e) => return Resolved::Failed(e),
                 Ok(Some((value, source))) => return explicit(value, source),
                 Ok(None) => {}
@@ -207,7 +207,7 @@ impl<'a> ComponentView<'a> {
 
     /// Resolves one feature gate from --feature-gates or the config's featureGates.
     pub fn gate(&self, gate: &str, default: Option<&str>) -> Resolved {
-        match self.from_args("--feature-gates") {
+        match self.in_args("--feature-gates") {
             Err(e) => return Resolved::Failed(e),
             Ok(Some((gates, source))) => {
                 for item in super::compare::items(&gates) {
@@ -223,7 +223,7 @@ impl<'a> ComponentView<'a> {
             }
             Ok(None) => {}
         }
-        match self.from_config(&format!("featureGates.{gate}")) {
+        match self.in_config(&format!("featureGates.{gate}")) {
             Err(e) => return Resolved::Failed(e),
             Ok(Some((value, source))) => return explicit(value, source),
             Ok(None) => {}

@@ -1,1 +1,6 @@
+//! The one integration test harness (one binary keeps link time down).
 
+mod cli;
+mod definitions;
+mod engine;
+mod support;

@@ -1,0 +1,198 @@
+//! The `cis-scan` binary as a user runs it: exit codes, output formats, collect then check.
+
+use crate::support::hostroot::HostRoot;
+use crate::support::kubeadm;
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cis-scan"))
+        .args(args)
+        .output()
+        .expect("run cis-scan")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn check_json_on_a_host_root() {
+    let h = HostRoot::new();
+    kubeadm::control_plane(&h);
+    let root = h.root();
+    let proc = h.proc();
+    let o = run(&[
+        "check",
+        "--host-root",
+        root.to_str().unwrap(),
+        "--proc",
+        proc.to_str().unwrap(),
+        "--node-name",
+        "cp-1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a failing check exits 1: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        v["benchmark"], "cis-1.8",
+        "version taken from the apiserver image tag"
+    );
+    for k in [
+        "total",
+        "pass",
+        "fail",
+        "warn",
+        "skip",
+        "notApplicable",
+        "error",
+    ] {
+        assert!(v["summary"][k].is_u64(), "summary.{k}");
+    }
+    let r = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "1.2.16")
+        .unwrap();
+    assert_eq!(r["state"], "FAIL");
+    assert_eq!(r["scored"], true);
+    assert!(r["remediation"]
+        .as_str()
+        .unwrap()
+        .contains("--profiling=false"));
+    let n = &r["nodes"][0];
+    for k in ["node", "state", "actual", "expected", "source"] {
+        assert!(n[k].is_string(), "nodes[].{k}");
+    }
+}
+
+#[test]
+fn collect_then_check_facts_elsewhere() {
+    let cp = HostRoot::new();
+    kubeadm::control_plane(&cp);
+    let w = HostRoot::new();
+    kubeadm::worker(&w);
+    let out = tempfile::TempDir::new().unwrap();
+    let mut files = Vec::new();
+    for (h, name) in [(&cp, "cp-1"), (&w, "w-1")] {
+        let f = out.path().join(format!("{name}.json"));
+        let o = run(&[
+            "collect",
+            "--host-root",
+            h.root().to_str().unwrap(),
+            "--proc",
+            h.proc().to_str().unwrap(),
+            "--node-name",
+            name,
+            "-o",
+            f.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let facts: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
+        assert_eq!(facts["schemaVersion"], 1);
+        files.push(f.to_str().unwrap().to_string());
+    }
+    let mut args = vec![
+        "check",
+        "--format",
+        "csv",
+        "--kubernetes-version",
+        "1.29",
+        "--facts",
+    ];
+    args.extend(files.iter().map(String::as_str));
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(1));
+    let text = stdout(&o);
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(
+        rdr.headers().unwrap().iter().collect::<Vec<_>>(),
+        cis_scan::output::csv::HEADER.to_vec()
+    );
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 133, "cis-1.11 chosen from --kubernetes-version");
+    let kubelet_anon = rows.iter().find(|r| &r[0] == "4.2.1").unwrap();
+    assert_eq!(&kubelet_anon[2], "PASS");
+    assert_eq!(&kubelet_anon[5], "cp-1 w-1");
+}
+
+#[test]
+fn skip_and_exit_codes() {
+    let h = HostRoot::new();
+    kubeadm::worker(&h);
+    h.chmod("/var/lib/kubelet/config.yaml", 0o600)
+        .chmod("/lib/systemd/system/kubelet.service", 0o600)
+        .chmod(
+            "/etc/systemd/system/kubelet.service.d/10-kubeadm.conf",
+            0o600,
+        );
+    let (root, proc) = (h.root(), h.proc());
+    let base = [
+        "check",
+        "--host-root",
+        root.to_str().unwrap(),
+        "--proc",
+        proc.to_str().unwrap(),
+        "--benchmark",
+        "cis-1.12",
+    ];
+    let o = run(&base);
+    let table = stdout(&o);
+    let first_line = table.lines().nth(1).unwrap_or_default();
+    if o.status.code() == Some(1) {
+        assert!(
+            first_line.starts_with("FAIL") || first_line.starts_with("ERROR"),
+            "failures first: {table}"
+        );
+        // skip every failing check: nothing fails any more
+        let failing: Vec<String> = table
+            .lines()
+            .filter(|l| l.starts_with("FAIL") || l.starts_with("ERROR"))
+            .map(|l| l.split_whitespace().nth(1).unwrap().to_string())
+            .collect();
+        let skip = failing.join(",");
+        let mut args = base.to_vec();
+        args.extend(["--skip", &skip]);
+        let o2 = run(&args);
+        assert_eq!(o2.status.code(), Some(0), "{}", stdout(&o2));
+        assert!(stdout(&o2).contains("skipped on the command line"));
+    } else {
+        assert_eq!(o.status.code(), Some(0), "{table}");
+    }
+    let mut bad = base.to_vec();
+    bad.extend(["--skip", "9.9.9"]);
+    let o3 = run(&bad);
+    assert_eq!(o3.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o3.stderr).contains("9.9.9"));
+}
+
+#[test]
+fn errors_exit_two_with_a_message() {
+    let o = run(&[
+        "check",
+        "--kubernetes-version",
+        "1.20",
+        "--facts",
+        "/nonexistent.json",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&[
+        "check",
+        "--kubernetes-version",
+        "1.20",
+        "--host-root",
+        "/nonexistent",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("1.26 and newer"));
+    let o = run(&["benchmarks"]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("cis-1.12        131"));
+}

@@ -1,0 +1,172 @@
+//! The shipped definitions load, cover every version, and bad files are refused clearly.
+
+use cis_scan::benchmark::Catalog;
+use std::collections::HashSet;
+
+#[test]
+fn every_version_loads_with_the_public_check_counts() {
+    let c = Catalog::embedded().unwrap();
+    let counts: Vec<(String, usize)> = c
+        .benchmarks
+        .iter()
+        .map(|b| (b.id.clone(), b.checks.len()))
+        .collect();
+    assert_eq!(
+        counts,
+        vec![
+            ("cis-1.8".into(), 130),
+            ("cis-1.9".into(), 130),
+            ("cis-1.10".into(), 130),
+            ("cis-1.11".into(), 133),
+            ("cis-1.12".into(), 131)
+        ]
+    );
+    for b in &c.benchmarks {
+        let ids: HashSet<_> = b.checks.iter().map(|c| &c.id).collect();
+        assert_eq!(ids.len(), b.checks.len(), "{}: duplicate ids", b.id);
+        for check in &b.checks {
+            assert!(!check.rule.remediation.is_empty());
+            assert!(["1", "2", "3", "4", "5"].contains(&check.section.as_str()));
+        }
+    }
+    // id shifts between versions map to the same rule
+    let v18 = c.get("cis-1.8").unwrap();
+    let v19 = c.get("cis-1.9").unwrap();
+    assert_eq!(v18.check("1.2.16").unwrap().rule.id, "apiserver-profiling");
+    assert_eq!(v19.check("1.2.15").unwrap().rule.id, "apiserver-profiling");
+    assert_eq!(v18.check("1.1.20").unwrap().rule.id, "pki-cert-mode-600");
+    assert_eq!(
+        c.get("cis-1.12").unwrap().check("1.1.20").unwrap().rule.id,
+        "pki-cert-mode-644"
+    );
+}
+
+#[test]
+fn kubernetes_version_mapping() {
+    let c = Catalog::embedded().unwrap();
+    let pick = |v: &str| c.for_kubernetes_version(v).map(|b| b.id.clone());
+    assert_eq!(pick("1.26").unwrap(), "cis-1.8");
+    assert_eq!(pick("v1.27.4").unwrap(), "cis-1.9");
+    assert_eq!(pick("1.28").unwrap(), "cis-1.10");
+    assert_eq!(pick("1.29").unwrap(), "cis-1.11");
+    assert_eq!(pick("1.31.1").unwrap(), "cis-1.11");
+    assert_eq!(pick("1.32").unwrap(), "cis-1.12");
+    assert_eq!(pick("1.35").unwrap(), "cis-1.12");
+    let old = pick("1.25").unwrap_err().to_string();
+    assert!(old.contains("1.26 and newer"), "{old}");
+    assert!(pick("banana")
+        .unwrap_err()
+        .to_string()
+        .contains("not a Kubernetes version"));
+    assert_eq!(
+        c.select(Some("cis-1.9"), Some("1.32")).unwrap().id,
+        "cis-1.9",
+        "--benchmark overrides"
+    );
+    assert!(c
+        .get("cis-9")
+        .unwrap_err()
+        .to_string()
+        .contains("available: cis-1.8"));
+}
+
+fn custom_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let d = tempfile::TempDir::new().unwrap();
+    for (name, text) in files {
+        let p = d.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    d
+}
+
+const CUSTOM: &str = "id: acme-1\ntitle: ACME hardening\nkubernetes: {min: \"1.30\"}\nsections:\n  - {id: \"1\", title: Control plane, target: master}\nchecks:\n  - {id: \"1.1\", rule: apiserver-profiling}\n  - {id: \"1.2\", rule: acme-audit}\n";
+const CUSTOM_RULES: &str = "rules:\n  - id: acme-audit\n    title: Audit logs are kept\n    component: apiserver\n    test: {flag: --audit-log-maxage, gte: 90}\n    remediation: Keep audit logs for 90 days.\n";
+
+#[test]
+fn custom_benchmark_directory() {
+    let d = custom_dir(&[("acme.yaml", CUSTOM), ("rules/acme.yaml", CUSTOM_RULES)]);
+    let c = Catalog::with_dir(d.path()).unwrap();
+    let b = c.get("acme-1").unwrap();
+    assert_eq!(b.checks.len(), 2);
+    assert_eq!(b.check("1.2").unwrap().title, "Audit logs are kept");
+    assert!(
+        c.get("cis-1.8").is_ok(),
+        "built-in benchmarks stay available"
+    );
+}
+
+#[test]
+fn malformed_definitions_name_file_check_and_problem() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            CUSTOM_RULES.replace("gte: 90", "gte: 90, eq: \"1\"").leak(),
+            "acme-audit",
+            "more than one comparison",
+        ),
+        (
+            CUSTOM_RULES
+                .replace("component: apiserver", "component: toaster")
+                .leak(),
+            "acme-audit",
+            "unknown component 'toaster'",
+        ),
+        (
+            CUSTOM_RULES
+                .replace(
+                    "test: {flag: --audit-log-maxage, gte: 90}",
+                    "test: {file: nowhere, mode: \"600\"}",
+                )
+                .leak(),
+            "acme-audit",
+            "unknown file 'nowhere'",
+        ),
+        (
+            CUSTOM_RULES
+                .replace(
+                    "test: {flag: --audit-log-maxage, gte: 90}",
+                    "test: {file: pki, mode: \"999\"}",
+                )
+                .leak(),
+            "acme-audit",
+            "not an octal permission",
+        ),
+        (
+            CUSTOM_RULES
+                .replace(
+                    "test: {flag: --audit-log-maxage, gte: 90}",
+                    "test: {flag: audit, set: true}",
+                )
+                .leak(),
+            "acme-audit",
+            "must start with --",
+        ),
+        (
+            CUSTOM_RULES
+                .replace("    title: Audit logs are kept\n", "")
+                .leak(),
+            "(file)",
+            "title",
+        ),
+    ];
+    for (rules, check, needle) in cases {
+        let d = custom_dir(&[("acme.yaml", CUSTOM), ("rules/acme.yaml", rules)]);
+        let err = Catalog::with_dir(d.path()).unwrap_err().to_string();
+        assert!(err.contains("rules/acme.yaml"), "{err}");
+        assert!(err.contains(check), "{err}");
+        assert!(err.contains(needle), "{err}");
+    }
+    let bad_check = CUSTOM.replace("rule: apiserver-profiling", "rule: no-such-rule");
+    let d = custom_dir(&[("acme.yaml", &bad_check), ("rules/acme.yaml", CUSTOM_RULES)]);
+    let err = Catalog::with_dir(d.path()).unwrap_err().to_string();
+    assert!(
+        err.contains("acme.yaml: 1.1: unknown rule 'no-such-rule'"),
+        "{err}"
+    );
+    let dup = CUSTOM.replace("id: \"1.2\"", "id: \"1.1\"");
+    let d = custom_dir(&[("acme.yaml", &dup), ("rules/acme.yaml", CUSTOM_RULES)]);
+    assert!(Catalog::with_dir(d.path())
+        .unwrap_err()
+        .to_string()
+        .contains("1.1: check id appears twice"));
+}

@@ -1,0 +1,20 @@
+//! Shared test helpers.
+
+pub mod hostroot;
+pub mod kubeadm;
+
+use cis_scan::report::{CheckResult, Report, State};
+
+/// The result of check `id`, or a panic naming it.
+pub fn result<'a>(report: &'a Report, id: &str) -> &'a CheckResult {
+    report
+        .results
+        .iter()
+        .find(|r| r.id == id)
+        .unwrap_or_else(|| panic!("no check {id} in report"))
+}
+
+/// The state of check `id`.
+pub fn state(report: &Report, id: &str) -> State {
+    result(report, id).state
+}
