@@ -28,6 +28,53 @@ pub enum Command {
     Collect(CollectArgs),
     /// List the benchmark versions and their check counts.
     Benchmarks(CatalogArgs),
+    /// Run the service: GraphQL API, live progress, reports.
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(ConfigArgs),
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+/// Where the service configuration comes from.
+#[derive(Debug, Args, Clone)]
+pub struct ConfigArgs {
+    /// A TOML file overriding the embedded defaults (CIS_SCAN_* variables override both).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+/// `cis-scan serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Address to listen on (overrides the configuration).
+    #[arg(long)]
+    pub listen: Option<String>,
+}
+
+/// `cis-scan token ...`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it once on stdout (only its hash is stored).
+    Create(TokenArgs),
+}
+
+/// `cis-scan token create`.
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// An administrator token: every cluster.
+    #[arg(long, conflicts_with = "owner", required_unless_present = "owner")]
+    pub admin: bool,
+    /// A cluster owner's token: that cluster only.
+    #[arg(long, value_name = "CLUSTER_ID")]
+    pub owner: Option<String>,
 }
 
 /// Where the node is.
@@ -226,6 +273,11 @@ pub fn run() -> i32 {
         Command::Check(a) => check(a, &mut stdout),
         Command::Collect(a) => collect_cmd(a, &mut stdout).map(|_| 0),
         Command::Benchmarks(a) => benchmarks(a, &mut stdout).map(|_| 0),
+        Command::Serve(a) => crate::service_cli::serve(a),
+        Command::Migrate(a) => crate::service_cli::migrate(a),
+        Command::Token {
+            command: TokenCommand::Create(a),
+        } => crate::service_cli::create_token(a, &mut stdout),
     };
     match result {
         Ok(code) => code,

@@ -27,6 +27,21 @@ pub enum Error {
     /// Bad input from a user (flag values, ids).
     #[error("{0}")]
     Invalid(String),
+    /// The thing asked for does not exist (or is not visible to the caller).
+    #[error("{0}")]
+    NotFound(String),
+    /// The caller is known but may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// No valid credentials.
+    #[error("authentication required: send Authorization: Bearer <token>")]
+    Unauthenticated,
+    /// The database failed; the detail is logged, never shown to API clients.
+    #[error("database error: {0}")]
+    Database(String),
+    /// Invalid service configuration, naming the setting.
+    #[error("configuration: {0}")]
+    Config(String),
     /// Anything else that should never happen, with what we were doing.
     #[error("internal error: {0}")]
     Internal(String),
@@ -44,3 +59,9 @@ impl Error {
 
 /// The crate-wide result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<sea_orm::DbErr> for Error {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Error::Database(e.to_string())
+    }
+}

@@ -39,6 +39,9 @@ pub struct NodeFacts {
     pub node: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collected_at: Option<String>,
+    /// Roles the node was declared or labelled with (control-plane, etcd, worker).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
     /// The Kubernetes version, when the node shows it (a control plane image tag).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kubernetes_version: Option<String>,
@@ -54,9 +57,24 @@ pub struct NodeFacts {
     /// The API server's encryption configuration, when it names one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption: Option<EncryptionFacts>,
+    /// Set when the node could not be collected at all: every check on it is ERROR.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection_error: Option<String>,
     /// Problems that do not belong to one fact (an unreadable /proc, say).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<String>,
+}
+
+impl NodeFacts {
+    /// Facts for a node that could not be collected.
+    pub fn failed(node: &str, error: String) -> Self {
+        NodeFacts {
+            schema_version: SCHEMA_VERSION,
+            node: node.to_string(),
+            collection_error: Some(error),
+            ..Default::default()
+        }
+    }
 }
 
 /// What was found about one component on the node.

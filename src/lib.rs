@@ -13,3 +13,13 @@ pub mod output;
 pub mod report;
 
 pub use error::{Error, Result};
+pub mod app;
+pub mod auth;
+pub mod domain;
+pub mod graphql;
+pub mod http;
+pub mod scan;
+pub mod service_cli;
+pub mod settings;
+pub mod source;
+pub mod store;

@@ -80,18 +80,32 @@ impl<'a> NodeView<'a> {
 
 /// Evaluates every check of `benchmark` on every node.
 pub fn evaluate(benchmark: &Benchmark, nodes: &[NodeFacts], skips: &[Skip]) -> Report {
+    evaluate_with_progress(benchmark, nodes, skips, &mut |_, _| {})
+}
+
+/// Like [`evaluate`], calling `progress(checks done, checks total)` after each check.
+pub fn evaluate_with_progress(
+    benchmark: &Benchmark,
+    nodes: &[NodeFacts],
+    skips: &[Skip],
+    progress: &mut dyn FnMut(usize, usize),
+) -> Report {
     let views: Vec<NodeView> = nodes.iter().map(|n| NodeView::new(n, benchmark)).collect();
     let skips: HashMap<&str, &Skip> = skips.iter().map(|s| (s.id.as_str(), s)).collect();
+    let total = benchmark.checks.len();
     let results: Vec<CheckResult> = benchmark
         .checks
         .iter()
-        .map(|check| {
-            evaluate_check(
+        .enumerate()
+        .map(|(i, check)| {
+            let r = evaluate_check(
                 benchmark,
                 check,
                 &views,
                 skips.get(check.id.as_str()).copied(),
-            )
+            );
+            progress(i + 1, total);
+            r
         })
         .collect();
     Report {
@@ -122,15 +136,19 @@ fn evaluate_check(
         views
             .iter()
             .map(|view| {
-                let outcome = match view.component(rule.component) {
-                    None => Outcome::new(State::NotApplicable, "", "", "").because(format!(
-                        "{} does not run on this node",
-                        benchmark
-                            .component(rule.component)
-                            .map(|s| s.name.as_str())
-                            .unwrap_or(rule.component.key())
-                    )),
-                    Some(_) => node_outcome(benchmark, check, view),
+                let outcome = if let Some(e) = &view.facts.collection_error {
+                    Outcome::new(State::Error, "not collected", "", "").because(e.clone())
+                } else {
+                    match view.component(rule.component) {
+                        None => Outcome::new(State::NotApplicable, "", "", "").because(format!(
+                            "{} does not run on this node",
+                            benchmark
+                                .component(rule.component)
+                                .map(|s| s.name.as_str())
+                                .unwrap_or(rule.component.key())
+                        )),
+                        Some(_) => node_outcome(benchmark, check, view),
+                    }
                 };
                 to_node_result(&view.facts.node, check, outcome, skip)
             })

@@ -2,5 +2,6 @@
 
 mod cli;
 mod definitions;
+mod demo;
 mod engine;
 mod support;

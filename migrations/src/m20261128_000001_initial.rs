@@ -1,0 +1,297 @@
+//! Clusters, scans, reports with their check results, skipped tests and API tokens.
+
+use sea_orm_migration::prelude::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum Clusters {
+    Table,
+    Id,
+    Name,
+    Source,
+    Active,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Scans {
+    Table,
+    Id,
+    ClusterId,
+    Benchmark,
+    State,
+    Message,
+    RequestedBy,
+    ReportId,
+    CreatedAt,
+    StartedAt,
+    FinishedAt,
+}
+
+#[derive(DeriveIden)]
+enum Reports {
+    Table,
+    Id,
+    ClusterId,
+    ScanId,
+    Benchmark,
+    BenchmarkTitle,
+    KubernetesVersion,
+    State,
+    Nodes,
+    Total,
+    Pass,
+    Fail,
+    Warn,
+    Skip,
+    NotApplicable,
+    Error,
+    StartedAt,
+    FinishedAt,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum CheckResults {
+    Table,
+    Id,
+    ReportId,
+    Position,
+    CheckId,
+    Title,
+    Section,
+    Target,
+    State,
+    Scored,
+    Automated,
+    Rule,
+    Remediation,
+    Reason,
+    Nodes,
+}
+
+#[derive(DeriveIden)]
+enum SkippedTests {
+    Table,
+    ClusterId,
+    TestId,
+    Reason,
+    CreatedBy,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Tokens {
+    Table,
+    Id,
+    Hash,
+    Role,
+    ClusterId,
+    Description,
+    CreatedAt,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(Clusters::Table)
+                .col(
+                    ColumnDef::new(Clusters::Id)
+                        .string()
+                        .not_null()
+                        .primary_key(),
+                )
+                .col(ColumnDef::new(Clusters::Name).string().not_null())
+                .col(ColumnDef::new(Clusters::Source).text().not_null())
+                .col(
+                    ColumnDef::new(Clusters::Active)
+                        .boolean()
+                        .not_null()
+                        .default(true),
+                )
+                .col(
+                    ColumnDef::new(Clusters::CreatedAt)
+                        .timestamp_with_time_zone()
+                        .not_null(),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Scans::Table)
+                .col(ColumnDef::new(Scans::Id).uuid().not_null().primary_key())
+                .col(ColumnDef::new(Scans::ClusterId).string().not_null())
+                .col(ColumnDef::new(Scans::Benchmark).string())
+                .col(ColumnDef::new(Scans::State).string().not_null())
+                .col(ColumnDef::new(Scans::Message).text())
+                .col(ColumnDef::new(Scans::RequestedBy).string().not_null())
+                .col(ColumnDef::new(Scans::ReportId).uuid())
+                .col(
+                    ColumnDef::new(Scans::CreatedAt)
+                        .timestamp_with_time_zone()
+                        .not_null(),
+                )
+                .col(ColumnDef::new(Scans::StartedAt).timestamp_with_time_zone())
+                .col(ColumnDef::new(Scans::FinishedAt).timestamp_with_time_zone())
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_scans_cluster_state")
+                .table(Scans::Table)
+                .col(Scans::ClusterId)
+                .col(Scans::State)
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Reports::Table)
+                .col(ColumnDef::new(Reports::Id).uuid().not_null().primary_key())
+                .col(ColumnDef::new(Reports::ClusterId).string().not_null())
+                .col(ColumnDef::new(Reports::ScanId).uuid().not_null())
+                .col(ColumnDef::new(Reports::Benchmark).string().not_null())
+                .col(ColumnDef::new(Reports::BenchmarkTitle).string().not_null())
+                .col(ColumnDef::new(Reports::KubernetesVersion).string())
+                .col(ColumnDef::new(Reports::State).string().not_null())
+                .col(ColumnDef::new(Reports::Nodes).text().not_null())
+                .col(ColumnDef::new(Reports::Total).integer().not_null())
+                .col(ColumnDef::new(Reports::Pass).integer().not_null())
+                .col(ColumnDef::new(Reports::Fail).integer().not_null())
+                .col(ColumnDef::new(Reports::Warn).integer().not_null())
+                .col(ColumnDef::new(Reports::Skip).integer().not_null())
+                .col(ColumnDef::new(Reports::NotApplicable).integer().not_null())
+                .col(ColumnDef::new(Reports::Error).integer().not_null())
+                .col(
+                    ColumnDef::new(Reports::StartedAt)
+                        .timestamp_with_time_zone()
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(Reports::FinishedAt)
+                        .timestamp_with_time_zone()
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(Reports::CreatedAt)
+                        .timestamp_with_time_zone()
+                        .not_null(),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_reports_cluster_created")
+                .table(Reports::Table)
+                .col(Reports::ClusterId)
+                .col(Reports::CreatedAt)
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(CheckResults::Table)
+                .col(
+                    ColumnDef::new(CheckResults::Id)
+                        .big_integer()
+                        .not_null()
+                        .auto_increment()
+                        .primary_key(),
+                )
+                .col(ColumnDef::new(CheckResults::ReportId).uuid().not_null())
+                .col(ColumnDef::new(CheckResults::Position).integer().not_null())
+                .col(ColumnDef::new(CheckResults::CheckId).string().not_null())
+                .col(ColumnDef::new(CheckResults::Title).text().not_null())
+                .col(ColumnDef::new(CheckResults::Section).string().not_null())
+                .col(ColumnDef::new(CheckResults::Target).string().not_null())
+                .col(ColumnDef::new(CheckResults::State).string().not_null())
+                .col(ColumnDef::new(CheckResults::Scored).boolean().not_null())
+                .col(ColumnDef::new(CheckResults::Automated).boolean().not_null())
+                .col(ColumnDef::new(CheckResults::Rule).string().not_null())
+                .col(ColumnDef::new(CheckResults::Remediation).text().not_null())
+                .col(ColumnDef::new(CheckResults::Reason).text())
+                // per-node results as JSON: a report is written once and read whole per check
+                .col(ColumnDef::new(CheckResults::Nodes).text().not_null())
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(CheckResults::Table, CheckResults::ReportId)
+                        .to(Reports::Table, Reports::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_check_results_report")
+                .table(CheckResults::Table)
+                .col(CheckResults::ReportId)
+                .col(CheckResults::Position)
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(SkippedTests::Table)
+                .col(ColumnDef::new(SkippedTests::ClusterId).string().not_null())
+                .col(ColumnDef::new(SkippedTests::TestId).string().not_null())
+                .col(ColumnDef::new(SkippedTests::Reason).text())
+                .col(ColumnDef::new(SkippedTests::CreatedBy).string().not_null())
+                .col(
+                    ColumnDef::new(SkippedTests::CreatedAt)
+                        .timestamp_with_time_zone()
+                        .not_null(),
+                )
+                .primary_key(
+                    Index::create()
+                        .col(SkippedTests::ClusterId)
+                        .col(SkippedTests::TestId),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Tokens::Table)
+                .col(ColumnDef::new(Tokens::Id).uuid().not_null().primary_key())
+                .col(
+                    ColumnDef::new(Tokens::Hash)
+                        .string()
+                        .not_null()
+                        .unique_key(),
+                )
+                .col(ColumnDef::new(Tokens::Role).string().not_null())
+                .col(ColumnDef::new(Tokens::ClusterId).string())
+                .col(ColumnDef::new(Tokens::Description).string())
+                .col(
+                    ColumnDef::new(Tokens::CreatedAt)
+                        .timestamp_with_time_zone()
+                        .not_null(),
+                )
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in [
+            "tokens",
+            "skipped_tests",
+            "check_results",
+            "reports",
+            "scans",
+            "clusters",
+        ] {
+            m.drop_table(Table::drop().table(Alias::new(t)).if_exists().to_owned())
+                .await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,141 @@
+//! Application start-up: database, clusters, scanner and HTTP server.
+//! `Application::build` binds (port 0 in tests) and `run_until_stopped` serves.
+
+use crate::benchmark::{Benchmark, Catalog};
+use crate::error::{Error, Result};
+use crate::scan::Scanner;
+use crate::settings::Settings;
+use crate::source::{self, ClusterSource};
+use crate::store::Store;
+use std::net::TcpListener;
+use std::sync::Arc;
+
+/// Shared state of the running service.
+pub struct AppState {
+    pub settings: Settings,
+    pub scanner: Arc<Scanner>,
+}
+
+impl AppState {
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.scanner.store
+    }
+
+    /// The benchmark a cluster is scanned with: from its Kubernetes version,
+    /// else its newest report's, else the newest benchmark.
+    pub async fn cluster_benchmark(&self, cluster_id: &str) -> Result<Arc<Benchmark>> {
+        let catalog = &self.scanner.catalog;
+        if let Some(v) = self
+            .scanner
+            .source(cluster_id)
+            .and_then(|s| s.kubernetes_version())
+        {
+            if let Ok(b) = catalog.for_kubernetes_version(&v) {
+                return Ok(b);
+            }
+        }
+        if let Some(r) = self.store().latest_report(cluster_id).await? {
+            if let Ok(b) = catalog.get(&r.benchmark) {
+                return Ok(b);
+            }
+        }
+        catalog.select(None, None)
+    }
+}
+
+/// A cluster added by code rather than configuration (tests, live sources).
+pub struct ExtraCluster {
+    pub id: String,
+    pub name: String,
+    pub source: Arc<dyn ClusterSource>,
+}
+
+/// The built, not yet running, service.
+pub struct Application {
+    port: u16,
+    listener: TcpListener,
+    pub state: Arc<AppState>,
+    schema: crate::graphql::AppSchema,
+}
+
+impl Application {
+    /// Builds from settings.
+    pub async fn build(settings: Settings) -> Result<Self> {
+        Self::build_with(settings, Vec::new()).await
+    }
+
+    /// Builds from settings plus clusters given in code.
+    pub async fn build_with(settings: Settings, extra: Vec<ExtraCluster>) -> Result<Self> {
+        let store = Store::connect(&settings.database_url).await?;
+        let catalog = Arc::new(match &settings.benchmark_dir {
+            Some(d) => Catalog::with_dir(d)?,
+            None => Catalog::embedded()?,
+        });
+        let scanner = Scanner::new(store.clone(), catalog);
+        for (id, src) in sync_clusters(&store, &settings, extra).await? {
+            scanner.register(&id, src);
+        }
+        scanner.recover().await?;
+        let listener = TcpListener::bind(settings.listen_addr()?)
+            .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", settings.listen)))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| Error::Internal(e.to_string()))?
+            .port();
+        let state = Arc::new(AppState {
+            settings: settings.clone(),
+            scanner,
+        });
+        let schema = crate::graphql::build(
+            Some(state.clone()),
+            settings.query_depth,
+            settings.query_complexity,
+        );
+        if store.token_count().await? == 0 {
+            eprintln!("cis-scan: no API tokens yet. Create the first administrator token with:\n  cis-scan token create --admin");
+        }
+        Ok(Application {
+            port,
+            listener,
+            state,
+            schema,
+        })
+    }
+
+    /// The port bound (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the process is stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        crate::http::server(self.listener, self.state, self.schema)?.await
+    }
+}
+
+/// Writes the configured (and extra) clusters to the database, marks others
+/// inactive, and returns each cluster's source.
+pub async fn sync_clusters(
+    store: &Store,
+    settings: &Settings,
+    extra: Vec<ExtraCluster>,
+) -> Result<Vec<(String, Arc<dyn ClusterSource>)>> {
+    let mut out = Vec::new();
+    for c in &settings.clusters {
+        let src = source::from_setting(&c.snapshot)?;
+        store
+            .upsert_cluster(&c.id, c.name.as_deref().unwrap_or(&c.id), &src.describe())
+            .await?;
+        out.push((c.id.clone(), src));
+    }
+    for c in extra {
+        store
+            .upsert_cluster(&c.id, &c.name, &c.source.describe())
+            .await?;
+        out.push((c.id, c.source));
+    }
+    let ids: Vec<String> = out.iter().map(|(id, _)| id.clone()).collect();
+    store.deactivate_other_clusters(&ids).await?;
+    Ok(out)
+}

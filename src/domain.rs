@@ -1,0 +1,117 @@
+//! Service-level domain types shared by the scan runner, the store and the API.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Lifecycle of a scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, async_graphql::Enum)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ScanState {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+    /// The process stopped while the scan ran; found and marked at the next start.
+    Interrupted,
+}
+
+impl ScanState {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScanState::Queued => "QUEUED",
+            ScanState::Running => "RUNNING",
+            ScanState::Succeeded => "SUCCEEDED",
+            ScanState::Failed => "FAILED",
+            ScanState::Cancelled => "CANCELLED",
+            ScanState::Interrupted => "INTERRUPTED",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        use ScanState::*;
+        [Queued, Running, Succeeded, Failed, Cancelled, Interrupted]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+
+    /// True once the scan can change no more.
+    pub fn is_final(self) -> bool {
+        !matches!(self, ScanState::Queued | ScanState::Running)
+    }
+}
+
+/// What a running scan is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, async_graphql::Enum)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ScanPhase {
+    Queued,
+    Discovering,
+    Collecting,
+    Evaluating,
+    Saving,
+    Done,
+}
+
+/// One progress event of a scan, as streamed to subscribers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, async_graphql::SimpleObject)]
+#[serde(rename_all = "camelCase")]
+#[graphql(name = "ScanProgress")]
+pub struct ScanProgress {
+    #[graphql(name = "scanId")]
+    pub scan_id: async_graphql::ID,
+    pub cluster_id: String,
+    pub phase: ScanPhase,
+    pub nodes_done: i32,
+    pub nodes_total: i32,
+    pub checks_done: i32,
+    pub checks_total: i32,
+    pub message: String,
+    pub state: ScanState,
+    pub report_id: Option<async_graphql::ID>,
+}
+
+impl ScanProgress {
+    /// The scan id as a UUID.
+    pub fn scan_uuid(&self) -> Option<Uuid> {
+        Uuid::parse_str(&self.scan_id).ok()
+    }
+}
+
+/// Who is calling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    Admin { token_id: Uuid },
+    Owner { token_id: Uuid, cluster_id: String },
+}
+
+impl Principal {
+    /// True when this caller may see and act on the cluster.
+    pub fn can_access(&self, cluster_id: &str) -> bool {
+        match self {
+            Principal::Admin { .. } => true,
+            Principal::Owner { cluster_id: c, .. } => c == cluster_id,
+        }
+    }
+
+    /// The one cluster an owner is limited to; None for admins.
+    pub fn only_cluster(&self) -> Option<&str> {
+        match self {
+            Principal::Admin { .. } => None,
+            Principal::Owner { cluster_id, .. } => Some(cluster_id),
+        }
+    }
+
+    /// How the caller is named in records (skips, scans).
+    pub fn name(&self) -> String {
+        match self {
+            Principal::Admin { token_id } => format!("admin:{}", &token_id.to_string()[..8]),
+            Principal::Owner {
+                token_id,
+                cluster_id,
+            } => format!("owner:{cluster_id}:{}", &token_id.to_string()[..8]),
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! Report queries and deletion.
+
+use super::context::{cluster_for, principal, state, uuid};
+use super::errors::{coded, gql};
+use super::types::Report;
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, Object, Result, ID};
+
+/// Most reports in one page.
+const MAX_PAGE: i32 = 100;
+
+/// Report queries.
+#[derive(Default)]
+pub struct ReportQuery;
+
+#[Object]
+impl ReportQuery {
+    /// One report; null when unknown or not the caller's.
+    async fn report(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Report>> {
+        let p = principal(ctx)?;
+        let id = uuid(&id, "report")?;
+        let r = state(ctx).store().report(id).await.map_err(gql)?;
+        Ok(r.filter(|r| p.can_access(&r.cluster_id)).map(Report))
+    }
+
+    /// Reports newest first, as a Relay connection; `after` is an edge's cursor.
+    async fn reports(
+        &self,
+        ctx: &Context<'_>,
+        cluster_id: Option<ID>,
+        #[graphql(default = 20)] first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Report>> {
+        let p = principal(ctx)?;
+        let first = first.unwrap_or(20);
+        if !(0..=MAX_PAGE).contains(&first) {
+            return Err(coded(
+                "BAD_USER_INPUT",
+                format!("first must be between 0 and {MAX_PAGE}"),
+            ));
+        }
+        let cluster = match (&cluster_id, p.only_cluster()) {
+            (Some(c), _) => Some(cluster_for(ctx, c).await?.id),
+            (None, Some(own)) => Some(own.to_string()),
+            (None, None) => None,
+        };
+        let after = after.map(|a| uuid(&ID(a), "cursor")).transpose()?;
+        let page = state(ctx)
+            .store()
+            .reports(cluster.as_deref(), first as u64, after)
+            .await
+            .map_err(gql)?;
+        let mut conn = Connection::new(after.is_some(), page.has_next);
+        conn.edges.extend(
+            page.reports
+                .into_iter()
+                .map(|r| Edge::new(r.id.to_string(), Report(r))),
+        );
+        Ok(conn)
+    }
+}
+
+/// Report mutations.
+#[derive(Default)]
+pub struct ReportMutation;
+
+#[Object]
+impl ReportMutation {
+    /// Deletes a report and its results; a second delete is NOT_FOUND.
+    async fn delete_report(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
+        let p = principal(ctx)?;
+        let id = uuid(&id, "report")?;
+        let store = state(ctx).store();
+        match store.report(id).await.map_err(gql)? {
+            Some(r) if p.can_access(&r.cluster_id) => {}
+            _ => return Err(coded("NOT_FOUND", format!("no report {id}"))),
+        }
+        if store.delete_report(id).await.map_err(gql)? {
+            Ok(true)
+        } else {
+            Err(coded("NOT_FOUND", format!("no report {id}")))
+        }
+    }
+}

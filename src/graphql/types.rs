@@ -1,0 +1,334 @@
+//! GraphQL output types, built from database rows (kept apart from the entities).
+
+use super::context::{principal, state};
+use super::errors::gql;
+use crate::domain::{ScanProgress, ScanState};
+use crate::report::{NodeResult as EngineNode, State};
+use crate::store::entity::{cluster, report, scan, skipped_test};
+use crate::store::StoredCheck;
+use async_graphql::{Context, Enum, Object, Result, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+
+/// The verdict of a check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum CheckState {
+    Pass,
+    Fail,
+    Warn,
+    Skip,
+    NotApplicable,
+    Error,
+}
+
+impl From<State> for CheckState {
+    fn from(s: State) -> Self {
+        match s {
+            State::Pass => CheckState::Pass,
+            State::Fail => CheckState::Fail,
+            State::Warn => CheckState::Warn,
+            State::Skip => CheckState::Skip,
+            State::NotApplicable => CheckState::NotApplicable,
+            State::Error => CheckState::Error,
+        }
+    }
+}
+
+impl From<CheckState> for State {
+    fn from(s: CheckState) -> Self {
+        match s {
+            CheckState::Pass => State::Pass,
+            CheckState::Fail => State::Fail,
+            CheckState::Warn => State::Warn,
+            CheckState::Skip => State::Skip,
+            CheckState::NotApplicable => State::NotApplicable,
+            CheckState::Error => State::Error,
+        }
+    }
+}
+
+/// PASS when no check failed or erred, else FAIL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum ReportState {
+    Pass,
+    Fail,
+}
+
+/// A cluster.
+pub struct Cluster(pub cluster::Model);
+
+#[Object]
+impl Cluster {
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Where its facts come from.
+    async fn source(&self) -> &str {
+        &self.0.source
+    }
+    /// The newest report, if any.
+    async fn latest_report(&self, ctx: &Context<'_>) -> Result<Option<Report>> {
+        Ok(state(ctx)
+            .store()
+            .latest_report(&self.0.id)
+            .await
+            .map_err(gql)?
+            .map(Report))
+    }
+    /// Tests skipped for this cluster.
+    async fn skipped_tests(&self, ctx: &Context<'_>) -> Result<Vec<SkippedTest>> {
+        Ok(state(ctx)
+            .store()
+            .skipped_tests(&self.0.id)
+            .await
+            .map_err(gql)?
+            .into_iter()
+            .map(SkippedTest)
+            .collect())
+    }
+}
+
+/// A scan request.
+pub struct Scan(pub scan::Model);
+
+#[Object]
+impl Scan {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn state(&self) -> ScanState {
+        ScanState::parse(&self.0.state).unwrap_or(ScanState::Failed)
+    }
+    /// The benchmark asked for; null when chosen from the Kubernetes version.
+    async fn benchmark(&self) -> Option<&str> {
+        self.0.benchmark.as_deref()
+    }
+    async fn message(&self) -> Option<&str> {
+        self.0.message.as_deref()
+    }
+    async fn requested_by(&self) -> &str {
+        &self.0.requested_by
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn started_at(&self) -> Option<DateTime<Utc>> {
+        self.0.started_at
+    }
+    async fn finished_at(&self) -> Option<DateTime<Utc>> {
+        self.0.finished_at
+    }
+    async fn cluster(&self, ctx: &Context<'_>) -> Result<Option<Cluster>> {
+        Ok(state(ctx)
+            .store()
+            .cluster(&self.0.cluster_id)
+            .await
+            .map_err(gql)?
+            .map(Cluster))
+    }
+    /// The report the scan wrote, once it succeeded (null if since deleted).
+    async fn report(&self, ctx: &Context<'_>) -> Result<Option<Report>> {
+        let Some(id) = self.0.report_id else {
+            return Ok(None);
+        };
+        Ok(state(ctx)
+            .store()
+            .report(id)
+            .await
+            .map_err(gql)?
+            .map(Report))
+    }
+    /// The latest progress event.
+    async fn progress(&self, ctx: &Context<'_>) -> ScanProgress {
+        state(ctx).scanner.current(&self.0).await
+    }
+}
+
+/// Counts of checks per state.
+#[derive(SimpleObject)]
+pub struct Summary {
+    pub total: i32,
+    pub pass: i32,
+    pub fail: i32,
+    pub warn: i32,
+    pub skip: i32,
+    pub not_applicable: i32,
+    pub error: i32,
+}
+
+/// An immutable report of one scan.
+pub struct Report(pub report::Model);
+
+#[Object]
+impl Report {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn state(&self) -> ReportState {
+        if self.0.state == "PASS" {
+            ReportState::Pass
+        } else {
+            ReportState::Fail
+        }
+    }
+    async fn cluster_id(&self) -> ID {
+        ID(self.0.cluster_id.clone())
+    }
+    async fn scan_id(&self) -> ID {
+        ID(self.0.scan_id.to_string())
+    }
+    async fn benchmark_version(&self) -> &str {
+        &self.0.benchmark
+    }
+    async fn benchmark_title(&self) -> &str {
+        &self.0.benchmark_title
+    }
+    async fn kubernetes_version(&self) -> Option<&str> {
+        self.0.kubernetes_version.as_deref()
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn started_at(&self) -> DateTime<Utc> {
+        self.0.started_at
+    }
+    async fn finished_at(&self) -> DateTime<Utc> {
+        self.0.finished_at
+    }
+    /// Names of the nodes scanned.
+    async fn nodes(&self) -> Vec<String> {
+        serde_json::from_str(&self.0.nodes).unwrap_or_default()
+    }
+    /// Where to download the report as CSV (same authorization as the API).
+    async fn csv_url(&self, ctx: &Context<'_>) -> String {
+        format!(
+            "{}/reports/{}/csv",
+            state(ctx).settings.public_url.trim_end_matches('/'),
+            self.0.id
+        )
+    }
+    async fn summary(&self) -> Summary {
+        let r = &self.0;
+        Summary {
+            total: r.total,
+            pass: r.pass,
+            fail: r.fail,
+            warn: r.warn,
+            skip: r.skip,
+            not_applicable: r.not_applicable,
+            error: r.error,
+        }
+    }
+    /// Check results in benchmark order, optionally only some states or one section ("1", "1.2").
+    async fn results(
+        &self,
+        ctx: &Context<'_>,
+        states: Option<Vec<CheckState>>,
+        section: Option<String>,
+    ) -> Result<Vec<CheckResult>> {
+        principal(ctx)?;
+        let states: Vec<State> = states
+            .unwrap_or_default()
+            .into_iter()
+            .map(State::from)
+            .collect();
+        let rows = state(ctx)
+            .store()
+            .check_results(self.0.id, &states, section.as_deref())
+            .await
+            .map_err(gql)?;
+        Ok(rows.into_iter().map(CheckResult).collect())
+    }
+}
+
+/// One check of a report.
+pub struct CheckResult(pub StoredCheck);
+
+#[Object]
+impl CheckResult {
+    /// The benchmark's check id, e.g. 1.2.16.
+    async fn id(&self) -> &str {
+        &self.0.row.check_id
+    }
+    async fn description(&self) -> &str {
+        &self.0.row.title
+    }
+    async fn state(&self) -> CheckState {
+        State::parse(&self.0.row.state)
+            .unwrap_or(State::Error)
+            .into()
+    }
+    async fn scored(&self) -> bool {
+        self.0.row.scored
+    }
+    /// True when cis-scan judged it; false for manual review.
+    async fn automated(&self) -> bool {
+        self.0.row.automated
+    }
+    async fn section(&self) -> &str {
+        &self.0.row.section
+    }
+    /// master, etcd, controlplane, node or policies.
+    async fn node_type(&self) -> &str {
+        &self.0.row.target
+    }
+    async fn remediation(&self) -> &str {
+        &self.0.row.remediation
+    }
+    /// Why the check has its state (skip reason and who skipped it, ...).
+    async fn reason(&self) -> Option<&str> {
+        self.0.row.reason.as_deref()
+    }
+    async fn nodes(&self) -> Vec<NodeResult> {
+        self.0.nodes.iter().cloned().map(NodeResult).collect()
+    }
+}
+
+/// A check's result on one node.
+pub struct NodeResult(pub EngineNode);
+
+#[Object]
+impl NodeResult {
+    async fn node(&self) -> &str {
+        &self.0.node
+    }
+    async fn state(&self) -> CheckState {
+        self.0.state.into()
+    }
+    async fn actual(&self) -> &str {
+        &self.0.actual
+    }
+    async fn expected(&self) -> &str {
+        &self.0.expected
+    }
+    async fn source(&self) -> &str {
+        &self.0.source
+    }
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+}
+
+/// A test skipped for a cluster.
+pub struct SkippedTest(pub skipped_test::Model);
+
+#[Object]
+impl SkippedTest {
+    async fn cluster_id(&self) -> ID {
+        ID(self.0.cluster_id.clone())
+    }
+    async fn test_id(&self) -> &str {
+        &self.0.test_id
+    }
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+    async fn skipped_by(&self) -> &str {
+        &self.0.created_by
+    }
+    async fn skipped_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}

@@ -1,0 +1,101 @@
+//! GraphQL over HTTP POST and over websocket (graphql-transport-ws).
+
+use super::{json_error, principal_from};
+use crate::app::AppState;
+use crate::graphql::AppSchema;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use async_graphql::http::GraphiQLSource;
+use async_graphql::Data;
+use async_graphql_actix_web::GraphQLSubscription;
+
+fn auth_header(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+}
+
+/// POST /graphql: a JSON GraphQL request; the body size is limited by PayloadConfig.
+pub async fn execute(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+    schema: web::Data<AppSchema>,
+) -> HttpResponse {
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return HttpResponse::BadRequest().json(serde_json::json!({
+                "errors": [{ "message": format!("the body is not a GraphQL request: {e}"), "extensions": { "code": "BAD_USER_INPUT" } }]
+            }))
+        }
+    };
+    let request = match principal_from(&state, auth_header(&req)).await {
+        Ok(Some(p)) => request.data(p),
+        Ok(None) => request,
+        Err(e) => {
+            tracing::error!("token lookup failed: {e}");
+            return HttpResponse::Ok().json(serde_json::json!({
+                "data": null,
+                "errors": [{ "message": "internal error; the service logged the details", "extensions": { "code": "INTERNAL" } }]
+            }));
+        }
+    };
+    HttpResponse::Ok().json(schema.execute(request).await)
+}
+
+/// GET /graphql: websocket subscriptions; the token comes in connection_init's payload.
+pub async fn websocket(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+    schema: web::Data<AppSchema>,
+) -> actix_web::Result<HttpResponse> {
+    if req.headers().get("upgrade").is_none() {
+        return Ok(json_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "BAD_USER_INPUT",
+            "use POST for queries, or a websocket for subscriptions",
+        ));
+    }
+    let header_principal = principal_from(&state, auth_header(&req))
+        .await
+        .ok()
+        .flatten();
+    let app = state.into_inner();
+    GraphQLSubscription::new(AppSchema::clone(&schema))
+        .on_connection_init(move |value: serde_json::Value| async move {
+            let mut data = Data::default();
+            let token = ["Authorization", "authorization"]
+                .iter()
+                .find_map(|k| value.get(*k).and_then(|v| v.as_str()))
+                .map(str::to_string)
+                .or_else(|| {
+                    value
+                        .get("token")
+                        .and_then(|v| v.as_str())
+                        .map(|t| format!("Bearer {t}"))
+                });
+            let p = match token {
+                Some(t) => principal_from(&app, Some(&t)).await.ok().flatten(),
+                None => header_principal,
+            };
+            if let Some(p) = p {
+                data.insert(p);
+            }
+            Ok(data)
+        })
+        .start(&req, payload)
+}
+
+/// GET /: GraphiQL.
+pub async fn graphiql() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .subscription_endpoint("/graphql")
+                .finish(),
+        )
+}

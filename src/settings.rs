@@ -1,0 +1,135 @@
+//! Service configuration: embedded defaults, an optional file, then
+//! `CIS_SCAN_*` environment variables (`__` separates nested keys).
+
+use crate::error::{Error, Result};
+use config::{Config, Environment, File, FileFormat};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The defaults compiled into the binary (config/default.toml).
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+/// All settings of `cis-scan serve`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Address to listen on.
+    pub listen: String,
+    /// sqlite://path?mode=rwc or postgres://...
+    pub database_url: String,
+    /// Base URL for links in the API (csvUrl); empty for relative links.
+    #[serde(default)]
+    pub public_url: String,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// GraphQL query depth and complexity limits.
+    pub query_depth: usize,
+    pub query_complexity: usize,
+    /// Custom benchmark definitions added to the built-in ones.
+    #[serde(default)]
+    pub benchmark_dir: Option<PathBuf>,
+    /// Clusters the service scans.
+    #[serde(default)]
+    pub clusters: Vec<ClusterSettings>,
+}
+
+/// One configured cluster.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterSettings {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// A snapshot directory with cluster.yaml, or `builtin:demo`.
+    pub snapshot: String,
+}
+
+impl Settings {
+    /// Loads defaults, then `file` if given, then the environment; validates the result.
+    pub fn load(file: Option<&Path>) -> Result<Self> {
+        let mut b = Config::builder().add_source(File::from_str(DEFAULT_TOML, FileFormat::Toml));
+        if let Some(f) = file {
+            if !f.exists() {
+                return Err(Error::Config(format!(
+                    "config file {} does not exist",
+                    f.display()
+                )));
+            }
+            b = b.add_source(File::from(f).format(FileFormat::Toml));
+        }
+        b = b.add_source(
+            Environment::with_prefix("CIS_SCAN")
+                .prefix_separator("_")
+                .separator("__")
+                .try_parsing(true),
+        );
+        let s: Settings = b
+            .build()
+            .and_then(|c| c.try_deserialize())
+            .map_err(|e| Error::Config(e.to_string()))?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// Checks values that parse but make no sense.
+    pub fn validate(&self) -> Result<()> {
+        self.listen_addr()?;
+        if !(self.database_url.starts_with("sqlite:")
+            || self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://"))
+        {
+            return Err(Error::Config(format!(
+                "database_url '{}' must start with sqlite:, postgres:// or postgresql://",
+                redact(&self.database_url)
+            )));
+        }
+        if self.max_body_bytes < 1024 {
+            return Err(Error::Config("max_body_bytes must be at least 1024".into()));
+        }
+        if self.query_depth == 0 || self.query_complexity == 0 {
+            return Err(Error::Config(
+                "query_depth and query_complexity must be positive".into(),
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for c in &self.clusters {
+            let ok = !c.id.is_empty()
+                && c.id.len() <= 63
+                && c.id
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-');
+            if !ok {
+                return Err(Error::Config(format!(
+                    "clusters.id '{}' must be 1-63 lowercase letters, digits or '-'",
+                    c.id
+                )));
+            }
+            if !seen.insert(&c.id) {
+                return Err(Error::Config(format!(
+                    "clusters.id '{}' appears twice",
+                    c.id
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The listen address.
+    pub fn listen_addr(&self) -> Result<SocketAddr> {
+        self.listen.parse().map_err(|_| {
+            Error::Config(format!(
+                "listen '{}' is not an address like 127.0.0.1:8080",
+                self.listen
+            ))
+        })
+    }
+}
+
+/// Hides a password in a database URL.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://***{}", &url[..s], &url[at..]),
+        _ => url.to_string(),
+    }
+}

@@ -1,0 +1,8 @@
+//! SeaORM entities: database rows, kept apart from the API types.
+
+pub mod check_result;
+pub mod cluster;
+pub mod report;
+pub mod scan;
+pub mod skipped_test;
+pub mod token;

@@ -1,0 +1,32 @@
+//! A finished scan's report header and summary.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "reports")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub cluster_id: String,
+    pub scan_id: Uuid,
+    pub benchmark: String,
+    pub benchmark_title: String,
+    pub kubernetes_version: Option<String>,
+    pub state: String,
+    /// Node names as a JSON array.
+    pub nodes: String,
+    pub total: i32,
+    pub pass: i32,
+    pub fail: i32,
+    pub warn: i32,
+    pub skip: i32,
+    pub not_applicable: i32,
+    pub error: i32,
+    pub started_at: DateTimeUtc,
+    pub finished_at: DateTimeUtc,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,82 @@
+//! The only place with database queries. SQLite by default, PostgreSQL in production.
+
+mod clusters;
+pub mod entity;
+mod reports;
+mod scans;
+mod skips;
+mod tokens;
+
+pub use reports::{ReportPage, StoredCheck};
+
+use crate::error::{Error, Result};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+use std::time::Duration;
+
+/// Handle to the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    /// Connects (creating a SQLite file and its directory when needed) and runs migrations.
+    pub async fn connect(url: &str) -> Result<Self> {
+        if let Some(path) = sqlite_path(url) {
+            if let Some(dir) = std::path::Path::new(&path)
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            }
+        }
+        let mut opts = ConnectOptions::new(url.to_string());
+        opts.max_connections(if url.starts_with("sqlite") { 4 } else { 16 })
+            .connect_timeout(Duration::from_secs(5))
+            .acquire_timeout(Duration::from_secs(5))
+            .sqlx_logging(false);
+        let db = Database::connect(opts)
+            .await
+            .map_err(|e| Error::Database(format!("cannot connect to the database: {e}")))?;
+        if url.starts_with("sqlite") {
+            // WAL lets readers proceed while a report is written; foreign keys enable cascades.
+            for pragma in [
+                "PRAGMA journal_mode=WAL",
+                "PRAGMA foreign_keys=ON",
+                "PRAGMA busy_timeout=5000",
+            ] {
+                db.execute_unprepared(pragma).await?;
+            }
+        }
+        let store = Store { db };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies pending migrations.
+    pub async fn migrate(&self) -> Result<()> {
+        Migrator::up(&self.db, None)
+            .await
+            .map_err(|e| Error::Database(format!("migration failed: {e}")))
+    }
+
+    /// True when the database answers.
+    pub async fn ping(&self) -> bool {
+        self.db.ping().await.is_ok()
+    }
+
+    /// The connection, for tests that need raw access.
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+}
+
+/// The file path of a sqlite URL, if it is one with a file.
+fn sqlite_path(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && path != ":memory:").then(|| path.to_string())
+}
