@@ -108,9 +108,14 @@ impl Application {
         self.port
     }
 
+    /// The HTTP server, not yet polled (tests spawn it and keep its handle).
+    pub fn into_server(self) -> std::io::Result<actix_web::dev::Server> {
+        crate::http::server(self.listener, self.state, self.schema)
+    }
+
     /// Serves until the process is stopped.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        crate::http::server(self.listener, self.state, self.schema)?.await
+        self.into_server()?.await
     }
 }
 

@@ -24,20 +24,8 @@ impl ClusterQuery {
             .collect())
     }
 
-    /// One cluster; null when it does not exist or is not the caller's.
+    /// One cluster; NOT_FOUND when it does not exist or is not the caller's.
     async fn cluster(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Cluster>> {
-        principal(ctx)?;
-        match cluster_for(ctx, &id).await {
-            Ok(c) => Ok(Some(Cluster(c))),
-            Err(e)
-                if e.extensions
-                    .as_ref()
-                    .and_then(|x| x.get("code"))
-                    .is_some_and(|c| c.to_string().contains("NOT_FOUND")) =>
-            {
-                Ok(None)
-            }
-            Err(e) => Err(e),
-        }
+        Ok(Some(Cluster(cluster_for(ctx, &id).await?)))
     }
 }

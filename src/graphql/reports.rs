@@ -15,12 +15,14 @@ pub struct ReportQuery;
 
 #[Object]
 impl ReportQuery {
-    /// One report; null when unknown or not the caller's.
+    /// One report; NOT_FOUND when unknown or not the caller's.
     async fn report(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Report>> {
         let p = principal(ctx)?;
         let id = uuid(&id, "report")?;
-        let r = state(ctx).store().report(id).await.map_err(gql)?;
-        Ok(r.filter(|r| p.can_access(&r.cluster_id)).map(Report))
+        match state(ctx).store().report(id).await.map_err(gql)? {
+            Some(r) if p.can_access(&r.cluster_id) => Ok(Some(Report(r))),
+            _ => Err(coded("NOT_FOUND", format!("no report {id}"))),
+        }
     }
 
     /// Reports newest first, as a Relay connection; `after` is an edge's cursor.

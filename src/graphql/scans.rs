@@ -14,15 +14,13 @@ pub struct ScanQuery;
 
 #[Object]
 impl ScanQuery {
-    /// One scan; null when unknown or not the caller's.
+    /// One scan; NOT_FOUND when unknown or not the caller's.
     async fn scan(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Scan>> {
         let p = principal(ctx)?;
         let id = uuid(&id, "scan")?;
-        match state(ctx).scanner.visible_scan(id, p).await {
-            Ok(s) => Ok(Some(Scan(s))),
-            Err(crate::Error::NotFound(_)) => Ok(None),
-            Err(e) => Err(gql(e)),
-        }
+        Ok(Some(Scan(
+            state(ctx).scanner.visible_scan(id, p).await.map_err(gql)?,
+        )))
     }
 }
 

@@ -198,7 +198,7 @@ impl Scanner {
         let report = tokio::task::spawn_blocking(move || {
             let step = (benchmark.checks.len() / 10).max(1);
             let mut on_check = |done: usize, total: usize| {
-                if done % step == 0 || done == total {
+                if done.is_multiple_of(step) || done == total {
                     let mut e = event(
                         id,
                         &cluster_id,

@@ -1,7 +1,11 @@
 //! The one integration test harness (one binary keeps link time down).
 
+mod access;
 mod cli;
 mod definitions;
 mod demo;
 mod engine;
+mod flow;
+mod lifecycle;
+mod schema;
 mod support;

@@ -1,7 +1,9 @@
 //! Shared test helpers.
 
+pub mod app;
 pub mod hostroot;
 pub mod kubeadm;
+pub mod ws;
 
 use cis_scan::report::{CheckResult, Report, State};
 

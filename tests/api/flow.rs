@@ -1,0 +1,302 @@
+//! The whole flow a user follows, black-box over HTTP and a real websocket.
+
+use crate::support::app::{code, spawn_app, spawn_app_with, GatedSource};
+use crate::support::ws::subscribe;
+use cis_scan::app::ExtraCluster;
+use serde_json::{json, Value};
+
+const PROGRESS: &str = "subscription($id: ID!) { scanProgress(scanId: $id) { scanId phase nodesDone nodesTotal checksDone checksTotal message state reportId } }";
+const REPORT: &str = "query($id: ID!, $states: [CheckState!], $section: String) { report(id: $id) { id state benchmarkVersion kubernetesVersion createdAt csvUrl
+    summary { total pass fail warn skip notApplicable error }
+    results(states: $states, section: $section) { id description state scored remediation reason nodes { node state actual expected source } } } }";
+
+fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["report"]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("no {id}"))
+}
+
+#[actix_web::test]
+async fn scan_skip_unskip_csv_delete() {
+    let app = spawn_app().await;
+    let admin_init = json!({ "Authorization": format!("Bearer {}", app.admin) });
+
+    // run a scan and follow it over the websocket until it completes
+    let run = app
+        .ok(
+            "mutation { runScan(clusterId: \"demo\") { id state cluster { id } report { id } } }",
+            json!({}),
+        )
+        .await;
+    let scan_id = run["runScan"]["id"].as_str().unwrap().to_string();
+    assert_eq!(run["runScan"]["cluster"]["id"], "demo");
+    assert!(run["runScan"]["report"].is_null());
+    let (events, err) = subscribe(
+        app.port,
+        admin_init.clone(),
+        PROGRESS,
+        json!({ "id": scan_id }),
+    )
+    .await;
+    assert!(err.is_none(), "{err:?}");
+    let last = &events.last().expect("at least the final event")["scanProgress"];
+    assert_eq!(last["state"], "SUCCEEDED");
+    assert_eq!(last["phase"], "DONE");
+    let report_id = last["reportId"].as_str().unwrap().to_string();
+
+    // the report: cluster version 1.30 picks cis-1.11
+    let r = app.ok(REPORT, json!({ "id": report_id })).await;
+    assert_eq!(r["report"]["benchmarkVersion"], "cis-1.11");
+    assert_eq!(r["report"]["kubernetesVersion"], "1.30.4");
+    assert_eq!(r["report"]["state"], "FAIL");
+    assert_eq!(r["report"]["summary"]["total"], 133);
+    let profiling = check(&r, "1.2.15");
+    assert_eq!(profiling["state"], "FAIL");
+    let cp = profiling["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["node"] == "cp-1")
+        .unwrap();
+    assert_eq!(cp["actual"], "--profiling=true (default)");
+    assert!(cp["source"].as_str().unwrap().starts_with("default"));
+    // filters
+    let only_fail = app
+        .ok(
+            REPORT,
+            json!({ "id": report_id, "states": ["FAIL"], "section": "1.2" }),
+        )
+        .await;
+    let ids: Vec<&str> = only_fail["report"]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"1.2.15") && ids.iter().all(|i| i.starts_with("1.2.")),
+        "{ids:?}"
+    );
+    assert!(only_fail["report"]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["state"] == "FAIL"));
+
+    // skip the failed test: the next scan reports SKIP with the reason; the old report is unchanged
+    let skip = app
+        .ok("mutation { skipTest(clusterId: \"demo\", testId: \"1.2.15\", reason: \"profiling kept for \\\"perf\\\", see TICKET-1\") { testId reason skippedBy skippedAt } }", json!({}))
+        .await;
+    assert_eq!(skip["skipTest"]["testId"], "1.2.15");
+    let listed = app
+        .ok(
+            "{ skippedTests(clusterId: \"demo\") { testId reason } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(listed["skippedTests"].as_array().unwrap().len(), 1);
+    let second = app.scan_to_end("demo").await;
+    assert_eq!(second["state"], "SUCCEEDED", "{second}");
+    let r2 = app
+        .ok(REPORT, json!({ "id": second["report"]["id"] }))
+        .await;
+    let skipped = check(&r2, "1.2.15");
+    assert_eq!(skipped["state"], "SKIP");
+    assert!(skipped["reason"].as_str().unwrap().contains("TICKET-1"));
+    assert!(skipped["reason"].as_str().unwrap().contains("by admin:"));
+    assert_eq!(r2["report"]["summary"]["skip"], 1);
+    assert_eq!(
+        check(&app.ok(REPORT, json!({ "id": report_id })).await, "1.2.15")["state"],
+        "FAIL",
+        "old reports do not change"
+    );
+
+    // unskip: FAIL again
+    let un = app
+        .ok(
+            "mutation { unskipTest(clusterId: \"demo\", testId: \"1.2.15\") }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(un["unskipTest"], true);
+    let third = app.scan_to_end("demo").await;
+    let r3 = app.ok(REPORT, json!({ "id": third["report"]["id"] })).await;
+    assert_eq!(check(&r3, "1.2.15")["state"], "FAIL");
+
+    // reports newest first, paged
+    let page = app.ok("{ reports(clusterId: \"demo\", first: 2) { edges { cursor node { id } } pageInfo { hasNextPage } } }", json!({})).await;
+    let edges = page["reports"]["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 2);
+    assert_eq!(edges[0]["node"]["id"], third["report"]["id"]);
+    assert_eq!(page["reports"]["pageInfo"]["hasNextPage"], true);
+    let rest = app
+        .ok("query($a: String) { reports(clusterId: \"demo\", first: 2, after: $a) { edges { node { id } } pageInfo { hasNextPage } } }", json!({ "a": edges[1]["cursor"] }))
+        .await;
+    assert_eq!(
+        rest["reports"]["edges"][0]["node"]["id"],
+        report_id.as_str()
+    );
+    assert_eq!(rest["reports"]["pageInfo"]["hasNextPage"], false);
+    let latest = app
+        .ok(
+            "{ cluster(id: \"demo\") { latestReport { id } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        latest["cluster"]["latestReport"]["id"],
+        third["report"]["id"]
+    );
+
+    // CSV download
+    let csv_url = r["report"]["csvUrl"].as_str().unwrap();
+    let resp = app
+        .client
+        .get(format!("{}{csv_url}", app.address))
+        .bearer_auth(&app.admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let disposition = resp.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(disposition.contains("cis-demo-cis-1.11-"), "{disposition}");
+    let body = resp.text().await.unwrap();
+    let (first, rest_csv) = body.split_once('\n').unwrap();
+    assert!(
+        first.starts_with("# cluster demo, benchmark cis-1.11, scanned "),
+        "{first}"
+    );
+    let mut rdr = csv::Reader::from_reader(rest_csv.as_bytes());
+    assert_eq!(
+        rdr.headers().unwrap().iter().collect::<Vec<_>>(),
+        cis_scan::output::csv::HEADER.to_vec()
+    );
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 133);
+    let row = rows.iter().find(|r| &r[0] == "1.2.15").unwrap();
+    assert_eq!(&row[2], "FAIL");
+    assert_eq!(&row[4], "master");
+    assert_eq!(&row[7], "cp-1");
+    let csv3 = app
+        .client
+        .get(format!(
+            "{}/reports/{}/csv",
+            app.address,
+            third["report"]["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&app.admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv3.status(), 200);
+    let csv2 = app
+        .client
+        .get(format!(
+            "{}/reports/{}/csv",
+            app.address,
+            second["report"]["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&app.admin)
+        .send()
+        .await
+        .unwrap();
+    let text2 = csv2.text().await.unwrap();
+    let mut rdr2 = csv::Reader::from_reader(text2.split_once('\n').unwrap().1.as_bytes());
+    let skipped_row = rdr2
+        .records()
+        .map(|r| r.unwrap())
+        .find(|r| &r[0] == "1.2.15")
+        .unwrap();
+    assert_eq!(&skipped_row[2], "SKIP");
+
+    // delete: gone, second delete NOT_FOUND
+    let del = app
+        .ok(
+            "mutation($id: ID!) { deleteReport(id: $id) }",
+            json!({ "id": report_id }),
+        )
+        .await;
+    assert_eq!(del["deleteReport"], true);
+    let again = app
+        .gql(
+            "mutation($id: ID!) { deleteReport(id: $id) }",
+            json!({ "id": report_id }),
+        )
+        .await;
+    assert_eq!(code(&again), "NOT_FOUND");
+    assert_eq!(
+        code(&app.gql(REPORT, json!({ "id": report_id })).await),
+        "NOT_FOUND"
+    );
+    let gone = app
+        .client
+        .get(format!("{}{csv_url}", app.address))
+        .bearer_auth(&app.admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 404);
+}
+
+#[actix_web::test]
+async fn live_progress_phases_and_late_subscribers() {
+    let (gated, gate) = GatedSource::demo();
+    let app = spawn_app_with(vec![ExtraCluster {
+        id: "gated".into(),
+        name: "Gated".into(),
+        source: gated,
+    }])
+    .await;
+    let init = json!({ "Authorization": format!("Bearer {}", app.admin) });
+    let run = app
+        .ok(
+            "mutation { runScan(clusterId: \"gated\") { id } }",
+            json!({}),
+        )
+        .await;
+    let id = run["runScan"]["id"].as_str().unwrap().to_string();
+    // subscribe while the scan waits at the gate, then let it through
+    let port = app.port;
+    let sub = tokio::spawn({
+        let (init, id) = (init.clone(), id.clone());
+        async move { subscribe(port, init, PROGRESS, json!({ "id": id })).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    gate.add_permits(1);
+    let (events, err) = sub.await.unwrap();
+    assert!(err.is_none(), "{err:?}");
+    let phases: Vec<&str> = events
+        .iter()
+        .map(|e| e["scanProgress"]["phase"].as_str().unwrap())
+        .collect();
+    for p in ["COLLECTING", "EVALUATING", "SAVING", "DONE"] {
+        assert!(phases.contains(&p), "{p} missing from {phases:?}");
+    }
+    let collecting = events
+        .iter()
+        .map(|e| &e["scanProgress"])
+        .rfind(|e| e["phase"] == "COLLECTING" && e["nodesTotal"] == 2)
+        .unwrap();
+    assert_eq!(collecting["nodesDone"], 2);
+    let evaluating = events
+        .iter()
+        .map(|e| &e["scanProgress"])
+        .rfind(|e| e["phase"] == "EVALUATING")
+        .unwrap();
+    assert_eq!(evaluating["checksDone"], 133);
+    assert_eq!(evaluating["checksTotal"], 133);
+    let last = &events.last().unwrap()["scanProgress"];
+    assert_eq!(last["state"], "SUCCEEDED");
+    // a subscriber to a finished scan gets the final event, then completion
+    let (late, err) = subscribe(app.port, init, PROGRESS, json!({ "id": id })).await;
+    assert!(err.is_none());
+    assert_eq!(late.len(), 1);
+    assert_eq!(late[0]["scanProgress"]["state"], "SUCCEEDED");
+    assert_eq!(late[0]["scanProgress"]["reportId"], last["reportId"]);
+}

@@ -1,0 +1,194 @@
+//! `spawn_app()`: the real service on a random port with a fresh database
+//! (SQLite temp file, or a new PostgreSQL database when TEST_DATABASE_URL is set).
+
+use cis_scan::app::{Application, ExtraCluster};
+use cis_scan::settings::Settings;
+use cis_scan::source::{ClusterSource, SnapshotSource};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// A running service and what tests need to talk to it.
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub admin: String,
+    pub client: reqwest::Client,
+    pub state: Arc<cis_scan::app::AppState>,
+    pub server: actix_web::dev::ServerHandle,
+    _dir: tempfile::TempDir,
+}
+
+/// Settings for a test: port 0, the given database, the demo cluster.
+pub fn settings(db_url: &str) -> Settings {
+    let mut s = Settings::load(None).expect("default settings");
+    s.listen = "127.0.0.1:0".into();
+    s.database_url = db_url.into();
+    s
+}
+
+/// A fresh, empty database URL.
+pub async fn fresh_database(dir: &std::path::Path) -> String {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(base) if !base.is_empty() => {
+            use sea_orm::ConnectionTrait;
+            let name = format!("cis_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = sea_orm::Database::connect(&base)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            let (prefix, _) = base.rsplit_once('/').expect("database URL with a path");
+            format!("{prefix}/{name}")
+        }
+        _ => format!("sqlite://{}?mode=rwc", dir.join("cis-scan.db").display()),
+    }
+}
+
+/// Another cluster (id "other") alongside the demo, for owner tests.
+pub fn other_cluster() -> ExtraCluster {
+    ExtraCluster {
+        id: "other".into(),
+        name: "Other".into(),
+        source: Arc::new(SnapshotSource::open("builtin:demo").unwrap()),
+    }
+}
+
+/// The service with the demo cluster and `extra` clusters.
+pub async fn spawn_app_with(extra: Vec<ExtraCluster>) -> TestApp {
+    let dir = tempfile::TempDir::new().unwrap();
+    let db_url = fresh_database(dir.path()).await;
+    spawn_on(db_url, extra, dir).await
+}
+
+/// The service on an existing database (for restarts).
+pub async fn spawn_on(db_url: String, extra: Vec<ExtraCluster>, dir: tempfile::TempDir) -> TestApp {
+    let app = Application::build_with(settings(&db_url), extra)
+        .await
+        .expect("build app");
+    let port = app.port();
+    let state = app.state.clone();
+    let server = app.into_server().expect("server");
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    let admin = cis_scan::auth::create_token(state.store(), None)
+        .await
+        .unwrap();
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        admin,
+        client: reqwest::Client::new(),
+        state,
+        server: handle,
+        _dir: dir,
+    }
+}
+
+/// The service with the demo cluster and the "other" cluster.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(vec![other_cluster()]).await
+}
+
+impl TestApp {
+    /// POSTs a GraphQL request with a token (or none).
+    pub async fn gql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.unwrap().json().await.unwrap()
+    }
+
+    /// POSTs a GraphQL request as the administrator.
+    pub async fn gql(&self, query: &str, variables: Value) -> Value {
+        self.gql_as(Some(&self.admin), query, variables).await
+    }
+
+    /// Runs a query that must succeed; returns `data`.
+    pub async fn ok(&self, query: &str, variables: Value) -> Value {
+        let r = self.gql(query, variables).await;
+        assert!(r.get("errors").is_none(), "unexpected errors: {r}");
+        r["data"].clone()
+    }
+
+    /// Starts a scan and waits for it to end; returns the final scan object.
+    pub async fn scan_to_end(&self, cluster: &str) -> Value {
+        let d = self
+            .ok(
+                "mutation($c: ID!) { runScan(clusterId: $c) { id state } }",
+                json!({ "c": cluster }),
+            )
+            .await;
+        let id = d["runScan"]["id"].as_str().unwrap().to_string();
+        self.wait_scan(&id).await
+    }
+
+    /// Polls a scan until it is final (bounded).
+    pub async fn wait_scan(&self, id: &str) -> Value {
+        for _ in 0..500 {
+            let d = self
+                .ok(
+                    "query($id: ID!) { scan(id: $id) { id state message report { id } } }",
+                    json!({ "id": id }),
+                )
+                .await;
+            let st = d["scan"]["state"].as_str().unwrap().to_string();
+            if !["QUEUED", "RUNNING"].contains(&st.as_str()) {
+                return d["scan"].clone();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("scan {id} did not finish");
+    }
+}
+
+/// The `extensions.code` of the first error.
+pub fn code(v: &Value) -> String {
+    v["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("<none>")
+        .to_string()
+}
+
+/// A source that waits for `release` before gathering, to hold a scan RUNNING.
+pub struct GatedSource {
+    pub inner: SnapshotSource,
+    pub gate: Arc<tokio::sync::Semaphore>,
+}
+
+impl GatedSource {
+    /// A gated demo cluster and the gate (add permits to let scans through).
+    pub fn demo() -> (Arc<Self>, Arc<tokio::sync::Semaphore>) {
+        let gate = Arc::new(tokio::sync::Semaphore::new(0));
+        (
+            Arc::new(GatedSource {
+                inner: SnapshotSource::open("builtin:demo").unwrap(),
+                gate: gate.clone(),
+            }),
+            gate,
+        )
+    }
+}
+
+#[async_trait::async_trait]
+impl ClusterSource for GatedSource {
+    fn describe(&self) -> String {
+        "gated demo".into()
+    }
+    fn kubernetes_version(&self) -> Option<String> {
+        self.inner.kubernetes_version()
+    }
+    async fn gather(
+        &self,
+        progress: cis_scan::source::NodeProgress<'_>,
+    ) -> cis_scan::Result<cis_scan::source::Gathered> {
+        self.gate.acquire().await.expect("gate").forget();
+        self.inner.gather(progress).await
+    }
+}

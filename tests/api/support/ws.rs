@@ -1,0 +1,73 @@
+//! A graphql-transport-ws client over a real websocket.
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+/// Subscribes with `payload` as connection_init payload and collects every
+/// `next` payload until `complete` or `error` (bounded by a timeout).
+pub async fn subscribe(
+    port: u16,
+    init: Value,
+    query: &str,
+    variables: Value,
+) -> (Vec<Value>, Option<Value>) {
+    let mut req = format!("ws://127.0.0.1:{port}/graphql")
+        .into_client_request()
+        .unwrap();
+    req.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(req)
+        .await
+        .expect("websocket connect");
+    ws.send(Message::text(
+        json!({ "type": "connection_init", "payload": init }).to_string(),
+    ))
+    .await
+    .unwrap();
+    let ack = next_json(&mut ws).await.expect("ack");
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    let sub = json!({ "id": "1", "type": "subscribe", "payload": { "query": query, "variables": variables } });
+    ws.send(Message::text(sub.to_string())).await.unwrap();
+    let mut events = Vec::new();
+    let mut error = None;
+    while let Some(msg) = next_json(&mut ws).await {
+        match msg["type"].as_str() {
+            Some("next") => {
+                if msg["payload"].get("errors").is_some() {
+                    error = Some(msg["payload"].clone());
+                } else {
+                    events.push(msg["payload"]["data"].clone());
+                }
+            }
+            Some("error") => {
+                error = Some(msg["payload"].clone());
+                break;
+            }
+            Some("complete") => break,
+            _ => {}
+        }
+    }
+    let _ = ws.close(None).await;
+    (events, error)
+}
+
+async fn next_json<S>(ws: &mut S) -> Option<Value>
+where
+    S: StreamExt<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
+{
+    loop {
+        let msg = tokio::time::timeout(std::time::Duration::from_secs(20), ws.next())
+            .await
+            .ok()??
+            .ok()?;
+        match msg {
+            Message::Text(t) => return serde_json::from_str(&t).ok(),
+            Message::Close(_) => return None,
+            _ => continue,
+        }
+    }
+}
