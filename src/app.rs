@@ -10,16 +10,44 @@ use crate::store::Store;
 use std::net::TcpListener;
 use std::sync::Arc;
 
+/// Most cached tokens before the cache starts over.
+const TOKEN_CACHE_LIMIT: usize = 10_000;
+
 /// Shared state of the running service.
 pub struct AppState {
     pub settings: Settings,
     pub scanner: Arc<Scanner>,
+    /// Valid tokens seen, by hash: tokens are never changed once made, so a
+    /// request need not query the database to know its caller.
+    tokens: std::sync::RwLock<std::collections::HashMap<String, crate::domain::Principal>>,
 }
 
 impl AppState {
     /// The store.
     pub fn store(&self) -> &Store {
         &self.scanner.store
+    }
+
+    /// The caller a bearer token names, if it is valid.
+    pub async fn principal(&self, token: &str) -> Result<Option<crate::domain::Principal>> {
+        let hash = crate::auth::hash(token.trim());
+        if let Some(p) = self
+            .tokens
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&hash)
+        {
+            return Ok(Some(p.clone()));
+        }
+        let found = crate::auth::principal(self.store(), token).await?;
+        if let Some(p) = &found {
+            let mut cache = self.tokens.write().unwrap_or_else(|e| e.into_inner());
+            if cache.len() >= TOKEN_CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(hash, p.clone());
+        }
+        Ok(found)
     }
 
     /// The benchmark a cluster is scanned with: from its Kubernetes version,
@@ -86,6 +114,7 @@ impl Application {
         let state = Arc::new(AppState {
             settings: settings.clone(),
             scanner,
+            tokens: Default::default(),
         });
         let schema = crate::graphql::build(
             Some(state.clone()),

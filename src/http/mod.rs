@@ -58,7 +58,7 @@ pub async fn principal_from(
     header: Option<&str>,
 ) -> crate::Result<Option<crate::domain::Principal>> {
     match header.and_then(crate::auth::bearer) {
-        Some(token) => crate::auth::principal(state.store(), token).await,
+        Some(token) => state.principal(token).await,
         None => Ok(None),
     }
 }

@@ -32,7 +32,7 @@ impl Store {
             }
         }
         let mut opts = ConnectOptions::new(url.to_string());
-        opts.max_connections(if url.starts_with("sqlite") { 4 } else { 16 })
+        opts.max_connections(if url.starts_with("sqlite") { 8 } else { 16 })
             .connect_timeout(Duration::from_secs(5))
             .acquire_timeout(Duration::from_secs(5))
             .sqlx_logging(false);

@@ -11,6 +11,28 @@ fn run(args: &[&str]) -> Output {
         .expect("run cis-scan")
 }
 
+/// Runs a command that must exit by itself; a server that starts instead is killed and fails the test.
+fn output_within(mut cmd: Command, secs: u64) -> Output {
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    for _ in 0..secs * 10 {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    child.kill().ok();
+    let out = child.wait_with_output().unwrap();
+    panic!(
+        "command did not exit within {secs}s: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -195,4 +217,74 @@ fn errors_exit_two_with_a_message() {
     let o = run(&["benchmarks"]);
     assert!(o.status.success());
     assert!(stdout(&o).contains("cis-1.12        131"));
+}
+
+#[test]
+fn token_create_prints_only_the_token_and_migrate_works() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+    let run_env = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_cis-scan"))
+            .args(args)
+            .env("CIS_SCAN_DATABASE_URL", &url)
+            .output()
+            .unwrap()
+    };
+    let m = run_env(&["migrate"]);
+    assert!(m.status.success(), "{}", String::from_utf8_lossy(&m.stderr));
+    let o = run_env(&["token", "create", "--admin"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 1, "only the token on stdout: {out}");
+    assert!(lines[0].starts_with("cis_") && lines[0].len() == 68);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("shown only once"));
+    let owner = run_env(&["token", "create", "--owner", "demo"]);
+    assert!(owner.status.success());
+    let missing = run_env(&["token", "create", "--owner", "nope"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no cluster 'nope'"));
+    let neither = run_env(&["token", "create"]);
+    assert_eq!(neither.status.code(), Some(2));
+}
+
+#[test]
+fn invalid_settings_stop_start_up_naming_the_setting() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let cases = [
+        ("listen = \"nowhere\"\n", "listen"),
+        ("database_url = \"mysql://x\"\n", "database_url"),
+        ("colour = \"blue\"\n", "colour"),
+        ("max_body_bytes = \"lots\"\n", "max_body_bytes"),
+        (
+            "[[clusters]]\nid = \"Bad Id\"\nsnapshot = \"builtin:demo\"\n",
+            "clusters.id",
+        ),
+        (
+            "[[clusters]]\nid = \"x\"\nsnapshot = \"/nonexistent\"\n",
+            "/nonexistent",
+        ),
+    ];
+    for (toml, needle) in cases {
+        let f = dir.path().join("c.toml");
+        std::fs::write(&f, toml).unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cis-scan"));
+        cmd.args(["serve", "--config", f.to_str().unwrap()])
+            .env_remove("CIS_SCAN_LISTEN");
+        if !toml.starts_with("database_url") {
+            cmd.env(
+                "CIS_SCAN_DATABASE_URL",
+                format!("sqlite://{}?mode=rwc", dir.path().join("x.db").display()),
+            );
+        }
+        let o = output_within(cmd, 20);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{toml}: {err}");
+        assert!(err.contains(needle), "{toml}: {err}");
+    }
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cis-scan"));
+    cmd.args(["serve"]).env("CIS_SCAN_LISTEN", "bad");
+    let o = output_within(cmd, 20);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("listen 'bad'"));
 }

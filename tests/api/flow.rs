@@ -300,3 +300,28 @@ async fn live_progress_phases_and_late_subscribers() {
     assert_eq!(late[0]["scanProgress"]["state"], "SUCCEEDED");
     assert_eq!(late[0]["scanProgress"]["reportId"], last["reportId"]);
 }
+
+#[actix_web::test]
+async fn graphiql_page_and_health() {
+    let app = crate::support::app::spawn_app().await;
+    let page = app
+        .client
+        .get(format!("{}/", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .to_lowercase()
+        .contains("graphiql"));
+    let ws_only = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ws_only.status(), 405);
+}

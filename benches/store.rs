@@ -1,0 +1,67 @@
+//! Saving a 1,000-node report in one transaction on SQLite.
+//! Run with `cargo bench --bench store`.
+
+use cis_scan::benchmark::Catalog;
+use cis_scan::domain::{Principal, ScanState};
+use cis_scan::facts::NodeFacts;
+use cis_scan::store::Store;
+use criterion::{criterion_group, criterion_main, Criterion};
+use std::time::{Duration, Instant};
+
+fn demo_nodes(n: usize) -> Vec<NodeFacts> {
+    let cp: NodeFacts = serde_json::from_str(include_str!("../config/demo/cp-1.json")).unwrap();
+    let w: NodeFacts = serde_json::from_str(include_str!("../config/demo/worker-1.json")).unwrap();
+    (0..n)
+        .map(|i| {
+            let mut f = if i < 3 { cp.clone() } else { w.clone() };
+            f.node = format!("node-{i}");
+            f
+        })
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::TempDir::new().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("bench.db").display()
+    );
+    let store = rt.block_on(Store::connect(&url)).unwrap();
+    rt.block_on(store.upsert_cluster("big", "big", "bench"))
+        .unwrap();
+    let catalog = Catalog::embedded().unwrap();
+    let b = catalog.get("cis-1.11").unwrap();
+    let report = cis_scan::eval::evaluate(&b, &demo_nodes(1000), &[]);
+    let who = Principal::Admin {
+        token_id: uuid::Uuid::new_v4(),
+    };
+    let mut g = c.benchmark_group("store");
+    g.sample_size(10);
+    g.bench_function("save 1000-node report (sqlite)", |bch| {
+        bch.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                rt.block_on(async {
+                    let scan = store.insert_scan("big", None, &who.name()).await.unwrap();
+                    assert!(store.start_scan(scan.id).await.unwrap());
+                    let t = Instant::now();
+                    store
+                        .save_report(scan.id, "big", &report, chrono::Utc::now())
+                        .await
+                        .unwrap();
+                    total += t.elapsed();
+                    assert_eq!(
+                        store.scan(scan.id).await.unwrap().unwrap().state,
+                        ScanState::Succeeded.as_str()
+                    );
+                });
+            }
+            total
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
