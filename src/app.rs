@@ -157,7 +157,7 @@ pub async fn sync_clusters(
 ) -> Result<Vec<(String, Arc<dyn ClusterSource>)>> {
     let mut out = Vec::new();
     for c in &settings.clusters {
-        let src = source::from_setting(&c.snapshot)?;
+        let src = source::from_setting(c, &settings.kubernetes).await?;
         store
             .upsert_cluster(&c.id, c.name.as_deref().unwrap_or(&c.id), &src.describe())
             .await?;

@@ -120,6 +120,21 @@ pub struct CheckArgs {
     pub skip: Vec<String>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+    /// Scan a live cluster through this kubeconfig instead of this node.
+    #[arg(long, conflicts_with = "facts")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use.
+    #[arg(long, requires = "kubeconfig")]
+    pub context: Option<String>,
+    /// Read the cluster through the API only: no collector pods on nodes.
+    #[arg(long, requires = "kubeconfig")]
+    pub agentless: bool,
+    /// Namespace for collector Jobs.
+    #[arg(long, requires = "kubeconfig", default_value = "cis-scan")]
+    pub namespace: String,
+    /// Collector image for the Jobs.
+    #[arg(long, requires = "kubeconfig")]
+    pub image: Option<String>,
 }
 
 /// `cis-scan collect`.
@@ -171,15 +186,28 @@ pub fn read_facts(path: &std::path::Path) -> Result<NodeFacts> {
 /// Runs `check`; returns the exit code (0 nothing fails, 1 a check fails or errs).
 pub fn check(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32> {
     let catalog = catalog(&args.catalog)?;
-    let nodes: Vec<NodeFacts> = if args.facts.is_empty() {
-        vec![collect::collect(&collect_opts(&args.node))]
-    } else {
-        args.facts
-            .iter()
-            .map(|p| read_facts(p))
-            .collect::<Result<_>>()?
+    let mut gathered = match &args.kubeconfig {
+        Some(path) => gather_live(args, path)?,
+        None => crate::source::Gathered {
+            nodes: if args.facts.is_empty() {
+                vec![collect::collect(&collect_opts(&args.node))]
+            } else {
+                args.facts
+                    .iter()
+                    .map(|p| read_facts(p))
+                    .collect::<Result<_>>()?
+            },
+            ..Default::default()
+        },
     };
-    let seen_version = nodes.iter().find_map(|n| n.kubernetes_version.clone());
+    let nodes = std::mem::take(&mut gathered.nodes);
+    for (node, why) in &gathered.excluded {
+        eprintln!("cis-scan: node {node} excluded: {why}");
+    }
+    let seen_version = gathered
+        .kubernetes_version
+        .clone()
+        .or_else(|| nodes.iter().find_map(|n| n.kubernetes_version.clone()));
     let version = args.kubernetes_version.clone().or(seen_version.clone());
     let benchmark = catalog.select(args.benchmark.as_deref(), version.as_deref())?;
     if args.benchmark.is_none() && version.is_none() {
@@ -211,7 +239,13 @@ pub fn check(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32> {
             at: None,
         })
         .collect();
-    let mut report = crate::eval::evaluate(&benchmark, &nodes, &skips);
+    let input = crate::eval::Input {
+        nodes: &nodes,
+        cluster: gathered.cluster.as_ref(),
+        managed_by: gathered.managed_by.as_deref(),
+        skips: &skips,
+    };
+    let mut report = crate::eval::evaluate_with_progress(&benchmark, &input, &mut |_, _| {});
     report.kubernetes_version = version;
     let colour = args.format == Format::Table
         && std::io::stdout().is_terminal()
@@ -222,6 +256,31 @@ pub fn check(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32> {
         .iter()
         .any(|r| matches!(r.state, State::Fail | State::Error));
     Ok(if failing { 1 } else { 0 })
+}
+
+/// Scans a live cluster once, for `check --kubeconfig`.
+fn gather_live(args: &CheckArgs, path: &std::path::Path) -> Result<crate::source::Gathered> {
+    use crate::source::ClusterSource;
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let mut live = crate::live::LiveSettings {
+        namespace: args.namespace.clone(),
+        agentless: args.agentless,
+        ..Default::default()
+    };
+    if let Some(i) = &args.image {
+        live.image = i.clone();
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    rt.block_on(async {
+        let client = crate::live::client_from_kubeconfig(&text, args.context.as_deref()).await?;
+        let source = crate::live::LiveSource::new(client, live, path.display().to_string());
+        let progress =
+            |done: usize, total: usize, msg: &str| eprintln!("cis-scan: [{done}/{total}] {msg}");
+        source.gather(&progress).await
+    })
 }
 
 /// Runs `collect`.

@@ -57,6 +57,9 @@ pub struct NodeFacts {
     /// The API server's encryption configuration, when it names one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption: Option<EncryptionFacts>,
+    /// True when collected without node access (agentless): files were not read.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub agentless: bool,
     /// Set when the node could not be collected at all: every check on it is ERROR.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection_error: Option<String>,
@@ -102,6 +105,7 @@ impl ComponentFacts {
     /// True when anything shows the component on this node.
     pub fn present(&self) -> bool {
         self.process.is_some()
+            || self.config.is_some()
             || self.manifest.is_some()
             || self.unit.is_some()
             || self.embedded_in.is_some()

@@ -32,6 +32,9 @@ pub struct Settings {
     /// Clusters the service scans.
     #[serde(default)]
     pub clusters: Vec<ClusterSettings>,
+    /// How live clusters are scanned (collector Jobs, image, limits).
+    #[serde(default)]
+    pub kubernetes: crate::live::LiveSettings,
 }
 
 /// One configured cluster.
@@ -42,7 +45,20 @@ pub struct ClusterSettings {
     #[serde(default)]
     pub name: Option<String>,
     /// A snapshot directory with cluster.yaml, or `builtin:demo`.
-    pub snapshot: String,
+    #[serde(default)]
+    pub snapshot: Option<String>,
+    /// A kubeconfig file for a live cluster.
+    #[serde(default)]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context (default: its current context).
+    #[serde(default)]
+    pub context: Option<String>,
+    /// Scan the cluster the service runs in, with its service account.
+    #[serde(default)]
+    pub in_cluster: bool,
+    /// Scan without pods on the nodes (overrides kubernetes.agentless).
+    #[serde(default)]
+    pub agentless: Option<bool>,
 }
 
 impl Settings {
@@ -87,6 +103,12 @@ impl Settings {
         if self.max_body_bytes < 1024 {
             return Err(Error::Config("max_body_bytes must be at least 1024".into()));
         }
+        if self.kubernetes.concurrency == 0 || self.kubernetes.node_timeout_seconds <= 0 {
+            return Err(Error::Config(
+                "kubernetes.concurrency and kubernetes.node_timeout_seconds must be positive"
+                    .into(),
+            ));
+        }
         if self.query_depth == 0 || self.query_complexity == 0 {
             return Err(Error::Config(
                 "query_depth and query_complexity must be positive".into(),
@@ -102,6 +124,16 @@ impl Settings {
             if !ok {
                 return Err(Error::Config(format!(
                     "clusters.id '{}' must be 1-63 lowercase letters, digits or '-'",
+                    c.id
+                )));
+            }
+            let sources = [c.snapshot.is_some(), c.kubeconfig.is_some(), c.in_cluster]
+                .iter()
+                .filter(|b| **b)
+                .count();
+            if sources != 1 {
+                return Err(Error::Config(format!(
+                    "clusters '{}': set exactly one of snapshot, kubeconfig or in_cluster",
                     c.id
                 )));
             }

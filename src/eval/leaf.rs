@@ -51,6 +51,9 @@ pub fn condition(
             setting_outcome(&name, op, resolved)
         }
         Condition::Plugin { name, enabled } => plugin(benchmark, component, view, name, *enabled),
+        Condition::File { .. } if view.facts.agentless => Outcome::new(State::Warn, "not assessed", "", "").because(
+            "not assessed without node access (agentless scan): file permissions and owners need a collector on the node".into(),
+        ),
         Condition::File {
             file,
             pattern,

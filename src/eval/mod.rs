@@ -4,11 +4,13 @@
 mod compare;
 mod files;
 mod leaf;
+pub mod policy;
 pub mod settings;
 
 pub use compare::{parse_duration, same};
 
 use crate::benchmark::{Benchmark, Check, Component, Condition};
+use crate::cluster_facts::ClusterFacts;
 use crate::facts::{ComponentFacts, NodeFacts};
 use crate::report::{CheckResult, NodeResult, Report, Skip, State, Summary};
 use settings::ComponentView;
@@ -78,20 +80,42 @@ impl<'a> NodeView<'a> {
     }
 }
 
-/// Evaluates every check of `benchmark` on every node.
-pub fn evaluate(benchmark: &Benchmark, nodes: &[NodeFacts], skips: &[Skip]) -> Report {
-    evaluate_with_progress(benchmark, nodes, skips, &mut |_, _| {})
+/// What a scan evaluates besides the benchmark.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Input<'a> {
+    pub nodes: &'a [NodeFacts],
+    /// Facts from the Kubernetes API for section 5; None when the scan had no API access.
+    pub cluster: Option<&'a ClusterFacts>,
+    /// Set when a provider (EKS, GKE, AKS) runs the control plane: its checks are NOT_APPLICABLE.
+    pub managed_by: Option<&'a str>,
+    pub skips: &'a [Skip],
 }
 
-/// Like [`evaluate`], calling `progress(checks done, checks total)` after each check.
+/// Evaluates every check of `benchmark` on every node.
+pub fn evaluate(benchmark: &Benchmark, nodes: &[NodeFacts], skips: &[Skip]) -> Report {
+    evaluate_with_progress(
+        benchmark,
+        &Input {
+            nodes,
+            skips,
+            ..Default::default()
+        },
+        &mut |_, _| {},
+    )
+}
+
+/// Like [`evaluate`] with cluster facts, calling `progress(checks done, checks total)` after each check.
 pub fn evaluate_with_progress(
     benchmark: &Benchmark,
-    nodes: &[NodeFacts],
-    skips: &[Skip],
+    input: &Input,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Report {
-    let views: Vec<NodeView> = nodes.iter().map(|n| NodeView::new(n, benchmark)).collect();
-    let skips: HashMap<&str, &Skip> = skips.iter().map(|s| (s.id.as_str(), s)).collect();
+    let views: Vec<NodeView> = input
+        .nodes
+        .iter()
+        .map(|n| NodeView::new(n, benchmark))
+        .collect();
+    let skips: HashMap<&str, &Skip> = input.skips.iter().map(|s| (s.id.as_str(), s)).collect();
     let total = benchmark.checks.len();
     let results: Vec<CheckResult> = benchmark
         .checks
@@ -102,6 +126,7 @@ pub fn evaluate_with_progress(
                 benchmark,
                 check,
                 &views,
+                input,
                 skips.get(check.id.as_str()).copied(),
             );
             progress(i + 1, total);
@@ -112,7 +137,7 @@ pub fn evaluate_with_progress(
         benchmark: benchmark.id.clone(),
         benchmark_title: benchmark.title.clone(),
         kubernetes_version: None,
-        nodes: nodes.iter().map(|n| n.node.clone()).collect(),
+        nodes: input.nodes.iter().map(|n| n.node.clone()).collect(),
         summary: Summary::of(&results),
         results,
     }
@@ -122,16 +147,28 @@ fn evaluate_check(
     benchmark: &Benchmark,
     check: &Check,
     views: &[NodeView],
+    input: &Input,
     skip: Option<&Skip>,
 ) -> CheckResult {
     let rule = &check.rule;
+    let control_plane = matches!(
+        rule.component,
+        Component::Apiserver
+            | Component::Controllermanager
+            | Component::Scheduler
+            | Component::Etcd
+    );
     let node_results: Vec<NodeResult> = if rule.component == Component::Cluster {
         vec![to_node_result(
             "cluster",
             check,
-            cluster_outcome(check),
+            cluster_outcome(check, input.cluster),
             skip,
         )]
+    } else if let (Some(provider), true) = (input.managed_by, control_plane) {
+        let o = Outcome::new(State::NotApplicable, "", "", provider)
+            .because(format!("{provider} runs the control plane and etcd; their settings are not visible to cluster users"));
+        vec![to_node_result("control plane", check, o, skip)]
     } else {
         views
             .iter()
@@ -253,9 +290,10 @@ fn node_outcome(benchmark: &Benchmark, check: &Check, view: &NodeView) -> Outcom
     }
 }
 
-fn cluster_outcome(check: &Check) -> Outcome {
-    match &check.rule.test {
-        Some(Condition::Policy(name)) => Outcome::new(
+fn cluster_outcome(check: &Check, cluster: Option<&ClusterFacts>) -> Outcome {
+    match (&check.rule.test, cluster) {
+        (Some(Condition::Policy(name)), Some(facts)) => policy::assess(name, facts),
+        (Some(Condition::Policy(name)), None) => Outcome::new(
             State::Warn,
             "not assessed",
             &format!("policy assessment '{name}'"),

@@ -211,12 +211,13 @@ impl Scanner {
                     me.progress.publish(e);
                 }
             };
-            let mut r = crate::eval::evaluate_with_progress(
-                &benchmark,
-                &gathered.nodes,
-                &skips,
-                &mut on_check,
-            );
+            let input = crate::eval::Input {
+                nodes: &gathered.nodes,
+                cluster: gathered.cluster.as_ref(),
+                managed_by: gathered.managed_by.as_deref(),
+                skips: &skips,
+            };
+            let mut r = crate::eval::evaluate_with_progress(&benchmark, &input, &mut on_check);
             r.kubernetes_version = version;
             r
         })

@@ -19,6 +19,10 @@ pub struct Gathered {
     pub nodes: Vec<NodeFacts>,
     /// Nodes left out of node checks, with why (Windows nodes).
     pub excluded: Vec<(String, String)>,
+    /// Facts from the Kubernetes API for section 5, when the source has API access.
+    pub cluster: Option<crate::cluster_facts::ClusterFacts>,
+    /// The provider that runs the control plane (EKS, GKE, AKS), if any.
+    pub managed_by: Option<String>,
 }
 
 /// A cluster the service can scan.
@@ -34,6 +38,44 @@ pub trait ClusterSource: Send + Sync {
 }
 
 /// Builds the source a configured cluster names.
-pub fn from_setting(snapshot: &str) -> Result<std::sync::Arc<dyn ClusterSource>> {
-    Ok(std::sync::Arc::new(SnapshotSource::open(snapshot)?))
+pub async fn from_setting(
+    c: &crate::settings::ClusterSettings,
+    live: &crate::live::LiveSettings,
+) -> Result<std::sync::Arc<dyn ClusterSource>> {
+    use crate::live::{client_from_kubeconfig, client_in_cluster, LiveSource};
+    let mut live = live.clone();
+    if let Some(a) = c.agentless {
+        live.agentless = a;
+    }
+    if let Some(s) = &c.snapshot {
+        return Ok(std::sync::Arc::new(SnapshotSource::open(s)?));
+    }
+    if let Some(path) = &c.kubeconfig {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            crate::Error::Config(format!(
+                "clusters '{}': kubeconfig {}: {e}",
+                c.id,
+                path.display()
+            ))
+        })?;
+        let client = client_from_kubeconfig(&text, c.context.as_deref())
+            .await
+            .map_err(|e| crate::Error::Config(format!("clusters '{}': {e}", c.id)))?;
+        let label = format!(
+            "{}{}",
+            path.display(),
+            c.context
+                .as_deref()
+                .map(|x| format!(" context {x}"))
+                .unwrap_or_default()
+        );
+        return Ok(std::sync::Arc::new(LiveSource::new(client, live, label)));
+    }
+    let client = client_in_cluster()
+        .map_err(|e| crate::Error::Config(format!("clusters '{}': {e}", c.id)))?;
+    Ok(std::sync::Arc::new(LiveSource::new(
+        client,
+        live,
+        "in-cluster",
+    )))
 }

@@ -194,6 +194,8 @@ impl ClusterSource for SnapshotSource {
                 .unwrap_or_else(|| "generic".into()),
             nodes,
             excluded,
+            cluster: None,
+            managed_by: None,
         })
     }
 }

@@ -7,5 +7,6 @@ mod demo;
 mod engine;
 mod flow;
 mod lifecycle;
+mod live;
 mod schema;
 mod support;
