@@ -104,6 +104,14 @@ impl Application {
         for (id, src) in sync_clusters(&store, &settings, extra).await? {
             scanner.register(&id, src);
         }
+        for c in store.registered_clusters().await? {
+            match registered_source(&settings, &c).await {
+                Ok(src) => scanner.register(&c.id, src),
+                Err(e) => {
+                    tracing::error!(cluster = %c.id, "registered cluster cannot be scanned: {e}")
+                }
+            }
+        }
         scanner.recover().await?;
         let listener = TcpListener::bind(settings.listen_addr()?)
             .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", settings.listen)))?;
@@ -172,4 +180,33 @@ pub async fn sync_clusters(
     let ids: Vec<String> = out.iter().map(|(id, _)| id.clone()).collect();
     store.deactivate_other_clusters(&ids).await?;
     Ok(out)
+}
+
+/// The source of a cluster registered through the API: its kubeconfig is decrypted only here.
+pub async fn registered_source(
+    settings: &Settings,
+    c: &crate::store::entity::cluster::Model,
+) -> Result<Arc<dyn ClusterSource>> {
+    let key = encryption_key(settings)?;
+    let sealed = c
+        .secret
+        .as_deref()
+        .ok_or_else(|| Error::Internal(format!("cluster {} has no stored kubeconfig", c.id)))?;
+    let kubeconfig = crate::secret::open(&key, sealed)?;
+    let client = crate::live::client_from_kubeconfig(&kubeconfig, None).await?;
+    let mut live = settings.kubernetes.clone();
+    live.agentless = c.agentless;
+    Ok(Arc::new(crate::live::LiveSource::new(
+        client,
+        live,
+        format!("registered cluster {}", c.id),
+    )))
+}
+
+/// The key that seals registered kubeconfigs, or a clear error when none is configured.
+pub fn encryption_key(settings: &Settings) -> Result<[u8; 32]> {
+    if settings.encryption_key.is_empty() {
+        return Err(Error::Invalid("registering clusters needs an encryption key: set encryption_key (CIS_SCAN_ENCRYPTION_KEY) to base64 of 32 random bytes".into()));
+    }
+    crate::secret::parse_key(&settings.encryption_key)
 }

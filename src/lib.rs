@@ -21,6 +21,7 @@ pub mod graphql;
 pub mod http;
 pub mod live;
 pub mod scan;
+pub mod secret;
 pub mod service_cli;
 pub mod settings;
 pub mod source;

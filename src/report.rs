@@ -145,6 +145,14 @@ pub struct Skip {
     pub at: Option<String>,
 }
 
+/// A node left out of a scan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, async_graphql::SimpleObject)]
+#[serde(rename_all = "camelCase")]
+pub struct ExcludedNode {
+    pub node: String,
+    pub reason: String,
+}
+
 /// A whole evaluation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -155,6 +163,15 @@ pub struct Report {
     pub kubernetes_version: Option<String>,
     /// Names of the nodes whose facts were evaluated.
     pub nodes: Vec<String>,
+    /// Nodes left out of node checks, with why (Windows nodes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded: Vec<ExcludedNode>,
+    /// Who runs the cluster: generic, rke2, k3s, eks, gke, aks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// How nodes were read: snapshot, jobs or agentless.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
     pub summary: Summary,
     pub results: Vec<CheckResult>,
 }

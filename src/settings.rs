@@ -26,6 +26,9 @@ pub struct Settings {
     /// GraphQL query depth and complexity limits.
     pub query_depth: usize,
     pub query_complexity: usize,
+    /// Base64 of 32 random bytes; encrypts kubeconfigs registered through the API.
+    #[serde(default)]
+    pub encryption_key: String,
     /// Custom benchmark definitions added to the built-in ones.
     #[serde(default)]
     pub benchmark_dir: Option<PathBuf>,
@@ -91,6 +94,9 @@ impl Settings {
     /// Checks values that parse but make no sense.
     pub fn validate(&self) -> Result<()> {
         self.listen_addr()?;
+        if !self.encryption_key.is_empty() {
+            crate::secret::parse_key(&self.encryption_key)?;
+        }
         if !(self.database_url.starts_with("sqlite:")
             || self.database_url.starts_with("postgres://")
             || self.database_url.starts_with("postgresql://"))

@@ -138,6 +138,9 @@ pub fn evaluate_with_progress(
         benchmark_title: benchmark.title.clone(),
         kubernetes_version: None,
         nodes: input.nodes.iter().map(|n| n.node.clone()).collect(),
+        excluded: Vec::new(),
+        provider: None,
+        mode: None,
         summary: Summary::of(&results),
         results,
     }

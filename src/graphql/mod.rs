@@ -3,6 +3,7 @@
 mod clusters;
 pub mod context;
 pub mod errors;
+mod registry;
 mod reports;
 mod scans;
 mod skips;
@@ -27,6 +28,7 @@ pub struct Mutation(
     scans::ScanMutation,
     skips::SkipMutation,
     reports::ReportMutation,
+    registry::RegistryMutation,
 );
 
 /// The schema type.

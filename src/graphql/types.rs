@@ -197,6 +197,22 @@ impl Report {
     async fn finished_at(&self) -> DateTime<Utc> {
         self.0.finished_at
     }
+    /// Who runs the cluster: generic, rke2, k3s, eks, gke, aks.
+    async fn provider(&self) -> Option<&str> {
+        self.0.provider.as_deref()
+    }
+    /// How nodes were read: snapshot, jobs or agentless.
+    async fn mode(&self) -> Option<&str> {
+        self.0.mode.as_deref()
+    }
+    /// Nodes left out of node checks, with why.
+    async fn excluded_nodes(&self) -> Vec<crate::report::ExcludedNode> {
+        self.0
+            .excluded
+            .as_deref()
+            .and_then(|e| serde_json::from_str(e).ok())
+            .unwrap_or_default()
+    }
     /// Names of the nodes scanned.
     async fn nodes(&self) -> Vec<String> {
         serde_json::from_str(&self.0.nodes).unwrap_or_default()

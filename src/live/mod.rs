@@ -243,6 +243,12 @@ impl ClusterSource for LiveSource {
             nodes: facts,
             excluded,
             cluster: Some(cluster),
+            mode: if self.settings.agentless {
+                "agentless"
+            } else {
+                "jobs"
+            }
+            .into(),
             managed_by: provider.managed_name().map(str::to_string),
         })
     }

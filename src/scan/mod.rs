@@ -48,6 +48,14 @@ impl Scanner {
             .insert(cluster_id.to_string(), source);
     }
 
+    /// Stops scanning a cluster.
+    pub fn unregister(&self, cluster_id: &str) {
+        self.sources
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(cluster_id);
+    }
+
     /// The source of a registered cluster.
     pub fn source(&self, cluster_id: &str) -> Option<Arc<dyn ClusterSource>> {
         self.sources
@@ -195,6 +203,15 @@ impl Scanner {
         let me = self.clone();
         let cluster_id = cluster.to_string();
         let version = gathered.kubernetes_version.clone();
+        let (provider, mode) = (gathered.provider.clone(), gathered.mode.clone());
+        let excluded: Vec<crate::report::ExcludedNode> = gathered
+            .excluded
+            .iter()
+            .map(|(node, reason)| crate::report::ExcludedNode {
+                node: node.clone(),
+                reason: reason.clone(),
+            })
+            .collect();
         let report = tokio::task::spawn_blocking(move || {
             let step = (benchmark.checks.len() / 10).max(1);
             let mut on_check = |done: usize, total: usize| {
@@ -219,6 +236,9 @@ impl Scanner {
             };
             let mut r = crate::eval::evaluate_with_progress(&benchmark, &input, &mut on_check);
             r.kubernetes_version = version;
+            r.provider = Some(provider);
+            r.mode = Some(mode);
+            r.excluded = excluded;
             r
         })
         .await

@@ -21,6 +21,8 @@ pub struct Gathered {
     pub excluded: Vec<(String, String)>,
     /// Facts from the Kubernetes API for section 5, when the source has API access.
     pub cluster: Option<crate::cluster_facts::ClusterFacts>,
+    /// How nodes were read: snapshot, jobs or agentless.
+    pub mode: String,
     /// The provider that runs the control plane (EKS, GKE, AKS), if any.
     pub managed_by: Option<String>,
 }

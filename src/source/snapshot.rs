@@ -195,6 +195,7 @@ impl ClusterSource for SnapshotSource {
             nodes,
             excluded,
             cluster: None,
+            mode: "snapshot".into(),
             managed_by: None,
         })
     }

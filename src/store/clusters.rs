@@ -15,6 +15,9 @@ impl Store {
             source: Set(source.to_string()),
             active: Set(true),
             created_at: Set(chrono::Utc::now()),
+            secret: Set(None),
+            origin: Set("config".into()),
+            agentless: Set(false),
         };
         cluster::Entity::insert(row)
             .on_conflict(
@@ -23,12 +26,71 @@ impl Store {
                         cluster::Column::Name,
                         cluster::Column::Source,
                         cluster::Column::Active,
+                        cluster::Column::Origin,
+                        cluster::Column::Secret,
                     ])
                     .to_owned(),
             )
             .exec(&self.db)
             .await?;
         Ok(())
+    }
+
+    /// Records a cluster registered through the API, with its sealed kubeconfig.
+    pub async fn insert_registered_cluster(
+        &self,
+        id: &str,
+        name: &str,
+        source: &str,
+        secret: &str,
+        agentless: bool,
+    ) -> Result<cluster::Model> {
+        let row = cluster::ActiveModel {
+            id: Set(id.to_string()),
+            name: Set(name.to_string()),
+            source: Set(source.to_string()),
+            active: Set(true),
+            created_at: Set(chrono::Utc::now()),
+            secret: Set(Some(secret.to_string())),
+            origin: Set("api".into()),
+            agentless: Set(agentless),
+        };
+        Ok(row.insert(&self.db).await?)
+    }
+
+    /// Any cluster row with this id, active or not.
+    pub async fn cluster_any(&self, id: &str) -> Result<Option<cluster::Model>> {
+        Ok(cluster::Entity::find_by_id(id.to_string())
+            .one(&self.db)
+            .await?)
+    }
+
+    /// Removes a registered cluster: it stops being listed and its credentials are erased; its reports stay.
+    pub async fn remove_registered_cluster(&self, id: &str) -> Result<bool> {
+        let r = cluster::Entity::update_many()
+            .col_expr(
+                cluster::Column::Active,
+                sea_orm::sea_query::Expr::value(false),
+            )
+            .col_expr(
+                cluster::Column::Secret,
+                sea_orm::sea_query::Expr::value(Option::<String>::None),
+            )
+            .filter(cluster::Column::Id.eq(id))
+            .filter(cluster::Column::Origin.eq("api"))
+            .filter(cluster::Column::Active.eq(true))
+            .exec(&self.db)
+            .await?;
+        Ok(r.rows_affected == 1)
+    }
+
+    /// Active clusters registered through the API.
+    pub async fn registered_clusters(&self) -> Result<Vec<cluster::Model>> {
+        Ok(cluster::Entity::find()
+            .filter(cluster::Column::Active.eq(true))
+            .filter(cluster::Column::Origin.eq("api"))
+            .all(&self.db)
+            .await?)
     }
 
     /// Marks clusters that are no longer configured inactive; their reports stay.
@@ -39,6 +101,7 @@ impl Store {
                 sea_orm::sea_query::Expr::value(false),
             )
             .filter(cluster::Column::Id.is_not_in(keep.iter().cloned()))
+            .filter(cluster::Column::Origin.eq("config"))
             .exec(&self.db)
             .await?;
         Ok(())

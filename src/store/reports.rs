@@ -71,6 +71,10 @@ impl Store {
             started_at: Set(started),
             finished_at: Set(now),
             created_at: Set(now),
+            provider: Set(r.provider.clone()),
+            mode: Set(r.mode.clone()),
+            excluded: Set((!r.excluded.is_empty())
+                .then(|| serde_json::to_string(&r.excluded).unwrap_or_default())),
         };
         let mut rows = Vec::with_capacity(r.results.len());
         for (i, c) in r.results.iter().enumerate() {

@@ -560,3 +560,102 @@ fn cli_check_against_a_live_cluster() {
     assert_eq!(v["benchmark"], "cis-1.11");
     assert_eq!(v["nodes"], json!(["cp-1", "w-1", "w-2"]));
 }
+
+#[actix_web::test]
+async fn register_scan_restart_and_remove_a_cluster() {
+    let api = FakeApi::start(kubeadm_cluster());
+    let dir = tempfile::TempDir::new().unwrap();
+    let db_url = crate::support::app::fresh_database(dir.path()).await;
+    let app =
+        crate::support::app::spawn_on(db_url.clone(), vec![], tempfile::TempDir::new().unwrap())
+            .await;
+    let register = "mutation($k: String!) { registerCluster(name: \"Fake Prod\", kubeconfig: $k) { id name source } }";
+    let owner = cis_scan::auth::create_token(app.state.store(), Some("demo"))
+        .await
+        .unwrap();
+    let r = app
+        .gql_as(Some(&owner), register, json!({ "k": api.kubeconfig() }))
+        .await;
+    assert_eq!(code(&r), "FORBIDDEN");
+    let bad = app
+        .gql(register, json!({ "k": "not: [a kubeconfig" }))
+        .await;
+    assert_eq!(code(&bad), "BAD_USER_INPUT");
+    let d = app.ok(register, json!({ "k": api.kubeconfig() })).await;
+    assert_eq!(d["registerCluster"]["id"], "fake-prod");
+    let again = app.gql(register, json!({ "k": api.kubeconfig() })).await;
+    assert_eq!(code(&again), "BAD_USER_INPUT", "same id twice");
+    // the kubeconfig never comes back, and is not stored in clear
+    let listed = app
+        .ok("{ clusters { id name source } }", json!({}))
+        .await
+        .to_string();
+    assert!(
+        listed.contains("fake-prod")
+            && !listed.contains("fake-token")
+            && !listed.contains("127.0.0.1"),
+        "{listed}"
+    );
+    let row = app
+        .state
+        .store()
+        .cluster_any("fake-prod")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!row.secret.clone().unwrap().contains("fake-token"));
+    let scan = app.scan_to_end("fake-prod").await;
+    assert_eq!(scan["state"], "SUCCEEDED", "{scan}");
+    // after a restart the stored kubeconfig is decrypted and used again
+    app.server.stop(false).await;
+    let app2 = crate::support::app::spawn_on(db_url, vec![], dir).await;
+    let scan2 = app2.scan_to_end("fake-prod").await;
+    assert_eq!(scan2["state"], "SUCCEEDED", "{scan2}");
+    let rm = app2
+        .ok("mutation { removeCluster(id: \"fake-prod\") }", json!({}))
+        .await;
+    assert_eq!(rm["removeCluster"], true);
+    assert_eq!(
+        code(
+            &app2
+                .gql(
+                    "mutation { runScan(clusterId: \"fake-prod\") { id } }",
+                    json!({})
+                )
+                .await
+        ),
+        "NOT_FOUND"
+    );
+    assert_eq!(
+        code(
+            &app2
+                .gql("mutation { removeCluster(id: \"fake-prod\") }", json!({}))
+                .await
+        ),
+        "NOT_FOUND"
+    );
+    assert_eq!(
+        code(
+            &app2
+                .gql("mutation { removeCluster(id: \"demo\") }", json!({}))
+                .await
+        ),
+        "BAD_USER_INPUT"
+    );
+    assert!(
+        app2.state
+            .store()
+            .cluster_any("fake-prod")
+            .await
+            .unwrap()
+            .unwrap()
+            .secret
+            .is_none(),
+        "credentials erased"
+    );
+    // the old reports stay readable
+    let old = app2.ok("query($id: ID!) { report(id: $id) { id mode provider excludedNodes { node reason } } }", json!({ "id": scan["report"]["id"] })).await;
+    assert_eq!(old["report"]["mode"], "jobs");
+    assert_eq!(old["report"]["provider"], "generic");
+    assert_eq!(old["report"]["excludedNodes"][0]["node"], "win-1");
+}

@@ -11,6 +11,11 @@ pub struct Model {
     pub source: String,
     pub active: bool,
     pub created_at: DateTimeUtc,
+    /// Encrypted kubeconfig (registered clusters only); never leaves the store unencrypted.
+    pub secret: Option<String>,
+    /// "config" or "api".
+    pub origin: String,
+    pub agentless: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

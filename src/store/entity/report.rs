@@ -24,6 +24,11 @@ pub struct Model {
     pub started_at: DateTimeUtc,
     pub finished_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
+    pub provider: Option<String>,
+    /// "snapshot", "jobs" or "agentless".
+    pub mode: Option<String>,
+    /// Nodes left out, as a JSON array of {node, reason}.
+    pub excluded: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -23,6 +23,8 @@ pub fn settings(db_url: &str) -> Settings {
     let mut s = Settings::load(None).expect("default settings");
     s.listen = "127.0.0.1:0".into();
     s.database_url = db_url.into();
+    s.encryption_key = "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=".into();
+    s.kubernetes.poll_millis = 20;
     s
 }
 
