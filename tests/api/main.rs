@@ -8,5 +8,6 @@ mod engine;
 mod flow;
 mod lifecycle;
 mod live;
+mod policies;
 mod schema;
 mod support;
