@@ -4,6 +4,7 @@ mod access;
 mod cli;
 mod definitions;
 mod demo;
+mod deploy;
 mod engine;
 mod flow;
 mod lifecycle;

@@ -1,0 +1,116 @@
+//! The deployment manifests parse and grant what the code asks the API for, and no more.
+
+use serde_json::Value;
+
+fn docs(file: &str) -> Vec<Value> {
+    let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
+        .unwrap();
+    serde_saphyr::from_str_multiple::<Value, Vec<Value>>(&text)
+        .unwrap()
+        .into_iter()
+        .filter(|d| !d.is_null())
+        .collect()
+}
+
+fn grants(rules: &[Value], group: &str, resource: &str, verb: &str) -> bool {
+    rules.iter().any(|r| {
+        let has = |k: &str, v: &str| {
+            r[k].as_array()
+                .is_some_and(|a| a.iter().any(|x| x == v || x == "*"))
+        };
+        has("apiGroups", group) && has("resources", resource) && has("verbs", verb)
+    })
+}
+
+#[test]
+fn rbac_covers_discovery_section5_and_jobs() {
+    let all = docs("deploy/cis-scan.yaml");
+    let find = |kind: &str, name: &str| {
+        all.iter()
+            .find(|d| d["kind"] == kind && d["metadata"]["name"] == name)
+            .unwrap_or_else(|| panic!("{kind} {name}"))
+            .clone()
+    };
+    let reader = find("ClusterRole", "cis-scan-reader");
+    let rules = reader["rules"].as_array().unwrap();
+    for (g, r) in [
+        ("", "nodes"),
+        ("", "namespaces"),
+        ("", "pods"),
+        ("", "serviceaccounts"),
+        ("rbac.authorization.k8s.io", "clusterroles"),
+        ("rbac.authorization.k8s.io", "roles"),
+        ("rbac.authorization.k8s.io", "clusterrolebindings"),
+        ("rbac.authorization.k8s.io", "rolebindings"),
+        ("networking.k8s.io", "networkpolicies"),
+    ] {
+        assert!(grants(rules, g, r, "list"), "list {r}");
+    }
+    assert!(
+        !rules.iter().any(|r| r.to_string().contains("secrets")),
+        "never reads secrets"
+    );
+    assert!(
+        !rules.iter().any(|r| r.to_string().contains("\"*\"")),
+        "no wildcards"
+    );
+    let jobs = find("Role", "cis-scan-jobs");
+    let jr = jobs["rules"].as_array().unwrap();
+    for v in ["create", "get", "delete", "deletecollection"] {
+        assert!(grants(jr, "batch", "jobs", v), "jobs {v}");
+    }
+    assert!(grants(jr, "", "pods/log", "get"));
+    assert_eq!(
+        jobs["metadata"]["namespace"], "cis-scan",
+        "job rights only in its own namespace"
+    );
+    let agentless = docs("deploy/agentless-rbac.yaml");
+    assert!(grants(
+        agentless[0]["rules"].as_array().unwrap(),
+        "",
+        "nodes/proxy",
+        "get"
+    ));
+    let dep = find("Deployment", "cis-scan");
+    let c = &dep["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(c["securityContext"]["readOnlyRootFilesystem"], true);
+    assert_eq!(
+        dep["spec"]["template"]["spec"]["serviceAccountName"],
+        "cis-scan"
+    );
+    // the embedded config in the ConfigMap is a valid cis-scan configuration
+    let cm = find("ConfigMap", "cis-scan");
+    let dir = tempfile::TempDir::new().unwrap();
+    let f = dir.path().join("config.toml");
+    std::fs::write(&f, cm["data"]["config.toml"].as_str().unwrap()).unwrap();
+    let s = cis_scan::settings::Settings::load(Some(&f)).unwrap();
+    assert!(s.clusters[0].in_cluster);
+    assert!(!docs("deploy/postgres.yaml").is_empty());
+}
+
+/// Runs against a real cluster when KUBECONFIG is set (agentless, so it changes nothing there).
+#[test]
+fn live_cluster_when_kubeconfig_is_set() {
+    let Ok(path) = std::env::var("KUBECONFIG") else {
+        eprintln!("KUBECONFIG not set: live-cluster test skipped");
+        return;
+    };
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_cis-scan"))
+        .args([
+            "check",
+            "--kubeconfig",
+            &path,
+            "--agentless",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        matches!(o.status.code(), Some(0) | Some(1)),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["summary"]["total"].as_u64().unwrap() > 100);
+}
