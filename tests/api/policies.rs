@@ -63,12 +63,14 @@ fn role(name: &str, rules: Vec<RuleFacts>) -> RoleFacts {
 
 /// A clean cluster: built-in bindings only, labelled namespaces with policies, one restricted pod.
 fn clean() -> ClusterFacts {
-    let mut f = ClusterFacts::default();
-    f.cluster_roles = vec![
-        role("cluster-admin", vec![rule(&["*"], &["*"], &["*"])]),
-        role("system:node", vec![rule(&[""], &["secrets"], &["get"])]),
-        role("app-reader", vec![rule(&[""], &["configmaps"], &["get"])]),
-    ];
+    let mut f = ClusterFacts {
+        cluster_roles: vec![
+            role("cluster-admin", vec![rule(&["*"], &["*"], &["*"])]),
+            role("system:node", vec![rule(&[""], &["secrets"], &["get"])]),
+            role("app-reader", vec![rule(&[""], &["configmaps"], &["get"])]),
+        ],
+        ..Default::default()
+    };
     f.cluster_role_bindings = vec![
         binding(
             "cluster-admin",
@@ -113,7 +115,10 @@ fn clean() -> ClusterFacts {
 }
 
 /// (assessment, what breaks it, text the evidence must name).
-fn breakers() -> Vec<(&'static str, Box<dyn Fn(&mut ClusterFacts)>, &'static str)> {
+/// Changes a clean cluster so one assessment fails.
+type Breaker = Box<dyn Fn(&mut ClusterFacts)>;
+
+fn breakers() -> Vec<(&'static str, Breaker, &'static str)> {
     let add_role = |name: &'static str, r: RuleFacts| -> Box<dyn Fn(&mut ClusterFacts)> {
         Box::new(move |f: &mut ClusterFacts| {
             f.cluster_roles.push(role(name, vec![r.clone()]));
