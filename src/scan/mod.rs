@@ -164,13 +164,19 @@ impl Scanner {
         self.progress.publish(event(
             id,
             cluster,
-            ScanPhase::Collecting,
+            ScanPhase::Discovering,
             ScanState::Running,
-            format!("collecting from {}", source.describe()),
+            format!("reading {}", source.describe()),
         ));
         let hub = &self.progress;
         let on_node = move |done: usize, total: usize, msg: &str| {
-            let mut e = event(id, cluster, ScanPhase::Collecting, ScanState::Running, msg);
+            // a source reports discovery (before it knows the nodes) with a total of 0
+            let phase = if total == 0 {
+                ScanPhase::Discovering
+            } else {
+                ScanPhase::Collecting
+            };
+            let mut e = event(id, cluster, phase, ScanState::Running, msg);
             e.nodes_done = done as i32;
             e.nodes_total = total as i32;
             hub.publish(e);

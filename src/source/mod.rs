@@ -8,7 +8,8 @@ pub use snapshot::{SnapshotSource, DEMO_SNAPSHOT};
 use crate::error::Result;
 use crate::facts::NodeFacts;
 
-/// What a source reports while it works: (nodes done, nodes total, message).
+/// What a source reports while it works: (nodes done, nodes total, message);
+/// a total of 0 means it is still discovering the cluster.
 pub type NodeProgress<'a> = &'a (dyn Fn(usize, usize, &str) + Send + Sync);
 
 /// The facts of a cluster at one moment.

@@ -271,8 +271,22 @@ async fn job_mode_scan_with_a_failing_node_and_windows_excluded() {
     f.facts.remove("w-2"); // its collector job fails
     let api = FakeApi::start(f);
     let app = spawn_app_with(vec![live_cluster(&api, fast()).await]).await;
+    let mut events = app.state.scanner.progress.subscribe();
     let scan = app.scan_to_end("live").await;
     assert_eq!(scan["state"], "SUCCEEDED", "{scan}");
+    let mut phases = Vec::new();
+    while let Ok(e) = events.try_recv() {
+        phases.push(e.phase);
+    }
+    use cis_scan::domain::ScanPhase;
+    let first = |p: ScanPhase| {
+        phases
+            .iter()
+            .position(|x| *x == p)
+            .unwrap_or_else(|| panic!("{p:?} missing: {phases:?}"))
+    };
+    assert!(first(ScanPhase::Discovering) < first(ScanPhase::Collecting));
+    assert!(first(ScanPhase::Collecting) < first(ScanPhase::Evaluating));
     let r = app.ok(REPORT, json!({ "id": scan["report"]["id"] })).await;
     assert_eq!(r["report"]["benchmarkVersion"], "cis-1.11");
     assert_eq!(r["report"]["kubernetesVersion"], "1.30.4");
@@ -658,4 +672,21 @@ async fn register_scan_restart_and_remove_a_cluster() {
     assert_eq!(old["report"]["mode"], "jobs");
     assert_eq!(old["report"]["provider"], "generic");
     assert_eq!(old["report"]["excludedNodes"][0]["node"], "win-1");
+}
+
+#[actix_web::test]
+async fn a_cluster_without_linux_nodes_is_refused() {
+    let mut f = kubeadm_cluster();
+    f.nodes = vec![
+        node("win-1", json!({}), "windows", ""),
+        node("win-2", json!({}), "windows", ""),
+    ];
+    let api = FakeApi::start(f);
+    let app = spawn_app_with(vec![live_cluster(&api, fast()).await]).await;
+    let scan = app.scan_to_end("live").await;
+    assert_eq!(scan["state"], "FAILED");
+    assert!(
+        scan["message"].as_str().unwrap().contains("no Linux node"),
+        "{scan}"
+    );
 }
