@@ -43,11 +43,21 @@ fn bench(c: &mut Criterion) {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
                 rt.block_on(async {
-                    let scan = store.insert_scan("big", None, &who.name()).await.unwrap();
-                    assert!(store.start_scan(scan.id).await.unwrap());
+                    let scan = store
+                        .insert_scan("big", None, &who.name(), None)
+                        .await
+                        .unwrap();
+                    assert!(store
+                        .start_scan(
+                            scan.id,
+                            "bench",
+                            chrono::Utc::now() + chrono::Duration::minutes(5)
+                        )
+                        .await
+                        .unwrap());
                     let t = Instant::now();
                     store
-                        .save_report(scan.id, "big", &report, chrono::Utc::now())
+                        .save_report(scan.id, "big", &report, chrono::Utc::now(), None)
                         .await
                         .unwrap();
                     total += t.elapsed();

@@ -17,6 +17,7 @@ const TOKEN_CACHE_LIMIT: usize = 10_000;
 pub struct AppState {
     pub settings: Settings,
     pub scanner: Arc<Scanner>,
+    pub scheduler: Arc<crate::schedule::Scheduler>,
     /// Valid tokens seen, by hash: tokens are never changed once made, so a
     /// request need not query the database to know its caller.
     tokens: std::sync::RwLock<std::collections::HashMap<String, crate::domain::Principal>>,
@@ -112,7 +113,23 @@ impl Application {
                 }
             }
         }
+        scanner.set_hooks(crate::scan::Hooks {
+            alerts: crate::alerts::Alerts::new(
+                settings.alert_webhooks.clone(),
+                settings.alert_retries,
+                std::time::Duration::from_millis(settings.alert_backoff_ms),
+            ),
+            public_url: settings.public_url.clone(),
+        });
+        scanner.set_lease(std::time::Duration::from_secs_f64(
+            settings.scan_lease_seconds.max(0.1),
+        ));
         scanner.recover().await?;
+        scanner.keep_reaping();
+        let scheduler = crate::schedule::Scheduler::new(scanner.clone());
+        if settings.scheduler {
+            scheduler.start().await?;
+        }
         let listener = TcpListener::bind(settings.listen_addr()?)
             .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", settings.listen)))?;
         let port = listener
@@ -122,6 +139,7 @@ impl Application {
         let state = Arc::new(AppState {
             settings: settings.clone(),
             scanner,
+            scheduler,
             tokens: Default::default(),
         });
         let schema = crate::graphql::build(

@@ -13,6 +13,7 @@ pub mod output;
 pub mod report;
 
 pub use error::{Error, Result};
+pub mod alerts;
 pub mod app;
 pub mod auth;
 pub mod cluster_facts;
@@ -20,7 +21,9 @@ pub mod domain;
 pub mod graphql;
 pub mod http;
 pub mod live;
+pub mod metrics;
 pub mod scan;
+pub mod schedule;
 pub mod secret;
 pub mod service_cli;
 pub mod settings;

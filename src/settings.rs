@@ -29,6 +29,17 @@ pub struct Settings {
     /// Base64 of 32 random bytes; encrypts kubeconfigs registered through the API.
     #[serde(default)]
     pub encryption_key: String,
+    /// Webhooks that receive alerts of scheduled scans (CIS_SCAN_ALERT_WEBHOOKS, comma-separated).
+    #[serde(default)]
+    pub alert_webhooks: Vec<String>,
+    /// Extra delivery attempts after the first, with doubling waits from alert_backoff_ms.
+    pub alert_retries: u32,
+    pub alert_backoff_ms: u64,
+    /// How long a replica's claim on a running scan holds without a heartbeat;
+    /// a scan whose claim expires is marked INTERRUPTED and queued again.
+    pub scan_lease_seconds: f64,
+    /// Run schedules in this process (turn off for API-only replicas).
+    pub scheduler: bool,
     /// Custom benchmark definitions added to the built-in ones.
     #[serde(default)]
     pub benchmark_dir: Option<PathBuf>,
@@ -81,7 +92,9 @@ impl Settings {
             Environment::with_prefix("CIS_SCAN")
                 .prefix_separator("_")
                 .separator("__")
-                .try_parsing(true),
+                .try_parsing(true)
+                .list_separator(",")
+                .with_list_parse_key("alert_webhooks"),
         );
         let s: Settings = b
             .build()
@@ -105,6 +118,13 @@ impl Settings {
                 "database_url '{}' must start with sqlite:, postgres:// or postgresql://",
                 redact(&self.database_url)
             )));
+        }
+        for w in &self.alert_webhooks {
+            if !(w.starts_with("http://") || w.starts_with("https://")) {
+                return Err(Error::Config(format!(
+                    "alert_webhooks: '{w}' is not an http(s) URL"
+                )));
+            }
         }
         if self.max_body_bytes < 1024 {
             return Err(Error::Config("max_body_bytes must be at least 1024".into()));

@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_initial;
 mod m20261128_000002_live_clusters;
+mod m20261128_000003_schedules;
 
 /// Runs the migrations in order.
 pub struct Migrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_initial::Migration),
             Box::new(m20261128_000002_live_clusters::Migration),
+            Box::new(m20261128_000003_schedules::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@ pub mod errors;
 mod registry;
 mod reports;
 mod scans;
+mod schedules;
 mod skips;
 pub mod types;
 
@@ -20,6 +21,7 @@ pub struct Query(
     reports::ReportQuery,
     scans::ScanQuery,
     skips::SkipQuery,
+    schedules::ScheduleQuery,
 );
 
 /// All mutations.
@@ -29,6 +31,7 @@ pub struct Mutation(
     skips::SkipMutation,
     reports::ReportMutation,
     registry::RegistryMutation,
+    schedules::ScheduleMutation,
 );
 
 /// The schema type.

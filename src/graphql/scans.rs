@@ -61,6 +61,28 @@ pub struct Subscription;
 
 #[Subscription]
 impl Subscription {
+    /// Every progress event of every scan of a cluster (scheduled ones included), from now on.
+    async fn scan_events(
+        &self,
+        ctx: &Context<'_>,
+        cluster_id: ID,
+    ) -> Result<impl Stream<Item = ScanProgress>> {
+        let cluster = super::context::cluster_for(ctx, &cluster_id).await?.id;
+        let rx = state(ctx).scanner.progress.subscribe();
+        Ok(stream::unfold(
+            (rx, cluster),
+            |(mut rx, cluster)| async move {
+                loop {
+                    match rx.recv().await {
+                        Ok(ev) if ev.cluster_id == cluster => return Some((ev, (rx, cluster))),
+                        Ok(_) | Err(RecvError::Lagged(_)) => continue,
+                        Err(RecvError::Closed) => return None,
+                    }
+                }
+            },
+        ))
+    }
+
     /// Progress of one scan: first its current state, then every change; the
     /// stream completes after the final event.
     async fn scan_progress(

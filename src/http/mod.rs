@@ -20,6 +20,7 @@ pub fn server(
     let schema = web::Data::new(schema);
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(actix_web::middleware::from_fn(observe))
             .app_data(state.clone())
             .app_data(schema.clone())
             .app_data(web::PayloadConfig::new(limit))
@@ -27,12 +28,74 @@ pub fn server(
             .route("/graphql", web::get().to(graphql::websocket))
             .route("/", web::get().to(graphql::graphiql))
             .route("/healthz", web::get().to(healthz))
+            .route("/metrics", web::get().to(metrics))
             .route("/readyz", web::get().to(readyz))
             .route("/reports/{id}/csv", web::get().to(csv::download))
     })
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// Counts every request by method, matched route and status.
+async fn observe(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let start = std::time::Instant::now();
+    let method = req.method().to_string();
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let res = next.call(req).await?;
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".into());
+    if let Some(s) = state {
+        s.scanner.metrics.observe_http(
+            &method,
+            &route,
+            res.status().as_u16(),
+            start.elapsed().as_secs_f64(),
+        );
+    }
+    Ok(res)
+}
+
+/// Prometheus metrics; figures from the database are the same on every replica.
+async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let store = state.store();
+    let figures = async {
+        let latest = store.latest_reports().await?;
+        let (complete, queued) = store.scan_counts().await?;
+        Ok::<_, crate::Error>((latest, complete, queued))
+    };
+    match figures.await {
+        Ok((latest, complete, queued)) => {
+            let gauges: Vec<crate::metrics::ClusterGauges> = latest
+                .into_iter()
+                .map(|r| crate::metrics::ClusterGauges {
+                    cluster: r.cluster_id,
+                    scan: r.scan_id.to_string(),
+                    profile: r.benchmark,
+                    total: r.total as i64,
+                    pass: r.pass as i64,
+                    fail: (r.fail + r.error) as i64,
+                    warn: r.warn as i64,
+                    skip: r.skip as i64,
+                    na: r.not_applicable as i64,
+                })
+                .collect();
+            HttpResponse::Ok()
+                .content_type("text/plain; version=0.0.4")
+                .body(state.scanner.metrics.render(&gauges, &complete, queued))
+        }
+        Err(e) => {
+            tracing::error!("metrics: {e}");
+            HttpResponse::ServiceUnavailable()
+                .content_type("text/plain")
+                .body("database unreachable\n")
+        }
+    }
 }
 
 async fn healthz() -> HttpResponse {

@@ -20,11 +20,25 @@ use uuid::Uuid;
 /// Runs scans; lives in app state.
 pub struct Scanner {
     pub store: Store,
+    /// This process's name in claims (ticks, scans).
+    pub replica: String,
     pub catalog: Arc<Catalog>,
     pub progress: ProgressHub,
     sources: RwLock<HashMap<String, Arc<dyn ClusterSource>>>,
     cluster_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     cancels: Mutex<HashMap<Uuid, CancellationToken>>,
+    /// Alerts and links for scheduled scans; set once at start-up.
+    hooks: std::sync::OnceLock<Hooks>,
+    halt: CancellationToken,
+    lease_ms: std::sync::atomic::AtomicU64,
+    pub metrics: crate::metrics::Metrics,
+}
+
+/// What the scanner needs from the configuration after a scheduled scan.
+#[derive(Debug, Clone)]
+pub struct Hooks {
+    pub alerts: crate::alerts::Alerts,
+    pub public_url: String,
 }
 
 impl Scanner {
@@ -32,12 +46,26 @@ impl Scanner {
     pub fn new(store: Store, catalog: Arc<Catalog>) -> Arc<Self> {
         Arc::new(Scanner {
             store,
+            replica: format!(
+                "{}-{}",
+                std::process::id(),
+                &Uuid::new_v4().simple().to_string()[..8]
+            ),
             catalog,
             progress: ProgressHub::default(),
             sources: RwLock::new(HashMap::new()),
             cluster_locks: Mutex::new(HashMap::new()),
             cancels: Mutex::new(HashMap::new()),
+            hooks: std::sync::OnceLock::new(),
+            halt: CancellationToken::new(),
+            lease_ms: std::sync::atomic::AtomicU64::new(30_000),
+            metrics: Default::default(),
         })
+    }
+
+    /// Sets alert delivery and links (once, at start-up).
+    pub fn set_hooks(&self, hooks: Hooks) {
+        let _ = self.hooks.set(hooks);
     }
 
     /// Makes a cluster scannable through `source`.
@@ -85,7 +113,28 @@ impl Scanner {
         }
         let scan = self
             .store
-            .insert_scan(cluster_id, benchmark, &by.name())
+            .insert_scan(cluster_id, benchmark, &by.name(), None)
+            .await?;
+        self.spawn(scan.clone());
+        Ok(scan)
+    }
+
+    /// Queues a scan for a schedule.
+    pub async fn request_scheduled(
+        self: &Arc<Self>,
+        cluster_id: &str,
+        benchmark: Option<&str>,
+        schedule_id: Uuid,
+    ) -> Result<scan::Model> {
+        if self.source(cluster_id).is_none() {
+            return Err(Error::NotFound(format!(
+                "cluster '{cluster_id}' cannot be scanned"
+            )));
+        }
+        let by = format!("schedule:{}", &schedule_id.to_string()[..8]);
+        let scan = self
+            .store
+            .insert_scan(cluster_id, benchmark, &by, Some(schedule_id))
             .await?;
         self.spawn(scan.clone());
         Ok(scan)
@@ -124,11 +173,60 @@ impl Scanner {
         };
         let outcome = match guard {
             None => Err(End::Cancelled),
-            Some(_g) => tokio::select! {
-                r = self.execute(&scan) => r.map_err(End::Failed),
-                _ = cancel.cancelled() => Err(End::Cancelled),
-            },
+            Some(_g) => {
+                // another replica may be scanning this cluster: wait for it
+                loop {
+                    if !self
+                        .store
+                        .cluster_busy(&scan.cluster_id, scan.id)
+                        .await
+                        .unwrap_or(false)
+                    {
+                        break;
+                    }
+                    tokio::select! {
+                        _ = tokio::time::sleep(self.lease() / 3) => {}
+                        _ = cancel.cancelled() => break,
+                        _ = self.halt.cancelled() => return,
+                    }
+                }
+                // claim it in the database: with several replicas only one runs it
+                let claimed = self
+                    .store
+                    .start_scan(scan.id, &self.replica, self.lease_until())
+                    .await;
+                match claimed {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        self.cancels
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .remove(&scan.id);
+                        return; // cancelled meanwhile, or another replica has it
+                    }
+                    Err(e) => {
+                        tracing::error!(scan = %scan.id, "cannot claim the scan: {e}");
+                        self.cancels
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .remove(&scan.id);
+                        return;
+                    }
+                }
+                let heartbeat = self.heartbeat(scan.id);
+                let r = tokio::select! {
+                    r = self.execute(&scan) => r.map_err(End::Failed),
+                    _ = cancel.cancelled() => Err(End::Cancelled),
+                    // the process is going away as if it crashed: record nothing
+                    _ = self.halt.cancelled() => Err(End::Halted),
+                };
+                heartbeat.abort();
+                r
+            }
         };
+        if matches!(outcome, Err(End::Halted)) {
+            return;
+        }
         self.cancels
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -141,22 +239,125 @@ impl Scanner {
             ),
             Err(End::Cancelled) => (ScanState::Cancelled, "scan cancelled".to_string(), None),
             Err(End::Failed(e)) => (ScanState::Failed, e.to_string(), None),
+            Err(End::Halted) => return,
         };
         if state != ScanState::Succeeded {
             if let Err(e) = self.store.finish_scan(scan.id, state, Some(&message)).await {
                 tracing::error!(scan = %scan.id, "could not record the end of the scan: {e}");
             }
         }
-        let mut done = event(scan.id, &scan.cluster_id, ScanPhase::Done, state, message);
+        let mut done = event(
+            scan.id,
+            &scan.cluster_id,
+            ScanPhase::Done,
+            state,
+            message.clone(),
+        );
         done.report_id = report_id.map(|r| r.to_string().into());
         self.progress.publish(done);
+        if state != ScanState::Cancelled {
+            let began = self
+                .store
+                .scan(scan.id)
+                .await
+                .ok()
+                .flatten()
+                .and_then(|s| s.started_at);
+            if let Some(b) = began {
+                self.metrics.observe_scan(
+                    &scan.cluster_id,
+                    (chrono::Utc::now() - b).num_milliseconds() as f64 / 1000.0,
+                );
+            }
+        }
+        if let Some(schedule_id) = scan.schedule_id {
+            if let Err(e) = self
+                .after_scheduled(&scan, schedule_id, state, &message, report_id)
+                .await
+            {
+                tracing::error!(scan = %scan.id, "after a scheduled scan: {e}");
+            }
+        }
+    }
+
+    /// Retention and alerts after a scheduled scan.
+    async fn after_scheduled(
+        &self,
+        scan: &scan::Model,
+        schedule_id: Uuid,
+        state: ScanState,
+        message: &str,
+        report_id: Option<Uuid>,
+    ) -> Result<()> {
+        let Some(schedule) = self.store.schedule(schedule_id).await? else {
+            return Ok(());
+        };
+        if state == ScanState::Succeeded {
+            let pruned = self
+                .store
+                .prune_schedule_reports(schedule_id, schedule.retention.max(1) as u64)
+                .await?;
+            if pruned > 0 {
+                tracing::info!(schedule = %schedule_id, pruned, "old scheduled reports deleted");
+            }
+        }
+        let report = match report_id {
+            Some(id) => self.store.report(id).await?,
+            None => None,
+        };
+        let failed_checks: Vec<String> = match &report {
+            Some(r) => self
+                .store
+                .check_results(
+                    r.id,
+                    &[crate::report::State::Fail, crate::report::State::Error],
+                    None,
+                )
+                .await?
+                .into_iter()
+                .map(|c| c.row.check_id)
+                .collect(),
+            None => Vec::new(),
+        };
+        let failed = state != ScanState::Succeeded || !failed_checks.is_empty();
+        if !((failed && schedule.alert_on_failure) || schedule.alert_on_complete) {
+            return Ok(());
+        }
+        let Some(hooks) = self.hooks.get() else {
+            return Ok(());
+        };
+        let link = report.as_ref().map(|r| {
+            (
+                r.id.to_string(),
+                format!(
+                    "{}/reports/{}/csv",
+                    hooks.public_url.trim_end_matches('/'),
+                    r.id
+                ),
+            )
+        });
+        let summary = report.as_ref().map(|r| {
+            serde_json::json!({ "total": r.total, "pass": r.pass, "fail": r.fail, "warn": r.warn, "skip": r.skip, "notApplicable": r.not_applicable, "error": r.error })
+        });
+        hooks.alerts.send(crate::alerts::payload(
+            if failed {
+                "scan.failed"
+            } else {
+                "scan.completed"
+            },
+            &scan.cluster_id,
+            &scan.id.to_string(),
+            state.as_str(),
+            link.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
+            summary,
+            &failed_checks,
+            Some(message),
+        ));
+        Ok(())
     }
 
     async fn execute(self: &Arc<Self>, scan: &scan::Model) -> Result<Uuid> {
         let (id, cluster) = (scan.id, scan.cluster_id.as_str());
-        if !self.store.start_scan(id).await? {
-            return Err(Error::Invalid("the scan was no longer queued".into()));
-        }
         let started = chrono::Utc::now();
         let source = self
             .source(cluster)
@@ -268,7 +469,9 @@ impl Scanner {
             report.results.len() as i32,
         );
         self.progress.publish(saving);
-        self.store.save_report(id, cluster, &report, started).await
+        self.store
+            .save_report(id, cluster, &report, started, scan.schedule_id)
+            .await
     }
 
     /// Cancels a queued or running scan; a finished one is returned unchanged.
@@ -308,17 +511,97 @@ impl Scanner {
         }
     }
 
-    /// At start-up: scans left RUNNING become INTERRUPTED; queued ones run again.
-    pub async fn recover(self: &Arc<Self>) -> Result<()> {
-        for id in self.store.interrupt_running_scans().await? {
-            tracing::warn!(scan = %id, "marked INTERRUPTED: the service stopped while it ran");
+    /// Finds work that a stopped process left: RUNNING scans whose claim
+    /// expired become INTERRUPTED and are queued again (not lost); QUEUED scans
+    /// that no process here is running are started. Run at start-up and then
+    /// every half lease by [`Scanner::keep_reaping`].
+    pub async fn reap(self: &Arc<Self>, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<Uuid>> {
+        let mut requeued = Vec::new();
+        for s in self.store.interrupt_expired_scans(now).await? {
+            tracing::warn!(scan = %s.id, claimed_by = ?s.claimed_by, "marked INTERRUPTED: its process stopped while it ran");
+            let by = format!("retry of {}", &s.id.to_string()[..8]);
+            let again = self
+                .store
+                .insert_scan(&s.cluster_id, s.benchmark.as_deref(), &by, s.schedule_id)
+                .await?;
+            requeued.push(again.id);
         }
+        let grace = now - chrono::Duration::milliseconds(self.lease().as_millis() as i64);
         for s in self.store.queued_scans().await? {
-            if self.source(&s.cluster_id).is_some() {
+            let mine = self
+                .cancels
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .contains_key(&s.id);
+            let fresh_elsewhere = s.created_at > grace && !requeued.contains(&s.id);
+            if !mine && !fresh_elsewhere && self.source(&s.cluster_id).is_some() {
                 self.spawn(s);
             }
         }
-        Ok(())
+        Ok(requeued)
+    }
+
+    /// At start-up: see [`Scanner::reap`].
+    pub async fn recover(self: &Arc<Self>) -> Result<()> {
+        self.reap(chrono::Utc::now()).await.map(|_| ())
+    }
+
+    /// Reaps every half lease until the scanner is halted.
+    pub fn keep_reaping(self: &Arc<Self>) {
+        let me = Arc::downgrade(self);
+        let halt = self.halt.clone();
+        let every = self.lease() / 2;
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(every) => {}
+                    _ = halt.cancelled() => return,
+                }
+                let Some(me) = me.upgrade() else { return };
+                if let Err(e) = me.reap(chrono::Utc::now()).await {
+                    tracing::warn!("reaping stale scans: {e}");
+                }
+            }
+        });
+    }
+
+    /// Stops everything this scanner runs without recording outcomes, as a crash would.
+    pub fn halt(&self) {
+        self.halt.cancel();
+    }
+
+    /// How long a claim on a running scan holds without a heartbeat.
+    pub fn lease(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.lease_ms.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// Sets the claim length (at start-up).
+    pub fn set_lease(&self, lease: std::time::Duration) {
+        self.lease_ms.store(
+            lease.as_millis().max(100) as u64,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    }
+
+    fn lease_until(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now() + chrono::Duration::milliseconds(self.lease().as_millis() as i64)
+    }
+
+    /// Renews the claim on a running scan every third of the lease.
+    fn heartbeat(self: &Arc<Self>, id: Uuid) -> tokio::task::JoinHandle<()> {
+        let me = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(me.lease() / 3).await;
+                if let Err(e) = me
+                    .store
+                    .renew_lease(id, &me.replica, me.lease_until())
+                    .await
+                {
+                    tracing::warn!(scan = %id, "lease renewal failed: {e}");
+                }
+            }
+        })
     }
 
     /// The current (or final) progress of a scan.
@@ -350,4 +633,6 @@ impl Scanner {
 enum End {
     Cancelled,
     Failed(Error),
+    /// The scanner was halted (process shutting down as if it crashed).
+    Halted,
 }

@@ -4,6 +4,7 @@ mod clusters;
 pub mod entity;
 mod reports;
 mod scans;
+mod schedules;
 mod skips;
 mod tokens;
 

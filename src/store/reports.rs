@@ -44,6 +44,7 @@ impl Store {
         cluster_id: &str,
         r: &Report,
         started: DateTime<Utc>,
+        schedule_id: Option<Uuid>,
     ) -> Result<Uuid> {
         let id = Uuid::new_v4();
         let now = Utc::now();
@@ -73,6 +74,7 @@ impl Store {
             created_at: Set(now),
             provider: Set(r.provider.clone()),
             mode: Set(r.mode.clone()),
+            schedule_id: Set(schedule_id),
             excluded: Set((!r.excluded.is_empty())
                 .then(|| serde_json::to_string(&r.excluded).unwrap_or_default())),
         };
@@ -229,5 +231,42 @@ impl Store {
         let r = report::Entity::delete_by_id(id).exec(&txn).await?;
         txn.commit().await?;
         Ok(r.rows_affected == 1)
+    }
+}
+
+impl Store {
+    /// The newest report of every active cluster, for metrics.
+    pub async fn latest_reports(&self) -> Result<Vec<report::Model>> {
+        let mut out = Vec::new();
+        for c in self.clusters(None).await? {
+            if let Some(r) = self.latest_report(&c.id).await? {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Finished scans per cluster, and how many scans wait in the queue.
+    pub async fn scan_counts(&self) -> Result<(Vec<(String, i64)>, i64)> {
+        let done = [
+            ScanState::Succeeded,
+            ScanState::Failed,
+            ScanState::Cancelled,
+            ScanState::Interrupted,
+        ];
+        let rows = scan::Entity::find()
+            .select_only()
+            .column(scan::Column::ClusterId)
+            .column_as(scan::Column::Id.count(), "n")
+            .filter(scan::Column::State.is_in(done.map(|s| s.as_str())))
+            .group_by(scan::Column::ClusterId)
+            .into_tuple::<(String, i64)>()
+            .all(&self.db)
+            .await?;
+        let queued = scan::Entity::find()
+            .filter(scan::Column::State.eq(ScanState::Queued.as_str()))
+            .count(&self.db)
+            .await? as i64;
+        Ok((rows, queued))
     }
 }

@@ -4,7 +4,7 @@ use super::entity::scan;
 use super::Store;
 use crate::domain::ScanState;
 use crate::error::Result;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::*;
 use uuid::Uuid;
@@ -16,6 +16,7 @@ impl Store {
         cluster_id: &str,
         benchmark: Option<&str>,
         requested_by: &str,
+        schedule_id: Option<Uuid>,
     ) -> Result<scan::Model> {
         let row = scan::ActiveModel {
             id: Set(Uuid::new_v4()),
@@ -28,6 +29,9 @@ impl Store {
             created_at: Set(Utc::now()),
             started_at: Set(None),
             finished_at: Set(None),
+            schedule_id: Set(schedule_id),
+            claimed_by: Set(None),
+            lease_until: Set(None),
         };
         Ok(row.insert(&self.db).await?)
     }
@@ -37,16 +41,41 @@ impl Store {
         Ok(scan::Entity::find_by_id(id).one(&self.db).await?)
     }
 
-    /// Marks a queued scan running. False when it was no longer queued (cancelled meanwhile).
-    pub async fn start_scan(&self, id: Uuid) -> Result<bool> {
+    /// Claims a queued scan for this replica until `lease_until`. False when it
+    /// was no longer queued (cancelled, or claimed by another replica).
+    pub async fn start_scan(
+        &self,
+        id: Uuid,
+        replica: &str,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool> {
         let r = scan::Entity::update_many()
             .col_expr(
                 scan::Column::State,
                 Expr::value(ScanState::Running.as_str()),
             )
             .col_expr(scan::Column::StartedAt, Expr::value(Utc::now()))
+            .col_expr(scan::Column::ClaimedBy, Expr::value(replica))
+            .col_expr(scan::Column::LeaseUntil, Expr::value(lease_until))
             .filter(scan::Column::Id.eq(id))
             .filter(scan::Column::State.eq(ScanState::Queued.as_str()))
+            .exec(&self.db)
+            .await?;
+        Ok(r.rows_affected == 1)
+    }
+
+    /// Extends this replica's claim on a running scan.
+    pub async fn renew_lease(
+        &self,
+        id: Uuid,
+        replica: &str,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool> {
+        let r = scan::Entity::update_many()
+            .col_expr(scan::Column::LeaseUntil, Expr::value(lease_until))
+            .filter(scan::Column::Id.eq(id))
+            .filter(scan::Column::ClaimedBy.eq(replica))
+            .filter(scan::Column::State.eq(ScanState::Running.as_str()))
             .exec(&self.db)
             .await?;
         Ok(r.rows_affected == 1)
@@ -76,31 +105,50 @@ impl Store {
         Ok(r.rows_affected == 1)
     }
 
-    /// Marks scans left RUNNING by a stopped process INTERRUPTED; returns their ids.
-    pub async fn interrupt_running_scans(&self) -> Result<Vec<Uuid>> {
-        let running: Vec<Uuid> = scan::Entity::find()
+    /// Marks RUNNING scans whose claim expired (their process stopped)
+    /// INTERRUPTED and returns them; each is taken by one replica only.
+    pub async fn interrupt_expired_scans(&self, now: DateTime<Utc>) -> Result<Vec<scan::Model>> {
+        let stale = scan::Entity::find()
             .filter(scan::Column::State.eq(ScanState::Running.as_str()))
+            .filter(
+                Condition::any()
+                    .add(scan::Column::LeaseUntil.lt(now))
+                    .add(scan::Column::LeaseUntil.is_null()),
+            )
             .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|s| s.id)
-            .collect();
-        for id in &running {
-            scan::Entity::update_many()
+            .await?;
+        let mut taken = Vec::new();
+        for s in stale {
+            let r = scan::Entity::update_many()
                 .col_expr(
                     scan::Column::State,
                     Expr::value(ScanState::Interrupted.as_str()),
                 )
                 .col_expr(
                     scan::Column::Message,
-                    Expr::value("the service stopped while this scan ran"),
+                    Expr::value("the service stopped while this scan ran; it was queued again"),
                 )
-                .col_expr(scan::Column::FinishedAt, Expr::value(Utc::now()))
-                .filter(scan::Column::Id.eq(*id))
+                .col_expr(scan::Column::FinishedAt, Expr::value(now))
+                .filter(scan::Column::Id.eq(s.id))
+                .filter(scan::Column::State.eq(ScanState::Running.as_str()))
                 .exec(&self.db)
                 .await?;
+            if r.rows_affected == 1 {
+                taken.push(s);
+            }
         }
-        Ok(running)
+        Ok(taken)
+    }
+
+    /// True when another scan of the cluster is running (on any replica).
+    pub async fn cluster_busy(&self, cluster_id: &str, except: Uuid) -> Result<bool> {
+        Ok(scan::Entity::find()
+            .filter(scan::Column::ClusterId.eq(cluster_id))
+            .filter(scan::Column::State.eq(ScanState::Running.as_str()))
+            .filter(scan::Column::Id.ne(except))
+            .count(&self.db)
+            .await?
+            > 0)
     }
 
     /// Scans still waiting, oldest first.

@@ -108,7 +108,9 @@ async fn restart_mid_scan_marks_it_interrupted() {
         .unwrap()
         .to_string();
     wait_for(&first, &id, "RUNNING").await;
-    // the process "dies": its server stops and a new one starts on the same database
+    // the process "dies": its scanner halts mid-scan (nothing recorded, no more
+    // heartbeats), its server stops, and a new one starts on the same database
+    first.state.scanner.halt();
     first.server.stop(false).await;
     let (gated2, _g2) = GatedSource::demo();
     let second = spawn_on(
@@ -121,12 +123,28 @@ async fn restart_mid_scan_marks_it_interrupted() {
         dir,
     )
     .await;
+    // once the dead process's claim expires, the scan is marked INTERRUPTED and queued again
+    wait_for(&second, &id, "INTERRUPTED").await;
     let s = second
         .ok(
             "query($id: ID!) { scan(id: $id) { state message } }",
             json!({ "id": id }),
         )
         .await;
-    assert_eq!(s["scan"]["state"], "INTERRUPTED");
     assert!(s["scan"]["message"].as_str().unwrap().contains("stopped"));
+    let scans = second.state.store().queued_scans().await.unwrap();
+    let running = second.ok("{ clusters { id } }", json!({})).await;
+    assert!(running.to_string().contains("gated"));
+    assert!(
+        scans
+            .iter()
+            .any(|r| r.cluster_id == "gated" && r.requested_by.starts_with("retry of"))
+            || second
+                .state
+                .store()
+                .cluster_busy("gated", uuid::Uuid::nil())
+                .await
+                .unwrap(),
+        "picked up again, not lost"
+    );
 }

@@ -4,5 +4,7 @@ pub mod check_result;
 pub mod cluster;
 pub mod report;
 pub mod scan;
+pub mod schedule;
+pub mod schedule_tick;
 pub mod skipped_test;
 pub mod token;

@@ -29,6 +29,8 @@ pub struct Model {
     pub mode: Option<String>,
     /// Nodes left out, as a JSON array of {node, reason}.
     pub excluded: Option<String>,
+    /// The schedule whose scan wrote it (retention applies only to these).
+    pub schedule_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

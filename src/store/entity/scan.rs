@@ -15,6 +15,11 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub started_at: Option<DateTimeUtc>,
     pub finished_at: Option<DateTimeUtc>,
+    /// The schedule that queued it, if any.
+    pub schedule_id: Option<Uuid>,
+    /// The replica running it, and until when its claim holds without a heartbeat.
+    pub claimed_by: Option<String>,
+    pub lease_until: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

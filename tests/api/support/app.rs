@@ -25,6 +25,9 @@ pub fn settings(db_url: &str) -> Settings {
     s.database_url = db_url.into();
     s.encryption_key = "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=".into();
     s.kubernetes.poll_millis = 20;
+    s.scan_lease_seconds = 1.0;
+    s.alert_backoff_ms = 50;
+    s.alert_retries = 2;
     s
 }
 

@@ -1,0 +1,139 @@
+//! Cron expressions and time zones, and the pure timing rules of schedules.
+//! The clock is always a parameter, so tests run due ticks directly.
+
+use crate::error::{Error, Result};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use croner::parser::{CronParser, Seconds};
+use croner::Cron;
+
+/// A validated schedule timing.
+#[derive(Debug, Clone)]
+pub struct Timing {
+    /// Six fields, seconds first, as tokio-cron-scheduler wants it.
+    pub six_fields: String,
+    pub cron: Cron,
+    pub tz: Tz,
+}
+
+/// Turns standard 5-field cron (or 6 fields with seconds first) into 6 fields.
+pub fn six_fields(expr: &str) -> Result<String> {
+    let fields: Vec<&str> = expr.split_whitespace().collect();
+    match fields.len() {
+        5 => Ok(format!("0 {}", fields.join(" "))),
+        6 => Ok(fields.join(" ")),
+        n => Err(Error::Invalid(format!("cron: '{expr}' has {n} fields; use 5 (minute hour day month weekday) or 6 with seconds first"))),
+    }
+}
+
+/// Parses a time zone name such as UTC or Europe/Berlin.
+pub fn timezone(name: &str) -> Result<Tz> {
+    name.parse::<Tz>().map_err(|_| {
+        Error::Invalid(format!(
+            "timezone: unknown time zone '{name}' (use an IANA name such as UTC or Europe/Berlin)"
+        ))
+    })
+}
+
+/// Validates a cron expression and time zone together.
+pub fn timing(expr: &str, tz: &str) -> Result<Timing> {
+    let six = six_fields(expr)?;
+    let cron = CronParser::builder()
+        .seconds(Seconds::Required)
+        .build()
+        .parse(&six)
+        .map_err(|e| Error::Invalid(format!("cron: '{expr}' is not valid: {e}")))?;
+    Ok(Timing {
+        six_fields: six,
+        cron,
+        tz: timezone(tz)?,
+    })
+}
+
+impl Timing {
+    /// The first fire time strictly after `after`.
+    pub fn next_after(&self, after: DateTime<Utc>) -> Result<DateTime<Utc>> {
+        self.cron
+            .find_next_occurrence(&after.with_timezone(&self.tz), false)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| Error::Invalid(format!("cron: no next run: {e}")))
+    }
+
+    /// The latest fire time at or before `now` that is after `since`, if any:
+    /// however many ticks were missed, there is one to run.
+    pub fn latest_due(&self, since: DateTime<Utc>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let last = self
+            .cron
+            .find_previous_occurrence(&now.with_timezone(&self.tz), true)
+            .ok()?
+            .with_timezone(&Utc);
+        (last > since).then_some(last)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap()
+    }
+
+    #[test]
+    fn five_and_six_fields() {
+        assert_eq!(six_fields("0 3 * * *").unwrap(), "0 0 3 * * *");
+        assert_eq!(six_fields("30 0 3 * * 1").unwrap(), "30 0 3 * * 1");
+        assert!(six_fields("* * *")
+            .unwrap_err()
+            .to_string()
+            .starts_with("cron:"));
+        assert!(timing("61 * * * *", "UTC")
+            .unwrap_err()
+            .to_string()
+            .starts_with("cron:"));
+        assert!(timing("0 3 * * *", "Mars/Olympus")
+            .unwrap_err()
+            .to_string()
+            .starts_with("timezone:"));
+    }
+
+    #[test]
+    fn next_runs_follow_the_time_zone() {
+        // 03:00 in Berlin is 02:00 UTC in winter and 01:00 UTC in summer
+        let t = timing("0 3 * * *", "Europe/Berlin").unwrap();
+        assert_eq!(
+            t.next_after(at(2026, 1, 10, 12, 0)).unwrap(),
+            at(2026, 1, 11, 2, 0)
+        );
+        assert_eq!(
+            t.next_after(at(2026, 7, 10, 12, 0)).unwrap(),
+            at(2026, 7, 11, 1, 0)
+        );
+        let utc = timing("*/15 * * * *", "UTC").unwrap();
+        assert_eq!(
+            utc.next_after(at(2026, 1, 1, 0, 0)).unwrap(),
+            at(2026, 1, 1, 0, 15)
+        );
+    }
+
+    #[test]
+    fn missed_ticks_collapse_into_one() {
+        let t = timing("0 * * * *", "UTC").unwrap();
+        // down from 01:30 to 05:10: four ticks missed, one is due, the latest
+        assert_eq!(
+            t.latest_due(at(2026, 1, 1, 1, 30), at(2026, 1, 1, 5, 10)),
+            Some(at(2026, 1, 1, 5, 0))
+        );
+        assert_eq!(
+            t.latest_due(at(2026, 1, 1, 5, 0), at(2026, 1, 1, 5, 10)),
+            None,
+            "already ran"
+        );
+        assert_eq!(
+            t.latest_due(at(2026, 1, 1, 5, 0), at(2026, 1, 1, 6, 0)),
+            Some(at(2026, 1, 1, 6, 0)),
+            "a tick exactly now is due"
+        );
+    }
+}
