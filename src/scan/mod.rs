@@ -246,15 +246,15 @@ impl Scanner {
                 tracing::error!(scan = %scan.id, "could not record the end of the scan: {e}");
             }
         }
-        let mut done = event(
-            scan.id,
-            &scan.cluster_id,
-            ScanPhase::Done,
-            state,
-            message.clone(),
-        );
-        done.report_id = report_id.map(|r| r.to_string().into());
-        self.progress.publish(done);
+        // retention and alerts first, so the final event means the work is done
+        if let Some(schedule_id) = scan.schedule_id {
+            if let Err(e) = self
+                .after_scheduled(&scan, schedule_id, state, &message, report_id)
+                .await
+            {
+                tracing::error!(scan = %scan.id, "after a scheduled scan: {e}");
+            }
+        }
         if state != ScanState::Cancelled {
             let began = self
                 .store
@@ -270,14 +270,15 @@ impl Scanner {
                 );
             }
         }
-        if let Some(schedule_id) = scan.schedule_id {
-            if let Err(e) = self
-                .after_scheduled(&scan, schedule_id, state, &message, report_id)
-                .await
-            {
-                tracing::error!(scan = %scan.id, "after a scheduled scan: {e}");
-            }
-        }
+        let mut done = event(
+            scan.id,
+            &scan.cluster_id,
+            ScanPhase::Done,
+            state,
+            message.clone(),
+        );
+        done.report_id = report_id.map(|r| r.to_string().into());
+        self.progress.publish(done);
     }
 
     /// Retention and alerts after a scheduled scan.

@@ -118,6 +118,24 @@ impl Store {
         Ok(())
     }
 
+    /// Scans a schedule queued, oldest first.
+    pub async fn schedule_scans(&self, schedule_id: Uuid) -> Result<Vec<scan::Model>> {
+        Ok(scan::Entity::find()
+            .filter(scan::Column::ScheduleId.eq(schedule_id))
+            .order_by_asc(scan::Column::CreatedAt)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Reports a schedule's scans wrote, newest first.
+    pub async fn schedule_reports(&self, schedule_id: Uuid) -> Result<Vec<report::Model>> {
+        Ok(report::Entity::find()
+            .filter(report::Column::ScheduleId.eq(schedule_id))
+            .order_by_desc(report::Column::CreatedAt)
+            .all(&self.db)
+            .await?)
+    }
+
     /// True when a scan of this schedule is still waiting to start.
     pub async fn schedule_has_queued_scan(&self, schedule_id: Uuid) -> Result<bool> {
         Ok(scan::Entity::find()
@@ -130,15 +148,18 @@ impl Store {
 
     /// Deletes a schedule's reports beyond the newest `keep`; manual reports are never touched.
     pub async fn prune_schedule_reports(&self, schedule_id: Uuid, keep: u64) -> Result<u64> {
+        // (SQLite has no OFFSET without LIMIT: skip in code; a schedule keeps few reports)
         let old: Vec<Uuid> = report::Entity::find()
+            .select_only()
+            .column(report::Column::Id)
             .filter(report::Column::ScheduleId.eq(schedule_id))
             .order_by_desc(report::Column::CreatedAt)
             .order_by_desc(report::Column::Id)
-            .offset(keep)
+            .into_tuple::<Uuid>()
             .all(&self.db)
             .await?
             .into_iter()
-            .map(|r| r.id)
+            .skip(keep as usize)
             .collect();
         if old.is_empty() {
             return Ok(0);

@@ -10,5 +10,6 @@ mod flow;
 mod lifecycle;
 mod live;
 mod policies;
+mod schedules;
 mod schema;
 mod support;

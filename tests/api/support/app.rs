@@ -70,7 +70,16 @@ pub async fn spawn_app_with(extra: Vec<ExtraCluster>) -> TestApp {
 
 /// The service on an existing database (for restarts).
 pub async fn spawn_on(db_url: String, extra: Vec<ExtraCluster>, dir: tempfile::TempDir) -> TestApp {
-    let app = Application::build_with(settings(&db_url), extra)
+    spawn_with(settings(&db_url), extra, dir).await
+}
+
+/// The service with these settings.
+pub async fn spawn_with(
+    settings: Settings,
+    extra: Vec<ExtraCluster>,
+    dir: tempfile::TempDir,
+) -> TestApp {
+    let app = Application::build_with(settings, extra)
         .await
         .expect("build app");
     let port = app.port();

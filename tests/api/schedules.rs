@@ -1,0 +1,512 @@
+//! Scheduled scans: validation, time zones, due ticks with a clock parameter,
+//! queueing, retention, the missed-tick rule, a real timer, alerts, metrics,
+//! and two replicas sharing one schedule.
+
+use crate::support::app::{
+    code, fresh_database, settings, spawn_app, spawn_app_with, spawn_with, GatedSource, TestApp,
+};
+use chrono::{DateTime, Duration, Timelike, Utc};
+use cis_scan::app::ExtraCluster;
+use cis_scan::domain::Principal;
+use cis_scan::schedule::ScheduleInput;
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+use uuid::Uuid;
+
+fn admin() -> Principal {
+    Principal::Admin {
+        token_id: Uuid::new_v4(),
+    }
+}
+
+fn hourly(retention: i32) -> ScheduleInput {
+    ScheduleInput {
+        cron: Some("0 * * * *".into()),
+        retention: Some(retention),
+        ..Default::default()
+    }
+}
+
+async fn wait_all_done(
+    app: &TestApp,
+    schedule: Uuid,
+    n: usize,
+) -> Vec<cis_scan::store::entity::scan::Model> {
+    for _ in 0..500 {
+        let scans = app.state.store().schedule_scans(schedule).await.unwrap();
+        if scans.len() >= n
+            && scans
+                .iter()
+                .all(|s| !["QUEUED", "RUNNING"].contains(&s.state.as_str()))
+        {
+            return scans;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("scans of schedule {schedule} did not finish");
+}
+
+#[actix_web::test]
+async fn schedule_api_validates_fields_and_follows_time_zones() {
+    let app = spawn_app().await;
+    let create = "mutation($cron: String!, $tz: String, $r: Int, $b: String) { createSchedule(clusterId: \"demo\", cron: $cron, timezone: $tz, retention: $r, benchmark: $b) { id cron timezone retention nextRunAt lastRunAt enabled cluster { id } } }";
+    for (vars, field) in [
+        (json!({ "cron": "every day" }), "cron:"),
+        (json!({ "cron": "0 3 * * * * *" }), "cron:"),
+        (json!({ "cron": "0 25 * * *" }), "cron:"),
+        (
+            json!({ "cron": "0 3 * * *", "tz": "Mars/Olympus" }),
+            "timezone:",
+        ),
+        (json!({ "cron": "0 3 * * *", "r": 0 }), "retention:"),
+        (json!({ "cron": "0 3 * * *", "b": "cis-9" }), "benchmark:"),
+    ] {
+        let r = app.gql(create, vars.clone()).await;
+        assert_eq!(code(&r), "BAD_USER_INPUT", "{vars}");
+        assert!(
+            r["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with(field),
+            "{vars}: {r}"
+        );
+    }
+    let s = app
+        .ok(
+            create,
+            json!({ "cron": "0 3 * * *", "tz": "Europe/Berlin" }),
+        )
+        .await;
+    let sched = &s["createSchedule"];
+    assert_eq!(sched["retention"], 3, "default retention");
+    let next: DateTime<Utc> = sched["nextRunAt"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        next.with_timezone(&chrono_tz::Europe::Berlin).hour(),
+        3,
+        "03:00 Berlin time"
+    );
+    assert!(sched["lastRunAt"].is_null());
+    let utc = app.ok(create, json!({ "cron": "30 0 6 * * *" })).await;
+    assert_eq!(utc["createSchedule"]["timezone"], "UTC");
+    let id = sched["id"].as_str().unwrap();
+    let listed = app
+        .ok("{ schedules(clusterId: \"demo\") { id } }", json!({}))
+        .await;
+    assert_eq!(listed["schedules"].as_array().unwrap().len(), 2);
+    let upd = app.ok("mutation($id: ID!) { updateSchedule(id: $id, enabled: false, retention: 5) { enabled retention cron } }", json!({ "id": id })).await;
+    assert_eq!(
+        upd["updateSchedule"],
+        json!({ "enabled": false, "retention": 5, "cron": "0 3 * * *" })
+    );
+    let bad = app
+        .gql(
+            "mutation($id: ID!) { updateSchedule(id: $id, timezone: \"Nowhere\") { id } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(code(&bad), "BAD_USER_INPUT");
+    // owners manage their own clusters' schedules only
+    let owner = cis_scan::auth::create_token(app.state.store(), Some("other"))
+        .await
+        .unwrap();
+    let r = app
+        .gql_as(Some(&owner), create, json!({ "cron": "0 3 * * *" }))
+        .await;
+    assert_eq!(code(&r), "NOT_FOUND");
+    let r = app
+        .gql_as(
+            Some(&owner),
+            "mutation($id: ID!) { deleteSchedule(id: $id) }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(code(&r), "NOT_FOUND");
+    let mine = app
+        .gql_as(
+            Some(&owner),
+            "mutation { createSchedule(clusterId: \"other\", cron: \"0 4 * * 1\") { id } }",
+            json!({}),
+        )
+        .await;
+    assert!(mine.get("errors").is_none(), "{mine}");
+    assert_eq!(
+        app.ok(
+            "mutation($id: ID!) { deleteSchedule(id: $id) }",
+            json!({ "id": id })
+        )
+        .await["deleteSchedule"],
+        true
+    );
+    assert_eq!(
+        code(
+            &app.gql(
+                "mutation($id: ID!) { deleteSchedule(id: $id) }",
+                json!({ "id": id })
+            )
+            .await
+        ),
+        "NOT_FOUND"
+    );
+}
+
+#[actix_web::test]
+async fn due_ticks_queue_once_and_retention_keeps_manual_reports() {
+    let app = spawn_app().await;
+    let now = Utc::now();
+    let s = app
+        .state
+        .scheduler
+        .create("demo", hourly(2), &admin(), now - Duration::hours(10))
+        .await
+        .unwrap();
+    // ten missed hours: one scan
+    let first = app.state.scheduler.run_due(now).await.unwrap();
+    assert_eq!(first.len(), 1);
+    assert!(
+        app.state.scheduler.run_due(now).await.unwrap().is_empty(),
+        "the same tick fires once"
+    );
+    wait_all_done(&app, s.id, 1).await;
+    let manual = app.scan_to_end("demo").await;
+    for h in 1..=2 {
+        assert_eq!(
+            app.state
+                .scheduler
+                .run_due(now + Duration::hours(h))
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        wait_all_done(&app, s.id, h as usize + 1).await;
+    }
+    let mut kept = app.state.store().schedule_reports(s.id).await.unwrap();
+    for _ in 0..100 {
+        if kept.len() <= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        kept = app.state.store().schedule_reports(s.id).await.unwrap();
+    }
+    assert_eq!(kept.len(), 2, "retention 2");
+    let scans = app.state.store().schedule_scans(s.id).await.unwrap();
+    assert_eq!(scans.len(), 3);
+    assert!(
+        kept.iter().all(|r| r.scan_id != scans[0].id),
+        "the oldest scheduled report was pruned"
+    );
+    let still = app
+        .ok(
+            "query($id: ID!) { report(id: $id) { id } }",
+            json!({ "id": manual["report"]["id"] }),
+        )
+        .await;
+    assert_eq!(
+        still["report"]["id"], manual["report"]["id"],
+        "manual reports are never pruned"
+    );
+    let sched = app.state.store().schedule(s.id).await.unwrap().unwrap();
+    assert!(sched.last_run_at.unwrap() > now + Duration::minutes(59));
+    assert!(sched.next_run_at > sched.last_run_at.unwrap());
+}
+
+#[actix_web::test]
+async fn a_tick_while_the_cluster_scans_queues_one_scan() {
+    let (gated, gate) = GatedSource::demo();
+    let app = spawn_app_with(vec![ExtraCluster {
+        id: "gated".into(),
+        name: "Gated".into(),
+        source: gated,
+    }])
+    .await;
+    let now = Utc::now();
+    let s = app
+        .state
+        .scheduler
+        .create("gated", hourly(10), &admin(), now - Duration::hours(2))
+        .await
+        .unwrap();
+    assert_eq!(app.state.scheduler.run_due(now).await.unwrap().len(), 1);
+    for _ in 0..100 {
+        if app.state.store().schedule_scans(s.id).await.unwrap()[0].state == "RUNNING" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        app.state
+            .scheduler
+            .run_due(now + Duration::hours(1))
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "queued behind the running one"
+    );
+    assert_eq!(
+        app.state
+            .scheduler
+            .run_due(now + Duration::hours(2))
+            .await
+            .unwrap()
+            .len(),
+        0,
+        "one waiting is enough"
+    );
+    assert_eq!(
+        app.state
+            .scheduler
+            .run_due(now + Duration::hours(3))
+            .await
+            .unwrap()
+            .len(),
+        0
+    );
+    gate.add_permits(2);
+    let scans = wait_all_done(&app, s.id, 2).await;
+    assert_eq!(scans.len(), 2);
+    assert!(scans.iter().all(|s| s.state == "SUCCEEDED"));
+}
+
+#[actix_web::test]
+async fn ticks_missed_while_down_run_once_at_start() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let db = fresh_database(dir.path()).await;
+    let first = spawn_with(settings(&db), vec![], tempfile::TempDir::new().unwrap()).await;
+    let s = first
+        .state
+        .scheduler
+        .create("demo", hourly(5), &admin(), Utc::now() - Duration::hours(6))
+        .await
+        .unwrap();
+    first.state.scanner.halt();
+    first.server.stop(false).await;
+    assert!(first
+        .state
+        .store()
+        .schedule_scans(s.id)
+        .await
+        .unwrap()
+        .is_empty());
+    let second = spawn_with(settings(&db), vec![], dir).await;
+    let scans = wait_all_done(&second, s.id, 1).await;
+    assert_eq!(scans.len(), 1, "six missed ticks, one scan");
+}
+
+#[actix_web::test]
+async fn a_real_timer_fires_and_deleting_stops_it() {
+    let app = spawn_app().await;
+    let d = app.ok("mutation { createSchedule(clusterId: \"demo\", cron: \"* * * * * *\", retention: 50) { id } }", json!({})).await;
+    let id: Uuid = d["createSchedule"]["id"].as_str().unwrap().parse().unwrap();
+    let mut fired = false;
+    for _ in 0..100 {
+        if !app
+            .state
+            .store()
+            .schedule_scans(id)
+            .await
+            .unwrap()
+            .is_empty()
+        {
+            fired = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        fired,
+        "tokio-cron-scheduler fired the every-second schedule"
+    );
+    app.ok(
+        "mutation($id: ID!) { deleteSchedule(id: $id) }",
+        json!({ "id": id.to_string() }),
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let n1 = app.state.store().schedule_scans(id).await.unwrap().len();
+    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
+    assert_eq!(
+        app.state.store().schedule_scans(id).await.unwrap().len(),
+        n1,
+        "a deleted schedule stops firing at once"
+    );
+}
+
+/// A webhook receiver on loopback that records what it gets.
+fn receiver() -> (String, Arc<Mutex<Vec<Value>>>) {
+    let got: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let g = got.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let g = actix_web::web::Data::new(g);
+            let server = actix_web::HttpServer::new(move || {
+                actix_web::App::new().app_data(g.clone()).route(
+                    "/hook",
+                    actix_web::web::post().to(|body: actix_web::web::Json<Value>, got: actix_web::web::Data<Arc<Mutex<Vec<Value>>>>| async move {
+                        got.lock().unwrap().push(body.into_inner());
+                        actix_web::HttpResponse::NoContent().finish()
+                    }),
+                )
+            })
+            .workers(1)
+            .bind(("127.0.0.1", 0))
+            .unwrap();
+            tx.send(server.addrs()[0].port()).unwrap();
+            let _ = server.run().await;
+        })
+    });
+    (format!("http://127.0.0.1:{}/hook", rx.recv().unwrap()), got)
+}
+
+#[actix_web::test]
+async fn alerts_reach_the_webhook_and_a_down_receiver_fails_nothing() {
+    let (url, got) = receiver();
+    let down = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://127.0.0.1:{}/hook", l.local_addr().unwrap().port())
+    };
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut s = settings(&fresh_database(dir.path()).await);
+    s.alert_webhooks = vec![down, url];
+    let app = spawn_with(s, vec![], dir).await;
+    let input = ScheduleInput {
+        alert_on_failure: Some(true),
+        ..hourly(3)
+    };
+    let sched = app
+        .state
+        .scheduler
+        .create("demo", input, &admin(), Utc::now() - Duration::hours(1))
+        .await
+        .unwrap();
+    app.state.scheduler.run_due(Utc::now()).await.unwrap();
+    let scans = wait_all_done(&app, sched.id, 1).await;
+    assert_eq!(
+        scans[0].state, "SUCCEEDED",
+        "a receiver that is down does not fail the scan"
+    );
+    let mut alert = None;
+    for _ in 0..200 {
+        if let Some(a) = got.lock().unwrap().first().cloned() {
+            alert = Some(a);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let a = alert.expect("the webhook got the alert");
+    assert_eq!(a["event"], "scan.failed", "checks failed");
+    assert_eq!(a["cluster"], "demo");
+    assert_eq!(a["state"], "SUCCEEDED");
+    assert_eq!(a["reportId"], scans[0].report_id.unwrap().to_string());
+    assert!(a["reportUrl"].as_str().unwrap().ends_with("/csv"));
+    assert!(a["summary"]["fail"].as_i64().unwrap() > 0);
+    assert!(
+        a["failedChecks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "1.2.15"),
+        "{a}"
+    );
+}
+
+#[actix_web::test]
+async fn metrics_in_prometheus_text_format() {
+    let app = spawn_app().await;
+    let scan = app.scan_to_end("demo").await;
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string())))
+        .expect("valid exposition");
+    let value = |name: &str, cluster: &str| {
+        scrape
+            .samples
+            .iter()
+            .find(|s| s.metric == name && s.labels.get("cluster_name") == Some(cluster))
+            .map(|s| match s.value {
+                prometheus_parse::Value::Gauge(v)
+                | prometheus_parse::Value::Counter(v)
+                | prometheus_parse::Value::Untyped(v) => v,
+                _ => -1.0,
+            })
+    };
+    assert_eq!(value("cis_scan_num_tests_total", "demo"), Some(133.0));
+    let fail = value("cis_scan_num_tests_fail", "demo").unwrap();
+    assert!(fail > 0.0);
+    for m in [
+        "cis_scan_num_tests_pass",
+        "cis_scan_num_tests_warn",
+        "cis_scan_num_tests_skipped",
+        "cis_scan_num_tests_na",
+    ] {
+        assert!(value(m, "demo").is_some(), "{m}");
+    }
+    let sample = scrape
+        .samples
+        .iter()
+        .find(|s| s.metric == "cis_scan_num_tests_total")
+        .unwrap();
+    assert_eq!(sample.labels.get("scan_profile_name"), Some("cis-1.11"));
+    assert_eq!(
+        sample.labels.get("scan_name"),
+        Some(scan["id"].as_str().unwrap())
+    );
+    assert!(value("cis_scan_num_scans_complete", "demo").unwrap() >= 1.0);
+    assert!(scrape
+        .samples
+        .iter()
+        .any(|s| s.metric == "cis_scan_queue_length"));
+    assert!(
+        scrape
+            .samples
+            .iter()
+            .any(|s| s.metric == "cis_scan_scan_duration_seconds_count"),
+        "{text}"
+    );
+    assert!(scrape
+        .samples
+        .iter()
+        .any(|s| s.metric == "cis_scan_http_requests_total"
+            && s.labels.get("route") == Some("/graphql")));
+}
+
+#[actix_web::test]
+async fn two_replicas_share_one_schedule() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let db = fresh_database(dir.path()).await;
+    let a = spawn_with(settings(&db), vec![], tempfile::TempDir::new().unwrap()).await;
+    let b = spawn_with(settings(&db), vec![], dir).await;
+    let now = Utc::now();
+    let s = a
+        .state
+        .scheduler
+        .create("demo", hourly(10), &admin(), now - Duration::hours(1))
+        .await
+        .unwrap();
+    for h in 0..3 {
+        let t = now + Duration::hours(h);
+        let (ra, rb) = tokio::join!(a.state.scheduler.run_due(t), b.state.scheduler.run_due(t));
+        assert_eq!(
+            ra.unwrap().len() + rb.unwrap().len(),
+            1,
+            "tick {h} fired once across both replicas"
+        );
+        wait_all_done(&a, s.id, h as usize + 1).await;
+    }
+    let scans = a.state.store().schedule_scans(s.id).await.unwrap();
+    assert_eq!(scans.len(), 3);
+    assert!(scans.iter().all(|s| s.state == "SUCCEEDED"), "{scans:?}");
+    assert_eq!(
+        a.state.store().schedule_reports(s.id).await.unwrap().len(),
+        3,
+        "each tick yields exactly one report"
+    );
+}
