@@ -3,6 +3,7 @@
 //! in order), gathers node facts, evaluates, and saves one report.
 
 mod progress;
+pub mod relay;
 
 pub use progress::{event, ProgressHub};
 

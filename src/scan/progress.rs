@@ -15,6 +15,8 @@ const CAPACITY: usize = 1024;
 pub struct ProgressHub {
     tx: broadcast::Sender<ScanProgress>,
     latest: Mutex<HashMap<Uuid, ScanProgress>>,
+    /// Forwards local events to other replicas (PostgreSQL NOTIFY), when set.
+    relay: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<ScanProgress>>,
 }
 
 impl Default for ProgressHub {
@@ -22,13 +24,28 @@ impl Default for ProgressHub {
         ProgressHub {
             tx: broadcast::channel(CAPACITY).0,
             latest: Mutex::new(HashMap::new()),
+            relay: Default::default(),
         }
     }
 }
 
 impl ProgressHub {
-    /// Records and broadcasts an event; final events drop the scan from the running set.
+    /// Records and broadcasts an event of this replica, and relays it to the others.
     pub fn publish(&self, event: ScanProgress) {
+        if let Some(r) = self.relay.get() {
+            let _ = r.send(event.clone());
+        }
+        self.publish_local(event);
+    }
+
+    /// Sends local events to `relay` too (set once, when replicas share PostgreSQL).
+    pub fn set_relay(&self, relay: tokio::sync::mpsc::UnboundedSender<ScanProgress>) {
+        let _ = self.relay.set(relay);
+    }
+
+    /// Records and broadcasts an event (from this replica or relayed from another);
+    /// final events drop the scan from the running set.
+    pub fn publish_local(&self, event: ScanProgress) {
         if let Some(id) = event.scan_uuid() {
             let mut latest = self.latest.lock().unwrap_or_else(|p| p.into_inner());
             if event.state.is_final() {

@@ -67,6 +67,19 @@ impl Store {
         self.db.ping().await.is_ok()
     }
 
+    /// Sends a PostgreSQL notification (used to relay progress between replicas).
+    pub async fn notify(&self, channel: &str, payload: &str) -> Result<()> {
+        use sea_orm::{DbBackend, Statement};
+        self.db
+            .execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT pg_notify($1, $2)",
+                [channel.into(), payload.into()],
+            ))
+            .await?;
+        Ok(())
+    }
+
     /// The connection, for tests that need raw access.
     pub fn connection(&self) -> &DatabaseConnection {
         &self.db

@@ -510,3 +510,112 @@ async fn two_replicas_share_one_schedule() {
         "each tick yields exactly one report"
     );
 }
+
+#[actix_web::test]
+async fn a_subscriber_on_one_replica_follows_a_scan_on_another() {
+    if std::env::var("TEST_DATABASE_URL")
+        .map(|u| u.is_empty())
+        .unwrap_or(true)
+    {
+        eprintln!("cross-replica progress needs PostgreSQL (TEST_DATABASE_URL): skipped on SQLite, which serves one process");
+        return;
+    }
+    let dir = tempfile::TempDir::new().unwrap();
+    let db = fresh_database(dir.path()).await;
+    let (gated, gate) = GatedSource::demo();
+    let runner = spawn_with(
+        settings(&db),
+        vec![ExtraCluster {
+            id: "gated".into(),
+            name: "Gated".into(),
+            source: gated,
+        }],
+        tempfile::TempDir::new().unwrap(),
+    )
+    .await;
+    let (gated_b, _gate_b) = GatedSource::demo();
+    let watcher = spawn_with(
+        settings(&db),
+        vec![ExtraCluster {
+            id: "gated".into(),
+            name: "Gated".into(),
+            source: gated_b,
+        }],
+        dir,
+    )
+    .await;
+    let id = runner
+        .ok(
+            "mutation { runScan(clusterId: \"gated\") { id } }",
+            json!({}),
+        )
+        .await["runScan"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let init = json!({ "Authorization": format!("Bearer {}", watcher.admin) });
+    let port = watcher.port;
+    let progress = "subscription($id: ID!) { scanProgress(scanId: $id) { phase state reportId } }";
+    let events_q = "subscription { scanEvents(clusterId: \"gated\") { scanId phase state } }";
+    let sub = tokio::spawn({
+        let (init, id) = (init.clone(), id.clone());
+        async move { crate::support::ws::subscribe(port, init, progress, json!({ "id": id })).await }
+    });
+    let all = tokio::spawn(async move {
+        crate::support::ws::subscribe_until(port, init, events_q, json!({}), |d| {
+            d["scanEvents"]["phase"] == "DONE"
+        })
+        .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    gate.add_permits(1);
+    let (events, err) = sub.await.unwrap();
+    assert!(err.is_none(), "{err:?}");
+    let phases: Vec<&str> = events
+        .iter()
+        .map(|e| e["scanProgress"]["phase"].as_str().unwrap())
+        .collect();
+    assert!(
+        phases.contains(&"EVALUATING"),
+        "events from the other replica: {phases:?}"
+    );
+    assert_eq!(events.last().unwrap()["scanProgress"]["state"], "SUCCEEDED");
+    let (cluster_events, _) = all.await.unwrap();
+    assert!(
+        cluster_events
+            .iter()
+            .any(|e| e["scanEvents"]["scanId"] == id.as_str()
+                && e["scanEvents"]["state"] == "SUCCEEDED"),
+        "{cluster_events:?}"
+    );
+}
+
+#[actix_web::test]
+async fn scan_events_stream_every_scan_of_a_cluster_including_scheduled_ones() {
+    let app = spawn_app().await;
+    let init = json!({ "Authorization": format!("Bearer {}", app.admin) });
+    let port = app.port;
+    let sub = tokio::spawn(async move {
+        let q = "subscription { scanEvents(clusterId: \"demo\") { scanId phase state } }";
+        crate::support::ws::subscribe_until(port, init, q, json!({}), |d| {
+            d["scanEvents"]["phase"] == "DONE"
+        })
+        .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let s = app
+        .state
+        .scheduler
+        .create("demo", hourly(3), &admin(), Utc::now() - Duration::hours(1))
+        .await
+        .unwrap();
+    let queued = app.state.scheduler.run_due(Utc::now()).await.unwrap();
+    assert_eq!(queued.len(), 1);
+    let (events, err) = sub.await.unwrap();
+    assert!(err.is_none());
+    assert!(events
+        .iter()
+        .all(|e| e["scanEvents"]["scanId"] == queued[0].to_string()));
+    assert_eq!(events.last().unwrap()["scanEvents"]["state"], "SUCCEEDED");
+    let _ = s;
+}

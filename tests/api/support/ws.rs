@@ -13,6 +13,17 @@ pub async fn subscribe(
     query: &str,
     variables: Value,
 ) -> (Vec<Value>, Option<Value>) {
+    subscribe_until(port, init, query, variables, |_| false).await
+}
+
+/// Like [`subscribe`], but also stops after the first event for which `stop` is true.
+pub async fn subscribe_until(
+    port: u16,
+    init: Value,
+    query: &str,
+    variables: Value,
+    stop: impl Fn(&Value) -> bool,
+) -> (Vec<Value>, Option<Value>) {
     let mut req = format!("ws://127.0.0.1:{port}/graphql")
         .into_client_request()
         .unwrap();
@@ -40,7 +51,12 @@ pub async fn subscribe(
                 if msg["payload"].get("errors").is_some() {
                     error = Some(msg["payload"].clone());
                 } else {
-                    events.push(msg["payload"]["data"].clone());
+                    let data = msg["payload"]["data"].clone();
+                    let done = stop(&data);
+                    events.push(data);
+                    if done {
+                        break;
+                    }
                 }
             }
             Some("error") => {
