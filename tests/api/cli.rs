@@ -282,6 +282,19 @@ fn invalid_settings_stop_start_up_naming_the_setting() {
         assert_eq!(o.status.code(), Some(2), "{toml}: {err}");
         assert!(err.contains(needle), "{toml}: {err}");
     }
+    // CIS_SCAN_ALERT_WEBHOOKS is a comma-separated list, each checked
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cis-scan"));
+    cmd.args(["serve"]).env(
+        "CIS_SCAN_ALERT_WEBHOOKS",
+        "https://hooks.example/a,not-a-url",
+    );
+    let o = output_within(cmd, 20);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("alert_webhooks: 'not-a-url'"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cis-scan"));
     cmd.args(["serve"]).env("CIS_SCAN_LISTEN", "bad");
     let o = output_within(cmd, 20);
