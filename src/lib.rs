@@ -22,6 +22,7 @@ pub mod graphql;
 pub mod http;
 pub mod live;
 pub mod metrics;
+pub mod registry;
 pub mod scan;
 pub mod schedule;
 pub mod secret;

@@ -1,0 +1,101 @@
+//! Registering live clusters through the API: the kubeconfig is checked,
+//! sealed with the configured key, stored, and the cluster becomes scannable.
+
+use crate::app::{encryption_key, AppState};
+use crate::domain::Principal;
+use crate::error::{Error, Result};
+use crate::store::entity::cluster;
+use std::sync::Arc;
+
+fn admin_only(p: &Principal) -> Result<()> {
+    match p {
+        Principal::Admin { .. } => Ok(()),
+        Principal::Owner { .. } => Err(Error::Forbidden(
+            "only administrators may register or remove clusters".into(),
+        )),
+    }
+}
+
+/// A cluster id from a display name: lowercase letters, digits and '-'.
+pub fn slug(name: &str) -> String {
+    let s: String = name
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    s.split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+        .chars()
+        .take(63)
+        .collect()
+}
+
+/// Sets current-context in a kubeconfig text, so the stored text alone says how to connect.
+fn pin_context(kubeconfig: &str, context: &str) -> Result<String> {
+    let mut v: serde_json::Value = serde_saphyr::from_str(kubeconfig)
+        .map_err(|e| Error::Invalid(format!("kubeconfig: {e}")))?;
+    v["current-context"] = serde_json::Value::String(context.to_string());
+    serde_json::to_string(&v).map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// Registers a live cluster by kubeconfig (administrators only).
+pub async fn register(
+    app: &AppState,
+    by: &Principal,
+    name: &str,
+    kubeconfig: &str,
+    context: Option<&str>,
+    agentless: Option<bool>,
+) -> Result<cluster::Model> {
+    admin_only(by)?;
+    let id = slug(name);
+    if id.is_empty() {
+        return Err(Error::Invalid(
+            "name needs at least one letter or digit".into(),
+        ));
+    }
+    if app.store().cluster_any(&id).await?.is_some() {
+        return Err(Error::Invalid(format!(
+            "a cluster with id '{id}' exists already"
+        )));
+    }
+    let key = encryption_key(&app.settings)?;
+    let client = crate::live::client_from_kubeconfig(kubeconfig, context)
+        .await
+        .map_err(|e| Error::Invalid(format!("the kubeconfig cannot be used: {e}")))?;
+    let stored = match context {
+        Some(c) => pin_context(kubeconfig, c)?,
+        None => kubeconfig.to_string(),
+    };
+    let sealed = crate::secret::seal(&key, &stored)?;
+    let mut live = app.settings.kubernetes.clone();
+    live.agentless = agentless.unwrap_or(live.agentless);
+    let agentless = live.agentless;
+    let source = crate::live::LiveSource::new(client, live, format!("registered cluster {id}"));
+    let describe = crate::source::ClusterSource::describe(&source);
+    let row = app
+        .store()
+        .insert_registered_cluster(&id, name, &describe, &sealed, agentless)
+        .await?;
+    app.scanner.register(&id, Arc::new(source));
+    Ok(row)
+}
+
+/// Removes a registered cluster and erases its credentials; its reports stay.
+pub async fn remove(app: &AppState, by: &Principal, id: &str) -> Result<bool> {
+    admin_only(by)?;
+    match app.store().cluster(id).await? {
+        None => Err(Error::NotFound(format!("no cluster '{id}'"))),
+        Some(c) if c.origin != "api" => Err(Error::Invalid(format!(
+            "cluster '{}' is declared in the configuration; remove it there",
+            c.id
+        ))),
+        Some(c) => {
+            app.store().remove_registered_cluster(&c.id).await?;
+            app.scanner.unregister(&c.id);
+            Ok(true)
+        }
+    }
+}
