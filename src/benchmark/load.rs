@@ -36,6 +36,7 @@ pub fn parse_components(file: &str, text: &str) -> Result<BTreeMap<Component, Co
                 config_defaults: c.config_defaults,
                 config_keys: c.config_keys,
                 admission_defaults: c.admission_defaults,
+                config_replaces_flags: c.config_replaces_flags,
             },
         );
     }

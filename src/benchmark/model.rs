@@ -60,6 +60,8 @@ pub struct ComponentSpec {
     pub config_defaults: BTreeMap<String, String>,
     pub config_keys: BTreeMap<String, String>,
     pub admission_defaults: Vec<String>,
+    /// The component reads only its config file when one is given (etcd's --config-file).
+    pub config_replaces_flags: bool,
 }
 
 /// A comparison of one setting's value.

@@ -24,6 +24,8 @@ pub struct RawComponent {
     pub config_keys: BTreeMap<String, String>,
     #[serde(default)]
     pub admission_defaults: Vec<String>,
+    #[serde(default)]
+    pub config_replaces_flags: bool,
 }
 
 /// A file of rules under `rules/`.

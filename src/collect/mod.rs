@@ -163,15 +163,31 @@ pub fn collect(opts: &Options) -> NodeFacts {
             host.files(&one_or(named, paths::component_kubeconfigs(c.key()))),
         );
     }
-    let data_dir = arg(&comps, Component::Etcd, "--data-dir").or_else(|| {
-        comps
-            .get(&Component::Etcd)?
-            .process
+    // etcd run with --config-file (RKE2, k3s) takes every setting from that file
+    if let Some(path) = arg(&comps, Component::Etcd, "--config-file") {
+        let cfg = read_config(&host, pid(&comps, Component::Etcd), &path, None);
+        comps.entry(Component::Etcd).or_default().config = Some(cfg);
+    }
+    let etcd_config_dir = comps.get(&Component::Etcd).and_then(|e| {
+        e.config
             .as_ref()?
-            .env
-            .get("ETCD_DATA_DIR")
-            .cloned()
+            .content
+            .as_ref()?
+            .get("data-dir")?
+            .as_str()
+            .map(str::to_string)
     });
+    let data_dir = etcd_config_dir
+        .or_else(|| arg(&comps, Component::Etcd, "--data-dir"))
+        .or_else(|| {
+            comps
+                .get(&Component::Etcd)?
+                .process
+                .as_ref()?
+                .env
+                .get("ETCD_DATA_DIR")
+                .cloned()
+        });
     facts.files.insert(
         "etcd-data-dir".into(),
         first_existing(&host, one_or(data_dir, paths::etcd_data_dirs())),

@@ -155,13 +155,18 @@ impl<'a> ComponentView<'a> {
 
     /// Resolves a flag; `default` overrides the component's documented default.
     pub fn flag(&self, flag: &str, default: Option<&str>) -> Resolved {
-        match self.in_args(flag) {
-            Err(e) => return Resolved::Failed(e),
-            Ok(Some((value, source))) => return explicit(value, source),
-            Ok(None) => {}
-        }
-        if let Some((value, source)) = self.in_env(flag) {
-            return explicit(value, source);
+        // etcd with --config-file reads nothing else: skip its other flags and environment
+        let config_only =
+            self.facts.config.is_some() && self.spec.is_some_and(|s| s.config_replaces_flags);
+        if !config_only {
+            match self.in_args(flag) {
+                Err(e) => return Resolved::Failed(e),
+                Ok(Some((value, source))) => return explicit(value, source),
+                Ok(None) => {}
+            }
+            if let Some((value, source)) = self.in_env(flag) {
+                return explicit(value, source);
+            }
         }
         let key = self.spec.and_then(|s| s.config_keys.get(flag));
         if let Some(key) = key {

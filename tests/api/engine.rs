@@ -462,3 +462,35 @@ fn no_nodes_means_nothing_passes() {
     assert_eq!(r.summary.pass, 0);
     assert_eq!(state(&r, "1.2.1"), State::NotApplicable);
 }
+
+#[test]
+fn etcd_with_a_config_file_reads_only_that_file() {
+    // RKE2 runs etcd as `etcd --config-file=/var/lib/rancher/rke2/server/db/etcd/config`
+    let h = HostRoot::new();
+    let cfg = "/var/lib/rancher/rke2/server/db/etcd/config";
+    h.file(
+        cfg,
+        "name: rke2-cp\ndata-dir: /var/lib/rancher/rke2/server/db/etcd\nclient-transport-security:\n  cert-file: /var/lib/rancher/rke2/server/tls/etcd/server-client.crt\n  key-file: /var/lib/rancher/rke2/server/tls/etcd/server-client.key\n  client-cert-auth: true\n  trusted-ca-file: /var/lib/rancher/rke2/server/tls/etcd/server-ca.crt\npeer-transport-security:\n  cert-file: /var/lib/rancher/rke2/server/tls/etcd/peer-server-client.crt\n  key-file: /var/lib/rancher/rke2/server/tls/etcd/peer-server-client.key\n  client-cert-auth: true\n",
+        0o600,
+    )
+    .dir("/var/lib/rancher/rke2/server/db/etcd", 0o700)
+    .chown("/var/lib/rancher/rke2/server/db/etcd", ETCD_UID, ETCD_UID)
+    // a flag on the command line that etcd ignores because of --config-file
+    .process(60, &["etcd", &format!("--config-file={cfg}"), "--client-cert-auth=false"]);
+    let r = eval("cis-1.11", &[h.collect("rke2-cp")]);
+    for id in ["2.1", "2.2", "2.4", "2.5", "1.1.11", "1.1.12"] {
+        assert_eq!(
+            state(&r, id),
+            State::Pass,
+            "{id}: {:?}",
+            result(&r, id).nodes
+        );
+    }
+    assert!(node(&r, "2.2", "rke2-cp")
+        .source
+        .contains("(client-transport-security.client-cert-auth)"));
+    assert_eq!(
+        node(&r, "2.3", "rke2-cp").actual,
+        "--auto-tls=false (default)"
+    );
+}
