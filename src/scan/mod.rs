@@ -572,6 +572,11 @@ impl Scanner {
         self.halt.cancel();
     }
 
+    /// True once [`Scanner::halt`] was called.
+    pub fn is_halted(&self) -> bool {
+        self.halt.is_cancelled()
+    }
+
     /// How long a claim on a running scan holds without a heartbeat.
     pub fn lease(&self) -> std::time::Duration {
         std::time::Duration::from_millis(self.lease_ms.load(std::sync::atomic::Ordering::Relaxed))

@@ -167,6 +167,9 @@ impl Scheduler {
     }
 
     async fn fire(&self, s: &schedule::Model, now: DateTime<Utc>) -> Result<Option<Uuid>> {
+        if self.scanner.is_halted() {
+            return Ok(None); // this process is going away; another replica will fire
+        }
         let store = &self.scanner.store;
         let timing = cron::timing(&s.cron, &s.timezone)?;
         let since = s.last_run_at.unwrap_or(s.created_at);
