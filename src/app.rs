@@ -98,7 +98,7 @@ impl Application {
     pub async fn build_with(settings: Settings, extra: Vec<ExtraCluster>) -> Result<Self> {
         let store = Store::connect(&settings.database_url).await?;
         let catalog = Arc::new(match &settings.benchmark_dir {
-            Some(d) => Catalog::with_dir(d)?,
+            Some(d) => crate::definitions::load_dir(d)?,
             None => Catalog::embedded()?,
         });
         let scanner = Scanner::new(store.clone(), catalog);

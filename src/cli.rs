@@ -150,7 +150,7 @@ pub struct CollectArgs {
 /// Loads the built-in benchmarks, plus a custom directory when given.
 pub fn catalog(args: &CatalogArgs) -> Result<Catalog> {
     match &args.benchmark_dir {
-        Some(dir) => Catalog::with_dir(dir),
+        Some(dir) => crate::definitions::load_dir(dir),
         None => Catalog::embedded(),
     }
 }

@@ -6,6 +6,7 @@
 pub mod benchmark;
 pub mod cli;
 pub mod collect;
+pub mod definitions;
 pub mod error;
 pub mod eval;
 pub mod facts;

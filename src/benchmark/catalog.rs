@@ -5,7 +5,6 @@ use super::load::{parse_benchmark, parse_components, parse_kube_version, parse_r
 use super::model::*;
 use crate::error::{Error, Result};
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 use std::sync::Arc;
 
 /// Definition files compiled into the binary: (name, text).
@@ -85,36 +84,22 @@ impl Catalog {
         }
     }
 
-    /// The embedded benchmarks plus those in `dir`, in the same format:
-    /// `dir/components.yaml` replaces the embedded defaults, rules in
-    /// `dir/rules/*.yaml` add to (or replace, by id) the embedded ones, and every
-    /// other `dir/*.yaml` is a benchmark version (replacing one with the same id).
-    pub fn with_dir(dir: &Path) -> Result<Self> {
+    /// The embedded benchmarks plus a user's own definition texts (file name,
+    /// text), in the same format: `components` replaces the embedded defaults,
+    /// `rules` add to (or replace, by id) the embedded ones, and `benchmarks`
+    /// add versions (replacing one with the same id). Reading them from disk is
+    /// [`crate::definitions::load_dir`]'s job; this stays free of I/O.
+    pub fn with_definitions(
+        components: Option<(String, String)>,
+        rules: Vec<(String, String)>,
+        benchmarks: Vec<(String, String)>,
+    ) -> Result<Self> {
         let mut src = Self::embedded_sources();
-        let read = |p: &Path| -> Result<(String, String)> {
-            let text = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
-            Ok((p.display().to_string(), text))
-        };
-        let comps = dir.join("components.yaml");
-        if comps.exists() {
-            src.components = read(&comps)?;
+        if let Some(c) = components {
+            src.components = c;
         }
-        for path in yaml_files(&dir.join("rules"))? {
-            src.rules.push(read(&path)?);
-        }
-        let own = yaml_files(dir)?;
-        if own.is_empty() && !dir.join("rules").is_dir() {
-            return Err(Error::Invalid(format!(
-                "benchmark directory {} holds no .yaml files",
-                dir.display()
-            )));
-        }
-        for path in own {
-            if path.file_name().is_some_and(|n| n == "components.yaml") {
-                continue;
-            }
-            src.benchmarks.push(read(&path)?);
-        }
+        src.rules.extend(rules);
+        src.benchmarks.extend(benchmarks);
         Self::build(src)
     }
 
@@ -201,17 +186,4 @@ impl Catalog {
                 .ok_or_else(|| Error::UnknownBenchmark("no benchmarks loaded".into())),
         }
     }
-}
-
-fn yaml_files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
-    if !dir.is_dir() {
-        return Ok(Vec::new());
-    }
-    let mut out: Vec<_> = std::fs::read_dir(dir)
-        .map_err(|e| Error::io(dir, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-        .collect();
-    out.sort();
-    Ok(out)
 }
