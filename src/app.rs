@@ -124,7 +124,7 @@ impl Application {
         scanner.set_lease(std::time::Duration::from_secs_f64(
             settings.scan_lease_seconds.max(0.1),
         ));
-        crate::scan::relay::start(&scanner, &settings.database_url);
+        crate::scan::relay::start(&scanner, &settings.database_url).await;
         scanner.recover().await?;
         scanner.keep_reaping();
         let scheduler = crate::schedule::Scheduler::new(scanner.clone());

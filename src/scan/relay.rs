@@ -18,7 +18,7 @@ struct Envelope {
 }
 
 /// Starts relaying for a scanner on PostgreSQL; a no-op on SQLite (one process).
-pub fn start(scanner: &Arc<Scanner>, database_url: &str) {
+pub async fn start(scanner: &Arc<Scanner>, database_url: &str) {
     if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
         return;
     }
@@ -39,30 +39,47 @@ pub fn start(scanner: &Arc<Scanner>, database_url: &str) {
             }
         }
     });
-    // incoming, reconnecting on errors
+    // incoming: listen before returning, so no event of this process's life is missed;
+    // then reconnect on errors
+    let first = match PgListener::connect(database_url).await {
+        Ok(mut l) => match l.listen(CHANNEL).await {
+            Ok(()) => Some(l),
+            Err(e) => {
+                tracing::warn!("progress relay cannot listen: {e}");
+                None
+            }
+        },
+        Err(e) => {
+            tracing::warn!("progress relay cannot connect: {e}");
+            None
+        }
+    };
     let me = Arc::downgrade(scanner);
     let url = database_url.to_string();
     tokio::spawn(async move {
+        let mut current = first;
         loop {
-            match PgListener::connect(&url).await {
-                Ok(mut listener) => {
-                    if listener.listen(CHANNEL).await.is_ok() {
-                        while let Ok(n) = listener.recv().await {
-                            let Some(s) = me.upgrade() else { return };
-                            if let Ok(env) = serde_json::from_str::<Envelope>(n.payload()) {
-                                if env.origin != s.replica {
-                                    s.progress.publish_local(env.event);
-                                }
-                            }
+            if let Some(mut listener) = current.take() {
+                while let Ok(n) = listener.recv().await {
+                    let Some(s) = me.upgrade() else { return };
+                    if let Ok(env) = serde_json::from_str::<Envelope>(n.payload()) {
+                        if env.origin != s.replica {
+                            s.progress.publish_local(env.event);
                         }
                     }
                 }
-                Err(e) => tracing::warn!("progress relay cannot listen: {e}"),
             }
             if me.upgrade().is_none() {
                 return;
             }
             tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            current = match PgListener::connect(&url).await {
+                Ok(mut l) => l.listen(CHANNEL).await.is_ok().then_some(l),
+                Err(e) => {
+                    tracing::warn!("progress relay cannot listen: {e}");
+                    None
+                }
+            };
         }
     });
 }

@@ -263,11 +263,22 @@ async fn live_progress_phases_and_late_subscribers() {
     let id = run["runScan"]["id"].as_str().unwrap().to_string();
     // subscribe while the scan waits at the gate, then let it through
     let port = app.port;
+    let seen = crate::support::ws::Seen::default();
     let sub = tokio::spawn({
-        let (init, id) = (init.clone(), id.clone());
-        async move { subscribe(port, init, PROGRESS, json!({ "id": id })).await }
+        let (init, id, seen) = (init.clone(), id.clone(), seen.clone());
+        async move {
+            crate::support::ws::subscribe_until(
+                port,
+                init,
+                PROGRESS,
+                json!({ "id": id }),
+                move |_| seen.saw(),
+            )
+            .await
+        }
     });
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // release the scan only once the subscriber has its first (current-state) event
+    seen.wait().await;
     gate.add_permits(1);
     let (events, err) = sub.await.unwrap();
     assert!(err.is_none(), "{err:?}");

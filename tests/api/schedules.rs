@@ -557,9 +557,19 @@ async fn a_subscriber_on_one_replica_follows_a_scan_on_another() {
     let port = watcher.port;
     let progress = "subscription($id: ID!) { scanProgress(scanId: $id) { phase state reportId } }";
     let events_q = "subscription { scanEvents(clusterId: \"gated\") { scanId phase state } }";
+    let seen = crate::support::ws::Seen::default();
     let sub = tokio::spawn({
-        let (init, id) = (init.clone(), id.clone());
-        async move { crate::support::ws::subscribe(port, init, progress, json!({ "id": id })).await }
+        let (init, id, seen) = (init.clone(), id.clone(), seen.clone());
+        async move {
+            crate::support::ws::subscribe_until(
+                port,
+                init,
+                progress,
+                json!({ "id": id }),
+                move |_| seen.saw(),
+            )
+            .await
+        }
     });
     let all = tokio::spawn(async move {
         crate::support::ws::subscribe_until(port, init, events_q, json!({}), |d| {
@@ -567,7 +577,8 @@ async fn a_subscriber_on_one_replica_follows_a_scan_on_another() {
         })
         .await
     });
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    watcher.wait_subscribers(2).await;
+    seen.wait().await;
     gate.add_permits(1);
     let (events, err) = sub.await.unwrap();
     assert!(err.is_none(), "{err:?}");
@@ -602,7 +613,7 @@ async fn scan_events_stream_every_scan_of_a_cluster_including_scheduled_ones() {
         })
         .await
     });
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.wait_subscribers(1).await;
     let s = app
         .state
         .scheduler

@@ -143,6 +143,17 @@ impl TestApp {
         self.wait_scan(&id).await
     }
 
+    /// Waits (bounded) until at least `n` subscribers listen to scan progress.
+    pub async fn wait_subscribers(&self, n: usize) {
+        for _ in 0..500 {
+            if self.state.scanner.progress.subscribers() >= n {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("no subscriber arrived");
+    }
+
     /// Polls a scan until it is final (bounded).
     pub async fn wait_scan(&self, id: &str) -> Value {
         for _ in 0..500 {

@@ -45,7 +45,12 @@ pub async fn subscribe_until(
     ws.send(Message::text(sub.to_string())).await.unwrap();
     let mut events = Vec::new();
     let mut error = None;
-    while let Some(msg) = next_json(&mut ws).await {
+    // one deadline for the whole subscription: server pings must not keep it open forever
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let Ok(Some(msg)) = tokio::time::timeout_at(deadline, next_json(&mut ws)).await else {
+            break;
+        };
         match msg["type"].as_str() {
             Some("next") => {
                 if msg["payload"].get("errors").is_some() {
@@ -85,5 +90,28 @@ where
             Message::Close(_) => return None,
             _ => continue,
         }
+    }
+}
+
+/// Counts events a subscription has seen, so a test can act once it is live.
+#[derive(Clone, Default)]
+pub struct Seen(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl Seen {
+    /// Records an event; never asks the subscription to stop.
+    pub fn saw(&self) -> bool {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        false
+    }
+
+    /// Waits (bounded) for the first event.
+    pub async fn wait(&self) {
+        for _ in 0..1000 {
+            if self.0.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the subscription saw no event");
     }
 }
