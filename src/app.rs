@@ -51,6 +51,18 @@ impl AppState {
         Ok(found)
     }
 
+    /// Fails with BAD_USER_INPUT unless `test_id` is a check of the cluster's benchmark.
+    pub async fn require_check(&self, cluster_id: &str, test_id: &str) -> Result<()> {
+        let benchmark = self.cluster_benchmark(cluster_id).await?;
+        if benchmark.check(test_id).is_none() {
+            return Err(Error::Invalid(format!(
+                "'{test_id}' is not a check of {}, the benchmark of cluster '{cluster_id}'",
+                benchmark.id
+            )));
+        }
+        Ok(())
+    }
+
     /// The benchmark a cluster is scanned with: from its Kubernetes version,
     /// else its newest report's, else the newest benchmark.
     pub async fn cluster_benchmark(&self, cluster_id: &str) -> Result<Arc<Benchmark>> {

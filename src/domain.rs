@@ -60,7 +60,6 @@ pub enum ScanPhase {
 #[serde(rename_all = "camelCase")]
 #[graphql(name = "ScanProgress")]
 pub struct ScanProgress {
-    #[graphql(name = "scanId")]
     pub scan_id: async_graphql::ID,
     pub cluster_id: String,
     pub phase: ScanPhase,

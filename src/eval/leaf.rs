@@ -32,13 +32,9 @@ pub fn condition(
             op,
             default,
         } => {
-            let absent;
-            let comp = match view.component(component) {
-                Some(c) => c,
-                None => {
-                    absent = NodeView::absent(benchmark, component);
-                    &absent
-                }
+            // node_outcome only evaluates rules whose component runs on the node
+            let Some(comp) = view.component(component) else {
+                return Outcome::new(State::NotApplicable, "", "", "");
             };
             let (name, resolved) = match setting {
                 Setting::Flag(f) => (f.clone(), comp.flag(f, default.as_deref())),

@@ -11,7 +11,7 @@ pub use compare::{parse_duration, same};
 
 use crate::benchmark::{Benchmark, Check, Component, Condition};
 use crate::cluster_facts::ClusterFacts;
-use crate::facts::{ComponentFacts, NodeFacts};
+use crate::facts::NodeFacts;
 use crate::report::{CheckResult, NodeResult, Report, Skip, State, Summary};
 use settings::ComponentView;
 use std::collections::HashMap;
@@ -51,8 +51,6 @@ pub struct NodeView<'a> {
     components: HashMap<Component, ComponentView<'a>>,
 }
 
-static ABSENT: std::sync::OnceLock<ComponentFacts> = std::sync::OnceLock::new();
-
 impl<'a> NodeView<'a> {
     /// Parses each component's arguments once.
     pub fn new(facts: &'a NodeFacts, benchmark: &'a Benchmark) -> Self {
@@ -66,17 +64,9 @@ impl<'a> NodeView<'a> {
         NodeView { facts, components }
     }
 
-    /// The component's view; an absent component gets an empty one.
+    /// The component's view, if the node runs it.
     pub fn component(&self, c: Component) -> Option<&ComponentView<'a>> {
         self.components.get(&c).filter(|v| v.facts.present())
-    }
-
-    /// A view for a component the node does not run (every lookup comes back empty).
-    pub fn absent(benchmark: &'a Benchmark, c: Component) -> ComponentView<'a> {
-        ComponentView::new(
-            ABSENT.get_or_init(ComponentFacts::default),
-            benchmark.component(c),
-        )
     }
 }
 

@@ -5,8 +5,7 @@ use super::errors::gql;
 use super::types::Scan;
 use crate::domain::ScanProgress;
 use async_graphql::{Context, Object, Result, Subscription, ID};
-use futures_util::stream::{self, Stream};
-use tokio::sync::broadcast::error::RecvError;
+use futures_util::stream::Stream;
 
 /// Queries about scans.
 #[derive(Default)]
@@ -68,19 +67,7 @@ impl Subscription {
         cluster_id: ID,
     ) -> Result<impl Stream<Item = ScanProgress>> {
         let cluster = super::context::cluster_for(ctx, &cluster_id).await?.id;
-        let rx = state(ctx).scanner.progress.subscribe();
-        Ok(stream::unfold(
-            (rx, cluster),
-            |(mut rx, cluster)| async move {
-                loop {
-                    match rx.recv().await {
-                        Ok(ev) if ev.cluster_id == cluster => return Some((ev, (rx, cluster))),
-                        Ok(_) | Err(RecvError::Lagged(_)) => continue,
-                        Err(RecvError::Closed) => return None,
-                    }
-                }
-            },
-        ))
+        Ok(state(ctx).scanner.watch_cluster(cluster))
     }
 
     /// Progress of one scan: first its current state, then every change; the
@@ -90,42 +77,10 @@ impl Subscription {
         ctx: &Context<'_>,
         scan_id: ID,
     ) -> Result<impl Stream<Item = ScanProgress>> {
-        let p = principal(ctx)?.clone();
+        let p = principal(ctx)?;
         let id = uuid(&scan_id, "scan")?;
-        let app = state(ctx).clone();
-        // subscribe before reading the current state, so no event falls between
-        let rx = app.scanner.progress.subscribe();
-        let scan = app.scanner.visible_scan(id, &p).await.map_err(gql)?;
-        let first = app.scanner.current(&scan).await;
-        let init = (Some(first), rx, false, app);
-        Ok(stream::unfold(
-            init,
-            move |(pending, mut rx, done, app)| async move {
-                if done {
-                    return None;
-                }
-                if let Some(ev) = pending {
-                    let fin = ev.state.is_final();
-                    return Some((ev, (None, rx, fin, app)));
-                }
-                loop {
-                    match rx.recv().await {
-                        Ok(ev) if ev.scan_uuid() == Some(id) => {
-                            let fin = ev.state.is_final();
-                            return Some((ev, (None, rx, fin, app)));
-                        }
-                        Ok(_) => continue,
-                        Err(RecvError::Lagged(_)) => {
-                            // resynchronise from the latest known state
-                            let scan = app.store().scan(id).await.ok().flatten()?;
-                            let ev = app.scanner.current(&scan).await;
-                            let fin = ev.state.is_final();
-                            return Some((ev, (None, rx, fin, app)));
-                        }
-                        Err(RecvError::Closed) => return None,
-                    }
-                }
-            },
-        ))
+        let scanner = &state(ctx).scanner;
+        let scan = scanner.visible_scan(id, p).await.map_err(gql)?;
+        Ok(scanner.follow(scan).await)
     }
 }

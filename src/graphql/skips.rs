@@ -34,18 +34,10 @@ pub struct SkipMutation;
 
 /// The test must be a check of the benchmark the cluster is scanned with.
 async fn check_test_id(ctx: &Context<'_>, cluster_id: &str, test_id: &str) -> Result<()> {
-    let app = state(ctx);
-    let benchmark = app.cluster_benchmark(cluster_id).await.map_err(gql)?;
-    if benchmark.check(test_id).is_none() {
-        return Err(coded(
-            "BAD_USER_INPUT",
-            format!(
-                "'{test_id}' is not a check of {}, the benchmark of cluster '{cluster_id}'",
-                benchmark.id
-            ),
-        ));
-    }
-    Ok(())
+    state(ctx)
+        .require_check(cluster_id, test_id)
+        .await
+        .map_err(gql)
 }
 
 #[Object]

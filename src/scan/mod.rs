@@ -611,6 +611,80 @@ impl Scanner {
         })
     }
 
+    /// A scan's progress as a stream: its current state first, then every
+    /// change; it ends after the final event. Subscribes before reading the
+    /// current state so no event falls in between.
+    pub async fn follow(
+        self: &Arc<Self>,
+        scan: scan::Model,
+    ) -> impl futures_util::Stream<Item = ScanProgress> {
+        use tokio::sync::broadcast::error::RecvError;
+        let rx = self.progress.subscribe();
+        let scan = self
+            .store
+            .scan(scan.id)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or(scan);
+        let first = self.current(&scan).await;
+        let id = scan.id.to_string();
+        futures_util::stream::unfold(
+            (Some(first), rx, false, self.clone(), id),
+            |(pending, mut rx, done, me, id)| async move {
+                if done {
+                    return None;
+                }
+                if let Some(ev) = pending {
+                    let fin = ev.state.is_final();
+                    return Some((ev, (None, rx, fin, me, id)));
+                }
+                loop {
+                    match rx.recv().await {
+                        Ok(ev) if ev.scan_id.as_str() == id => {
+                            let fin = ev.state.is_final();
+                            return Some((ev, (None, rx, fin, me, id)));
+                        }
+                        Ok(_) => continue,
+                        Err(RecvError::Lagged(_)) => {
+                            // resynchronise from the latest known state
+                            let scan = me
+                                .store
+                                .scan(Uuid::parse_str(&id).ok()?)
+                                .await
+                                .ok()
+                                .flatten()?;
+                            let ev = me.current(&scan).await;
+                            let fin = ev.state.is_final();
+                            return Some((ev, (None, rx, fin, me, id)));
+                        }
+                        Err(RecvError::Closed) => return None,
+                    }
+                }
+            },
+        )
+    }
+
+    /// Every progress event of a cluster's scans from now on.
+    pub fn watch_cluster(
+        &self,
+        cluster_id: String,
+    ) -> impl futures_util::Stream<Item = ScanProgress> {
+        use tokio::sync::broadcast::error::RecvError;
+        futures_util::stream::unfold(
+            (self.progress.subscribe(), cluster_id),
+            |(mut rx, cluster)| async move {
+                loop {
+                    match rx.recv().await {
+                        Ok(ev) if ev.cluster_id == cluster => return Some((ev, (rx, cluster))),
+                        Ok(_) | Err(RecvError::Lagged(_)) => continue,
+                        Err(RecvError::Closed) => return None,
+                    }
+                }
+            },
+        )
+    }
+
     /// The current (or final) progress of a scan.
     pub async fn current(&self, scan: &scan::Model) -> ScanProgress {
         if let Some(p) = self.progress.latest(scan.id) {

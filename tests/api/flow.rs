@@ -2,7 +2,6 @@
 
 use crate::support::app::{code, spawn_app, spawn_app_with, GatedSource};
 use crate::support::ws::subscribe;
-use cis_scan::app::ExtraCluster;
 use serde_json::{json, Value};
 
 const PROGRESS: &str = "subscription($id: ID!) { scanProgress(scanId: $id) { scanId phase nodesDone nodesTotal checksDone checksTotal message state reportId } }";
@@ -17,6 +16,17 @@ fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
         .iter()
         .find(|r| r["id"] == id)
         .unwrap_or_else(|| panic!("no {id}"))
+}
+
+/// Downloads the CSV of a finished scan's report as the administrator.
+async fn csv_of(app: &crate::support::app::TestApp, scan: &Value) -> reqwest::Response {
+    let id = scan["report"]["id"].as_str().unwrap();
+    app.client
+        .get(format!("{}/reports/{id}/csv", app.address))
+        .bearer_auth(&app.admin)
+        .send()
+        .await
+        .unwrap()
 }
 
 #[actix_web::test]
@@ -183,30 +193,8 @@ async fn scan_skip_unskip_csv_delete() {
     assert_eq!(&row[2], "FAIL");
     assert_eq!(&row[4], "master");
     assert_eq!(&row[7], "cp-1");
-    let csv3 = app
-        .client
-        .get(format!(
-            "{}/reports/{}/csv",
-            app.address,
-            third["report"]["id"].as_str().unwrap()
-        ))
-        .bearer_auth(&app.admin)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(csv3.status(), 200);
-    let csv2 = app
-        .client
-        .get(format!(
-            "{}/reports/{}/csv",
-            app.address,
-            second["report"]["id"].as_str().unwrap()
-        ))
-        .bearer_auth(&app.admin)
-        .send()
-        .await
-        .unwrap();
-    let text2 = csv2.text().await.unwrap();
+    assert_eq!(csv_of(&app, &third).await.status(), 200);
+    let text2 = csv_of(&app, &second).await.text().await.unwrap();
     let mut rdr2 = csv::Reader::from_reader(text2.split_once('\n').unwrap().1.as_bytes());
     let skipped_row = rdr2
         .records()
@@ -246,13 +234,8 @@ async fn scan_skip_unskip_csv_delete() {
 
 #[actix_web::test]
 async fn live_progress_phases_and_late_subscribers() {
-    let (gated, gate) = GatedSource::demo();
-    let app = spawn_app_with(vec![ExtraCluster {
-        id: "gated".into(),
-        name: "Gated".into(),
-        source: gated,
-    }])
-    .await;
+    let (gated, gate) = GatedSource::cluster();
+    let app = spawn_app_with(vec![gated]).await;
     let init = json!({ "Authorization": format!("Bearer {}", app.admin) });
     let run = app
         .ok(

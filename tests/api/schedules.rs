@@ -6,7 +6,6 @@ use crate::support::app::{
     code, fresh_database, settings, spawn_app, spawn_app_with, spawn_with, GatedSource, TestApp,
 };
 use chrono::{DateTime, Duration, Timelike, Utc};
-use cis_scan::app::ExtraCluster;
 use cis_scan::domain::Principal;
 use cis_scan::schedule::ScheduleInput;
 use serde_json::{json, Value};
@@ -212,13 +211,8 @@ async fn due_ticks_queue_once_and_retention_keeps_manual_reports() {
 
 #[actix_web::test]
 async fn a_tick_while_the_cluster_scans_queues_one_scan() {
-    let (gated, gate) = GatedSource::demo();
-    let app = spawn_app_with(vec![ExtraCluster {
-        id: "gated".into(),
-        name: "Gated".into(),
-        source: gated,
-    }])
-    .await;
+    let (gated, gate) = GatedSource::cluster();
+    let app = spawn_app_with(vec![gated]).await;
     let now = Utc::now();
     let s = app
         .state
@@ -522,28 +516,15 @@ async fn a_subscriber_on_one_replica_follows_a_scan_on_another() {
     }
     let dir = tempfile::TempDir::new().unwrap();
     let db = fresh_database(dir.path()).await;
-    let (gated, gate) = GatedSource::demo();
+    let (gated, gate) = GatedSource::cluster();
     let runner = spawn_with(
         settings(&db),
-        vec![ExtraCluster {
-            id: "gated".into(),
-            name: "Gated".into(),
-            source: gated,
-        }],
+        vec![gated],
         tempfile::TempDir::new().unwrap(),
     )
     .await;
-    let (gated_b, _gate_b) = GatedSource::demo();
-    let watcher = spawn_with(
-        settings(&db),
-        vec![ExtraCluster {
-            id: "gated".into(),
-            name: "Gated".into(),
-            source: gated_b,
-        }],
-        dir,
-    )
-    .await;
+    let (gated_b, _gate_b) = GatedSource::cluster();
+    let watcher = spawn_with(settings(&db), vec![gated_b], dir).await;
     let id = runner
         .ok(
             "mutation { runScan(clusterId: \"gated\") { id } }",
@@ -614,8 +595,7 @@ async fn scan_events_stream_every_scan_of_a_cluster_including_scheduled_ones() {
         .await
     });
     app.wait_subscribers(1).await;
-    let s = app
-        .state
+    app.state
         .scheduler
         .create("demo", hourly(3), &admin(), Utc::now() - Duration::hours(1))
         .await
@@ -628,5 +608,4 @@ async fn scan_events_stream_every_scan_of_a_cluster_including_scheduled_ones() {
         .iter()
         .all(|e| e["scanEvents"]["scanId"] == queued[0].to_string()));
     assert_eq!(events.last().unwrap()["scanEvents"]["state"], "SUCCEEDED");
-    let _ = s;
 }

@@ -154,6 +154,32 @@ impl TestApp {
         panic!("no subscriber arrived");
     }
 
+    /// A scan's state.
+    pub async fn scan_state(&self, id: &str) -> String {
+        self.ok(
+            "query($id: ID!) { scan(id: $id) { state } }",
+            json!({ "id": id }),
+        )
+        .await["scan"]["state"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Polls (bounded) until a scan reaches `want`.
+    pub async fn wait_state(&self, id: &str, want: &str) {
+        for _ in 0..250 {
+            if self.scan_state(id).await == want {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!(
+            "scan {id} never reached {want} (is {})",
+            self.scan_state(id).await
+        );
+    }
+
     /// Polls a scan until it is final (bounded).
     pub async fn wait_scan(&self, id: &str) -> Value {
         for _ in 0..500 {
@@ -188,6 +214,19 @@ pub struct GatedSource {
 }
 
 impl GatedSource {
+    /// A cluster "gated" over a gated demo, and its gate (add permits to let scans through).
+    pub fn cluster() -> (ExtraCluster, Arc<tokio::sync::Semaphore>) {
+        let (source, gate) = Self::demo();
+        (
+            ExtraCluster {
+                id: "gated".into(),
+                name: "Gated".into(),
+                source,
+            },
+            gate,
+        )
+    }
+
     /// A gated demo cluster and the gate (add permits to let scans through).
     pub fn demo() -> (Arc<Self>, Arc<tokio::sync::Semaphore>) {
         let gate = Arc::new(tokio::sync::Semaphore::new(0));
