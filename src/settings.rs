@@ -23,9 +23,16 @@ pub struct Settings {
     pub public_url: String,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
-    /// GraphQL query depth and complexity limits.
+    /// GraphQL query depth (introspection not counted) and complexity limits;
+    /// list fields count once per item they may return.
     pub query_depth: usize,
     pub query_complexity: usize,
+    /// A GraphQL request still running after this long is stopped.
+    pub request_timeout_seconds: f64,
+    /// Largest GraphQL answer sent, in bytes; larger ones are refused with a clear error.
+    pub max_response_bytes: usize,
+    /// Requests one client (a token, or an address without one) may have in flight at once.
+    pub client_concurrency: usize,
     /// Base64 of 32 random bytes; encrypts kubeconfigs registered through the API.
     #[serde(default)]
     pub encryption_key: String,
@@ -132,6 +139,16 @@ impl Settings {
         if self.kubernetes.concurrency == 0 || self.kubernetes.node_timeout_seconds <= 0 {
             return Err(Error::Config(
                 "kubernetes.concurrency and kubernetes.node_timeout_seconds must be positive"
+                    .into(),
+            ));
+        }
+        if self.request_timeout_seconds.is_nan()
+            || self.request_timeout_seconds <= 0.0
+            || self.max_response_bytes < 1024
+            || self.client_concurrency == 0
+        {
+            return Err(Error::Config(
+                "request_timeout_seconds and client_concurrency must be positive, max_response_bytes at least 1024"
                     .into(),
             ));
         }

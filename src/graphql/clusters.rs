@@ -12,6 +12,7 @@ pub struct ClusterQuery;
 #[Object]
 impl ClusterQuery {
     /// Clusters the caller may see.
+    #[graphql(complexity = "super::types::LIST_ESTIMATE * child_complexity + 1")]
     async fn clusters(&self, ctx: &Context<'_>) -> Result<Vec<Cluster>> {
         let p = principal(ctx)?;
         Ok(state(ctx)

@@ -3,6 +3,8 @@
 mod clusters;
 pub mod context;
 pub mod errors;
+pub mod limits;
+mod loaders;
 mod registry;
 mod reports;
 mod scans;
@@ -40,11 +42,10 @@ pub type AppSchema = Schema<Query, Mutation, scans::Subscription>;
 /// Builds the schema with its limits; `state` is None only for printing the SDL.
 pub fn build(state: Option<Arc<AppState>>, depth: usize, complexity: usize) -> AppSchema {
     let mut b = Schema::build(Query::default(), Mutation::default(), scans::Subscription)
-        .limit_depth(depth)
-        .limit_complexity(complexity)
+        .extension(limits::QueryLimits { depth, complexity })
         .extension(errors::ErrorCodes);
     if let Some(s) = state {
-        b = b.data(s);
+        b = b.data(loaders::Loaders::new(s.store().clone())).data(s);
     }
     b.finish()
 }

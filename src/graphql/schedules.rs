@@ -68,6 +68,7 @@ pub struct ScheduleQuery;
 #[Object]
 impl ScheduleQuery {
     /// Schedules of a cluster, or of every cluster the caller may see.
+    #[graphql(complexity = "super::types::LIST_ESTIMATE * child_complexity + 1")]
     async fn schedules(&self, ctx: &Context<'_>, cluster_id: Option<ID>) -> Result<Vec<Schedule>> {
         let p = principal(ctx)?;
         let cluster = match &cluster_id {

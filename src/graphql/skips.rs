@@ -15,6 +15,7 @@ pub struct SkipQuery;
 #[Object]
 impl SkipQuery {
     /// Tests skipped for a cluster.
+    #[graphql(complexity = "super::types::LIST_ESTIMATE * child_complexity + 1")]
     async fn skipped_tests(&self, ctx: &Context<'_>, cluster_id: ID) -> Result<Vec<SkippedTest>> {
         let c = cluster_for(ctx, &cluster_id).await?;
         Ok(state(ctx)

@@ -2,12 +2,31 @@
 
 use super::context::{principal, state};
 use super::errors::gql;
+use super::loaders::{Loaders, ResultsKey};
 use crate::domain::{ScanProgress, ScanState};
 use crate::report::{NodeResult as EngineNode, State};
 use crate::store::entity::{cluster, report, scan, skipped_test};
 use crate::store::StoredCheck;
 use async_graphql::{Context, Enum, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
+
+/// What `Report.results` counts as for query cost: no benchmark has more checks.
+pub const MAX_CHECKS: usize = 150;
+/// What `CheckResult.nodes` counts as for query cost. The real number is known only once the
+/// report is read; answers larger than `max_response_bytes` are refused after the fact.
+pub const NODES_ESTIMATE: usize = 5;
+/// What other unpaged lists (clusters, schedules, skipped tests) count as for query cost.
+pub const LIST_ESTIMATE: usize = 20;
+
+fn loaders<'a>(ctx: &'a Context<'_>) -> &'a Loaders {
+    ctx.data_unchecked::<Loaders>()
+}
+
+/// A batched load failed: only database errors reach here.
+fn shared(e: std::sync::Arc<crate::Error>) -> async_graphql::Error {
+    tracing::error!("internal error: {e}");
+    super::errors::coded("INTERNAL", "internal error; the service logged the details")
+}
 
 /// The verdict of a check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -70,14 +89,15 @@ impl Cluster {
     }
     /// The newest report, if any.
     async fn latest_report(&self, ctx: &Context<'_>) -> Result<Option<Report>> {
-        Ok(state(ctx)
-            .store()
-            .latest_report(&self.0.id)
+        Ok(loaders(ctx)
+            .latest
+            .load_one(self.0.id.clone())
             .await
-            .map_err(gql)?
+            .map_err(shared)?
             .map(Report))
     }
     /// Tests skipped for this cluster.
+    #[graphql(complexity = "LIST_ESTIMATE * child_complexity + 1")]
     async fn skipped_tests(&self, ctx: &Context<'_>) -> Result<Vec<SkippedTest>> {
         Ok(state(ctx)
             .store()
@@ -238,6 +258,7 @@ impl Report {
         }
     }
     /// Check results in benchmark order, optionally only some states or one section ("1", "1.2").
+    #[graphql(complexity = "MAX_CHECKS * child_complexity + 1")]
     async fn results(
         &self,
         ctx: &Context<'_>,
@@ -250,12 +271,14 @@ impl Report {
             .into_iter()
             .map(State::from)
             .collect();
-        let rows = state(ctx)
-            .store()
-            .check_results(self.0.id, &states, section.as_deref())
+        let key = ResultsKey::new(self.0.id, states, section);
+        let rows = loaders(ctx)
+            .results
+            .load_one(key)
             .await
-            .map_err(gql)?;
-        Ok(rows.into_iter().map(CheckResult).collect())
+            .map_err(shared)?
+            .unwrap_or_default();
+        Ok(rows.iter().cloned().map(CheckResult).collect())
     }
 }
 
@@ -297,6 +320,8 @@ impl CheckResult {
     async fn reason(&self) -> Option<&str> {
         self.0.row.reason.as_deref()
     }
+    /// Per-node results (priced as NODES_ESTIMATE nodes; the response-size cap bounds larger reports).
+    #[graphql(complexity = "NODES_ESTIMATE * child_complexity + 1")]
     async fn nodes(&self) -> Vec<NodeResult> {
         self.0.nodes.iter().cloned().map(NodeResult).collect()
     }

@@ -1,5 +1,6 @@
 //! GraphQL over HTTP POST and over websocket (graphql-transport-ws).
 
+use super::shares::{ClientKey, ClientShares};
 use super::{json_error, principal_from};
 use crate::app::AppState;
 use crate::graphql::AppSchema;
@@ -15,12 +16,14 @@ fn auth_header(req: &HttpRequest) -> Option<&str> {
         .and_then(|v| v.to_str().ok())
 }
 
-/// POST /graphql: a JSON GraphQL request; the body size is limited by PayloadConfig.
+/// POST /graphql: a JSON GraphQL request; the body size is limited by PayloadConfig,
+/// the client's requests in flight by its share, the run time and answer size by settings.
 pub async fn execute(
     req: HttpRequest,
     body: web::Bytes,
     state: web::Data<AppState>,
     schema: web::Data<AppSchema>,
+    shares: web::Data<ClientShares>,
 ) -> HttpResponse {
     let request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(r) => r,
@@ -30,9 +33,8 @@ pub async fn execute(
             }))
         }
     };
-    let request = match principal_from(&state, auth_header(&req)).await {
-        Ok(Some(p)) => request.data(p),
-        Ok(None) => request,
+    let principal = match principal_from(&state, auth_header(&req)).await {
+        Ok(p) => p,
         Err(e) => {
             tracing::error!("token lookup failed: {e}");
             return HttpResponse::Ok().json(serde_json::json!({
@@ -41,7 +43,74 @@ pub async fn execute(
             }));
         }
     };
-    HttpResponse::Ok().json(schema.execute(request).await)
+    let _place = match shares.enter(client_key(&req, principal.as_ref())).await {
+        Ok(place) => place,
+        Err(busy) => return too_many(busy.limit),
+    };
+    let request = match principal {
+        Some(p) => request.data(p),
+        None => request,
+    };
+    let settings = &state.settings;
+    let limit = std::time::Duration::from_secs_f64(settings.request_timeout_seconds);
+    match tokio::time::timeout(limit, schema.execute(request)).await {
+        Ok(response) => capped(&response, settings.max_response_bytes),
+        Err(_) => refused(format!(
+            "the query ran longer than {} s and was stopped: ask for fewer items or fields",
+            settings.request_timeout_seconds
+        )),
+    }
+}
+
+/// Who a request counts against: its valid token, else its peer address.
+fn client_key(req: &HttpRequest, principal: Option<&crate::domain::Principal>) -> ClientKey {
+    use crate::domain::Principal;
+    match principal {
+        Some(Principal::Admin { token_id } | Principal::Owner { token_id, .. }) => {
+            ClientKey::Token(*token_id)
+        }
+        None => ClientKey::Peer(
+            req.peer_addr()
+                .map(|a| a.ip())
+                .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED.into()),
+        ),
+    }
+}
+
+/// A GraphQL answer with one error and no data.
+fn refused(message: String) -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({
+        "data": null,
+        "errors": [{ "message": message, "extensions": { "code": "BAD_USER_INPUT" } }]
+    }))
+}
+
+/// 429: the client has all its requests in flight already.
+fn too_many(limit: usize) -> HttpResponse {
+    HttpResponse::TooManyRequests()
+        .insert_header(("Retry-After", "1"))
+        .json(serde_json::json!({
+            "data": null,
+            "errors": [{ "message": format!("this client already has {limit} requests in flight; retry when one has finished"), "extensions": { "code": "BAD_USER_INPUT" } }]
+        }))
+}
+
+/// The answer, or a refusal when it is larger than the limit.
+fn capped(response: &async_graphql::Response, max_bytes: usize) -> HttpResponse {
+    match serde_json::to_vec(response) {
+        Ok(body) if body.len() <= max_bytes => HttpResponse::Ok()
+            .content_type("application/json")
+            .body(body),
+        Ok(body) => refused(format!(
+            "the answer would be {} bytes, over the limit of {max_bytes}: ask for fewer items or fields, \
+             or download the report as CSV",
+            body.len()
+        )),
+        Err(e) => {
+            tracing::error!("cannot serialize a GraphQL answer: {e}");
+            HttpResponse::InternalServerError().finish()
+        }
+    }
 }
 
 /// GET /graphql: websocket subscriptions; the token comes in connection_init's payload.

@@ -2,6 +2,7 @@
 
 mod csv;
 mod graphql;
+pub mod shares;
 
 use crate::app::AppState;
 use crate::graphql::AppSchema;
@@ -16,6 +17,7 @@ pub fn server(
     schema: AppSchema,
 ) -> std::io::Result<Server> {
     let limit = state.settings.max_body_bytes;
+    let shares = web::Data::new(shares::ClientShares::new(state.settings.client_concurrency));
     let state = web::Data::from(state);
     let schema = web::Data::new(schema);
     let server = HttpServer::new(move || {
@@ -23,6 +25,7 @@ pub fn server(
             .wrap(actix_web::middleware::from_fn(observe))
             .app_data(state.clone())
             .app_data(schema.clone())
+            .app_data(shares.clone())
             .app_data(web::PayloadConfig::new(limit))
             .route("/graphql", web::post().to(graphql::execute))
             .route("/graphql", web::get().to(graphql::websocket))

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 use sea_orm::sea_query::Expr;
 use sea_orm::*;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Check rows per INSERT: 14 columns each stays well under SQLite's variable limit.
@@ -187,8 +188,22 @@ impl Store {
         states: &[State],
         section: Option<&str>,
     ) -> Result<Vec<StoredCheck>> {
-        let mut q =
-            check_result::Entity::find().filter(check_result::Column::ReportId.eq(report_id));
+        Ok(self
+            .check_results_of(&[report_id], states, section)
+            .await?
+            .remove(&report_id)
+            .unwrap_or_default())
+    }
+
+    /// The checks of several reports in one query, each in benchmark order, optionally filtered.
+    pub async fn check_results_of(
+        &self,
+        report_ids: &[Uuid],
+        states: &[State],
+        section: Option<&str>,
+    ) -> Result<HashMap<Uuid, Vec<StoredCheck>>> {
+        let mut q = check_result::Entity::find()
+            .filter(check_result::Column::ReportId.is_in(report_ids.iter().copied()));
         if !states.is_empty() {
             q = q.filter(check_result::Column::State.is_in(states.iter().map(|s| s.as_str())));
         }
@@ -200,12 +215,18 @@ impl Store {
                     .add(check_result::Column::CheckId.starts_with(format!("{sec}."))),
             );
         }
-        q.order_by_asc(check_result::Column::Position)
+        let mut out: HashMap<Uuid, Vec<StoredCheck>> = HashMap::new();
+        for row in q
+            .order_by_asc(check_result::Column::ReportId)
+            .order_by_asc(check_result::Column::Position)
             .all(&self.db)
             .await?
-            .into_iter()
-            .map(StoredCheck::decode)
-            .collect()
+        {
+            out.entry(row.report_id)
+                .or_default()
+                .push(StoredCheck::decode(row)?);
+        }
+        Ok(out)
     }
 
     /// A report's checks one at a time, for streaming exports.
@@ -237,10 +258,49 @@ impl Store {
 impl Store {
     /// The newest report of every active cluster, for metrics.
     pub async fn latest_reports(&self) -> Result<Vec<report::Model>> {
-        let mut out = Vec::new();
-        for c in self.clusters(None).await? {
-            if let Some(r) = self.latest_report(&c.id).await? {
-                out.push(r);
+        let ids: Vec<String> = self
+            .clusters(None)
+            .await?
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        let mut latest = self.latest_reports_of(&ids).await?;
+        Ok(ids.iter().filter_map(|id| latest.remove(id)).collect())
+    }
+
+    /// The newest report of each of these clusters, in two queries whatever their number.
+    pub async fn latest_reports_of(
+        &self,
+        cluster_ids: &[String],
+    ) -> Result<HashMap<String, report::Model>> {
+        let newest: Vec<(String, DateTime<Utc>)> = report::Entity::find()
+            .select_only()
+            .column(report::Column::ClusterId)
+            .column_as(report::Column::CreatedAt.max(), "newest")
+            .filter(report::Column::ClusterId.is_in(cluster_ids.iter().cloned()))
+            .group_by(report::Column::ClusterId)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        if newest.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut which = Condition::any();
+        for (cluster, at) in &newest {
+            which = which.add(
+                Condition::all()
+                    .add(report::Column::ClusterId.eq(cluster.as_str()))
+                    .add(report::Column::CreatedAt.eq(*at)),
+            );
+        }
+        let mut out: HashMap<String, report::Model> = HashMap::new();
+        for r in report::Entity::find().filter(which).all(&self.db).await? {
+            // two reports of one cluster made in the same instant: the larger id wins, as in latest_report
+            match out.get(&r.cluster_id) {
+                Some(have) if have.id > r.id => {}
+                _ => {
+                    out.insert(r.cluster_id.clone(), r);
+                }
             }
         }
         Ok(out)

@@ -8,6 +8,7 @@ mod deploy;
 mod engine;
 mod flow;
 mod lifecycle;
+mod limits;
 mod live;
 mod policies;
 mod schedules;

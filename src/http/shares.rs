@@ -1,0 +1,127 @@
+//! Every client's share of the service: a client may have only so many requests
+//! in flight at once. A client is its API token once the token is valid, else the
+//! address it connects from, so made-up tokens cannot multiply one client into many.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// Clients remembered before idle ones are forgotten.
+const MAX_CLIENTS: usize = 10_000;
+
+/// How long a request waits for one of its client's places before it is refused.
+const WAIT: Duration = Duration::from_secs(2);
+
+/// Who a request counts against.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ClientKey {
+    /// A valid token, by its id.
+    Token(uuid::Uuid),
+    /// No valid token: the peer address.
+    Peer(std::net::IpAddr),
+}
+
+/// In-flight places per client.
+pub struct ClientShares {
+    per_client: usize,
+    wait: Duration,
+    clients: Mutex<HashMap<ClientKey, Arc<Semaphore>>>,
+}
+
+/// The client already has all its requests in flight.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Busy {
+    pub limit: usize,
+}
+
+impl ClientShares {
+    /// Shares of `per_client` requests in flight each.
+    pub fn new(per_client: usize) -> Self {
+        Self::with_wait(per_client, WAIT)
+    }
+
+    /// Shares whose requests wait at most `wait` for a place.
+    pub fn with_wait(per_client: usize, wait: Duration) -> Self {
+        ClientShares {
+            per_client: per_client.max(1),
+            wait,
+            clients: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn semaphore(&self, key: ClientKey) -> Arc<Semaphore> {
+        let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
+        if clients.len() >= MAX_CLIENTS && !clients.contains_key(&key) {
+            // forget clients with nothing in flight (nobody else holds their semaphore)
+            clients.retain(|_, s| Arc::strong_count(s) > 1);
+        }
+        clients
+            .entry(key)
+            .or_insert_with(|| Arc::new(Semaphore::new(self.per_client)))
+            .clone()
+    }
+
+    /// A place for one request of this client, waiting a little for one to free up.
+    pub async fn enter(&self, key: ClientKey) -> Result<OwnedSemaphorePermit, Busy> {
+        let sem = self.semaphore(key);
+        match tokio::time::timeout(self.wait, sem.acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(Busy {
+                limit: self.per_client,
+            }),
+        }
+    }
+
+    /// How many clients are remembered.
+    pub fn len(&self) -> usize {
+        self.clients.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    /// True when no client is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn peer(n: u8) -> ClientKey {
+        ClientKey::Peer(std::net::IpAddr::from([127, 0, 0, n]))
+    }
+
+    #[tokio::test]
+    async fn a_client_gets_its_share_and_no_more() {
+        let shares = ClientShares::with_wait(2, Duration::from_millis(20));
+        let _a = shares.enter(peer(1)).await.unwrap();
+        let _b = shares.enter(peer(1)).await.unwrap();
+        assert_eq!(shares.enter(peer(1)).await.unwrap_err(), Busy { limit: 2 });
+    }
+
+    #[tokio::test]
+    async fn one_busy_client_leaves_others_their_share() {
+        let shares = ClientShares::new(1);
+        let _a = shares.enter(peer(1)).await.unwrap();
+        assert!(shares.enter(peer(2)).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_finished_request_frees_its_place() {
+        let shares = ClientShares::new(1);
+        drop(shares.enter(peer(1)).await.unwrap());
+        assert!(shares.enter(peer(1)).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn idle_clients_are_forgotten_when_too_many_are_remembered() {
+        let shares = ClientShares::new(1);
+        for i in 0..MAX_CLIENTS as u32 {
+            let key = ClientKey::Peer(std::net::IpAddr::from(i.to_be_bytes()));
+            drop(shares.enter(key).await.unwrap());
+        }
+        drop(shares.enter(peer(1)).await.unwrap());
+        assert!(shares.len() <= 2, "{} remembered", shares.len());
+    }
+}
