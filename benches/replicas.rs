@@ -7,7 +7,7 @@ use chrono::{Duration, Utc};
 use cis_scan::benchmark::Catalog;
 use cis_scan::domain::Principal;
 use cis_scan::scan::Scanner;
-use cis_scan::schedule::{ScheduleInput, Scheduler};
+use cis_scan::schedule::{ScheduleInput, ScheduleLimits, Scheduler};
 use cis_scan::source::{ClusterSource, SnapshotSource};
 use cis_scan::store::Store;
 use std::collections::HashSet;
@@ -49,7 +49,12 @@ async fn replica(
     for i in 0..CLUSTERS {
         scanner.register(&format!("c-{i}"), source.clone());
     }
-    Scheduler::new(scanner)
+    // every minute, as an operator's bench may; the service's default floor is 5 minutes
+    let limits = ScheduleLimits {
+        max_per_cluster: 10,
+        min_interval: Duration::minutes(1),
+    };
+    Scheduler::new(scanner, limits)
 }
 
 fn main() {

@@ -5,13 +5,38 @@
 use serde_json::{json, Value};
 use std::time::Duration;
 
-/// Where alerts go and how hard to try.
-#[derive(Debug, Clone)]
+/// Where alerts go and how hard to try. Webhook URLs often carry a secret in their
+/// path or query (Slack, Teams): only their scheme and host are ever shown.
+#[derive(Clone)]
 pub struct Alerts {
     pub webhooks: Vec<String>,
     pub retries: u32,
     pub backoff: Duration,
     client: reqwest::Client,
+}
+
+impl std::fmt::Debug for Alerts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hooks: Vec<String> = self.webhooks.iter().map(|u| webhook_label(u)).collect();
+        f.debug_struct("Alerts")
+            .field("webhooks", &hooks)
+            .field("retries", &self.retries)
+            .field("backoff", &self.backoff)
+            .finish()
+    }
+}
+
+/// How a webhook is named in logs: its scheme and host (and port), nothing of its
+/// path, query or user info.
+pub fn webhook_label(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(u) => match (u.host_str(), u.port()) {
+            (Some(h), Some(p)) => format!("{}://{h}:{p}", u.scheme()),
+            (Some(h), None) => format!("{}://{h}", u.scheme()),
+            _ => format!("{}://", u.scheme()),
+        },
+        Err(_) => "<unparsable webhook URL>".into(),
+    }
 }
 
 impl Alerts {
@@ -38,16 +63,17 @@ impl Alerts {
                 self.retries,
                 self.backoff,
             );
+            let hook = webhook_label(&url);
             tokio::spawn(async move {
                 let mut wait = backoff;
                 for attempt in 0..=retries {
                     match client.post(&url).json(&payload).send().await {
                         Ok(r) if r.status().is_success() => return,
                         Ok(r) => {
-                            tracing::warn!(webhook = %url, attempt, status = %r.status(), "alert not accepted")
+                            tracing::warn!(webhook = %hook, attempt, status = %r.status(), "alert not accepted")
                         }
                         Err(e) => {
-                            tracing::warn!(webhook = %url, attempt, "alert delivery failed: {e}")
+                            tracing::warn!(webhook = %hook, attempt, "alert delivery failed: {}", e.without_url())
                         }
                     }
                     if attempt < retries {
@@ -55,7 +81,7 @@ impl Alerts {
                         wait *= 2;
                     }
                 }
-                tracing::error!(webhook = %url, "alert dropped after {} attempts", retries + 1);
+                tracing::error!(webhook = %hook, "alert dropped after {} attempts", retries + 1);
             });
         }
     }
@@ -84,4 +110,31 @@ pub fn payload(
         "failedChecks": failed_checks,
         "message": message,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_webhook_is_shown_by_scheme_and_host_only() {
+        let url =
+            "https://user:pw@hooks.slack.example:8443/services/T000/B000/XXXXSECRET?token=abc";
+        assert_eq!(webhook_label(url), "https://hooks.slack.example:8443");
+        assert_eq!(webhook_label("http://10.0.0.1/x"), "http://10.0.0.1");
+    }
+
+    #[test]
+    fn alerts_debug_output_holds_no_webhook_secret() {
+        let a = Alerts::new(
+            vec!["https://hooks.example/services/SECRET".into()],
+            1,
+            Duration::from_millis(1),
+        );
+        let shown = format!("{a:?}");
+        assert!(
+            shown.contains("hooks.example") && !shown.contains("SECRET"),
+            "{shown}"
+        );
+    }
 }

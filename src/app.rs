@@ -139,7 +139,10 @@ impl Application {
         crate::scan::relay::start(&scanner, &settings.database_url).await;
         scanner.recover().await?;
         scanner.keep_reaping();
-        let scheduler = crate::schedule::Scheduler::new(scanner.clone());
+        let scheduler = crate::schedule::Scheduler::new(
+            scanner.clone(),
+            crate::schedule::ScheduleLimits::from_settings(&settings),
+        );
         if settings.scheduler {
             scheduler.start().await?;
         }

@@ -45,6 +45,11 @@ pub struct Settings {
     /// How long a replica's claim on a running scan holds without a heartbeat;
     /// a scan whose claim expires is marked INTERRUPTED and queued again.
     pub scan_lease_seconds: f64,
+    /// Most schedules one cluster may have.
+    pub max_schedules_per_cluster: u64,
+    /// Shortest time allowed between two runs of one schedule
+    /// (CIS_SCAN_MIN_SCHEDULE_INTERVAL_SECONDS).
+    pub min_schedule_interval_seconds: u64,
     /// Run schedules in this process (turn off for API-only replicas).
     pub scheduler: bool,
     /// Custom benchmark definitions added to the built-in ones.
@@ -126,10 +131,12 @@ impl Settings {
                 redact(&self.database_url)
             )));
         }
-        for w in &self.alert_webhooks {
+        for (i, w) in self.alert_webhooks.iter().enumerate() {
+            // the URL itself is not repeated: webhook URLs often hold a secret
             if !(w.starts_with("http://") || w.starts_with("https://")) {
                 return Err(Error::Config(format!(
-                    "alert_webhooks: '{w}' is not an http(s) URL"
+                    "alert_webhooks: entry {} is not an http(s) URL",
+                    i + 1
                 )));
             }
         }

@@ -58,6 +58,8 @@ pub fn job_spec(settings: &LiveSettings, scan: &str, node: &str) -> Job {
                     "hostPID": true,
                     "restartPolicy": "Never",
                     "automountServiceAccountToken": false,
+                    // the runtime's default syscall filter: the collector only reads files
+                    "securityContext": { "seccompProfile": { "type": "RuntimeDefault" } },
                     "tolerations": tolerations,
                     "containers": [{
                         "name": "collector",

@@ -17,7 +17,17 @@ pub const HEADER: [&str; 11] = [
     "remediation",
 ];
 
-/// The fields of one row for a check.
+/// A cell a spreadsheet would not take for a formula: one that begins with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return gets a leading `'` (OWASP's advice against CSV
+/// injection). Node names, flags and remediation text can begin with any of these.
+pub fn neutralise(cell: String) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell,
+    }
+}
+
+/// The fields of one row for a check, each neutralised for spreadsheets.
 pub fn row(r: &CheckResult) -> [String; 11] {
     let names = |pred: &dyn Fn(State) -> bool| {
         r.nodes
@@ -51,6 +61,7 @@ pub fn row(r: &CheckResult) -> [String; 11] {
         distinct(&|n| n.actual.as_str()),
         r.remediation.clone(),
     ]
+    .map(neutralise)
 }
 
 /// Writes a report; `title` becomes a first line such as
@@ -70,4 +81,30 @@ pub fn write_report(
     }
     w.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralise;
+
+    #[test]
+    fn formula_starts_are_neutralised() {
+        for cell in [
+            "=HYPERLINK(\"http://evil.example/x\",\"click\")",
+            "+1",
+            "-x",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            assert_eq!(neutralise(cell.to_string()), format!("'{cell}"));
+        }
+    }
+
+    #[test]
+    fn other_cells_are_kept_as_they_are() {
+        for cell in ["", "1.2.16", "a=b", " =x", "600 root:root"] {
+            assert_eq!(neutralise(cell.to_string()), cell);
+        }
+    }
 }

@@ -28,6 +28,8 @@ pub struct Scanner {
     sources: RwLock<HashMap<String, Arc<dyn ClusterSource>>>,
     cluster_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     cancels: Mutex<HashMap<Uuid, CancellationToken>>,
+    /// Serialises scan requests, so a queued scan is found before another is queued.
+    requests: tokio::sync::Mutex<()>,
     /// Alerts and links for scheduled scans; set once at start-up.
     hooks: std::sync::OnceLock<Hooks>,
     halt: CancellationToken,
@@ -57,6 +59,7 @@ impl Scanner {
             sources: RwLock::new(HashMap::new()),
             cluster_locks: Mutex::new(HashMap::new()),
             cancels: Mutex::new(HashMap::new()),
+            requests: tokio::sync::Mutex::new(()),
             hooks: std::sync::OnceLock::new(),
             halt: CancellationToken::new(),
             lease_ms: std::sync::atomic::AtomicU64::new(30_000),
@@ -94,7 +97,8 @@ impl Scanner {
             .cloned()
     }
 
-    /// Queues a scan and starts it in the background; returns it at once.
+    /// Queues a scan and starts it in the background; returns it at once. A cluster
+    /// that already has a scan waiting gets no second one: that scan is returned.
     pub async fn request(
         self: &Arc<Self>,
         cluster_id: &str,
@@ -111,6 +115,11 @@ impl Scanner {
             self.catalog
                 .get(b)
                 .map_err(|e| Error::Invalid(e.to_string()))?;
+        }
+        // one request at a time per replica, so two clicks cannot both find no queued scan
+        let _one = self.requests.lock().await;
+        if let Some(waiting) = self.store.queued_scan_of(cluster_id).await? {
+            return Ok(waiting);
         }
         let scan = self
             .store

@@ -7,6 +7,10 @@ use chrono_tz::Tz;
 use croner::parser::{CronParser, Seconds};
 use croner::Cron;
 
+/// Runs looked at to find a schedule's shortest interval: with 1,000, a pattern that
+/// fires a few times a month is followed for years.
+const SAMPLED_RUNS: usize = 1000;
+
 /// A validated schedule timing.
 #[derive(Debug, Clone)]
 pub struct Timing {
@@ -57,6 +61,20 @@ impl Timing {
             .find_next_occurrence(&after.with_timezone(&self.tz), false)
             .map(|t| t.with_timezone(&Utc))
             .map_err(|e| Error::Invalid(format!("cron: no next run: {e}")))
+    }
+
+    /// The shortest time between two consecutive runs, judged over the next
+    /// `SAMPLED_RUNS` runs: every gap a cron expression has shows up within them.
+    pub fn shortest_interval(&self, now: DateTime<Utc>) -> Option<chrono::Duration> {
+        let mut at = self.next_after(now).ok()?;
+        let mut shortest: Option<chrono::Duration> = None;
+        for _ in 0..SAMPLED_RUNS {
+            let Ok(next) = self.next_after(at) else { break };
+            let gap = next - at;
+            shortest = Some(shortest.map_or(gap, |s| s.min(gap)));
+            at = next;
+        }
+        shortest
     }
 
     /// The latest fire time at or before `now` that is after `since`, if any:
@@ -114,6 +132,27 @@ mod tests {
         assert_eq!(
             utc.next_after(at(2026, 1, 1, 0, 0)).unwrap(),
             at(2026, 1, 1, 0, 15)
+        );
+    }
+
+    #[test]
+    fn shortest_interval_finds_the_closest_runs() {
+        let now = at(2026, 1, 1, 0, 0);
+        let every_second = timing("* * * * * *", "UTC").unwrap();
+        assert_eq!(
+            every_second.shortest_interval(now),
+            Some(chrono::Duration::seconds(1))
+        );
+        let daily = timing("0 3 * * *", "UTC").unwrap();
+        assert_eq!(
+            daily.shortest_interval(now),
+            Some(chrono::Duration::days(1))
+        );
+        // two runs a minute apart, once a year: still found
+        let twice = timing("0,1 3 1 1 *", "UTC").unwrap();
+        assert_eq!(
+            twice.shortest_interval(now),
+            Some(chrono::Duration::minutes(1))
         );
     }
 

@@ -30,17 +30,39 @@ pub struct ScheduleInput {
 /// Most reports a schedule may keep.
 pub const MAX_RETENTION: i32 = 1000;
 
+/// What one cluster's schedules may ask for (so one owner cannot flood the
+/// queue or the operators' alert receivers).
+#[derive(Debug, Clone, Copy)]
+pub struct ScheduleLimits {
+    /// Most schedules one cluster may have.
+    pub max_per_cluster: u64,
+    /// Shortest time allowed between two runs of a schedule.
+    pub min_interval: chrono::Duration,
+}
+
+impl ScheduleLimits {
+    /// The limits the settings name.
+    pub fn from_settings(s: &crate::settings::Settings) -> Self {
+        ScheduleLimits {
+            max_per_cluster: s.max_schedules_per_cluster,
+            min_interval: chrono::Duration::seconds(s.min_schedule_interval_seconds as i64),
+        }
+    }
+}
+
 /// Runs schedules; lives in app state next to the scanner.
 pub struct Scheduler {
     pub scanner: Arc<Scanner>,
+    limits: ScheduleLimits,
     jobs: tokio::sync::Mutex<(Option<JobScheduler>, HashMap<Uuid, Uuid>)>,
 }
 
 impl Scheduler {
     /// A scheduler whose timer is not started (tests drive it with `run_due`).
-    pub fn new(scanner: Arc<Scanner>) -> Arc<Self> {
+    pub fn new(scanner: Arc<Scanner>, limits: ScheduleLimits) -> Arc<Self> {
         Arc::new(Scheduler {
             scanner,
+            limits,
             jobs: tokio::sync::Mutex::new((None, HashMap::new())),
         })
     }
@@ -61,6 +83,18 @@ impl Scheduler {
         Ok(t)
     }
 
+    /// Refuses a timing whose runs come closer than the configured floor.
+    fn check_interval(&self, t: &cron::Timing, expr: &str, now: DateTime<Utc>) -> Result<()> {
+        match t.shortest_interval(now) {
+            Some(gap) if gap < self.limits.min_interval => Err(Error::Invalid(format!(
+                "cron: '{expr}' runs {} s apart at its closest; min_schedule_interval_seconds is {}",
+                gap.num_seconds(),
+                self.limits.min_interval.num_seconds()
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     /// Creates a schedule for a cluster the caller may manage.
     pub async fn create(
         self: &Arc<Self>,
@@ -71,6 +105,12 @@ impl Scheduler {
     ) -> Result<schedule::Model> {
         if !by.can_access(cluster_id) || self.scanner.store.cluster(cluster_id).await?.is_none() {
             return Err(Error::NotFound(format!("no cluster '{cluster_id}'")));
+        }
+        let have = self.scanner.store.schedules(Some(cluster_id)).await?.len() as u64;
+        if have >= self.limits.max_per_cluster {
+            return Err(Error::Invalid(format!(
+                "max_schedules_per_cluster: cluster '{cluster_id}' has {have} schedules, the most allowed; delete one first"
+            )));
         }
         let mut row = schedule::Model {
             id: Uuid::new_v4(),
@@ -87,7 +127,9 @@ impl Scheduler {
             created_by: by.name(),
             created_at: now,
         };
-        row.next_run_at = self.validate(&row)?.next_after(now)?;
+        let timing = self.validate(&row)?;
+        self.check_interval(&timing, &row.cron, now)?;
+        row.next_run_at = timing.next_after(now)?;
         let row = self.scanner.store.insert_schedule(row).await?;
         self.install(&row).await;
         Ok(row)
@@ -110,6 +152,7 @@ impl Scheduler {
         now: DateTime<Utc>,
     ) -> Result<schedule::Model> {
         let mut row = self.visible(id, by).await?;
+        let new_cron = input.cron.is_some();
         if let Some(c) = input.cron {
             row.cron = c;
         }
@@ -131,7 +174,12 @@ impl Scheduler {
         if let Some(e) = input.enabled {
             row.enabled = e;
         }
-        row.next_run_at = self.validate(&row)?.next_after(now)?;
+        let timing = self.validate(&row)?;
+        if new_cron {
+            // a schedule made before the floor was raised can still be paused or edited
+            self.check_interval(&timing, &row.cron, now)?;
+        }
+        row.next_run_at = timing.next_after(now)?;
         let row = self.scanner.store.update_schedule(row).await?;
         self.install(&row).await;
         Ok(row)

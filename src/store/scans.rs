@@ -151,6 +151,16 @@ impl Store {
             > 0)
     }
 
+    /// The oldest scan of a cluster still waiting, if any.
+    pub async fn queued_scan_of(&self, cluster_id: &str) -> Result<Option<scan::Model>> {
+        Ok(scan::Entity::find()
+            .filter(scan::Column::ClusterId.eq(cluster_id))
+            .filter(scan::Column::State.eq(ScanState::Queued.as_str()))
+            .order_by_asc(scan::Column::CreatedAt)
+            .one(&self.db)
+            .await?)
+    }
+
     /// Scans still waiting, oldest first.
     pub async fn queued_scans(&self) -> Result<Vec<scan::Model>> {
         Ok(scan::Entity::find()

@@ -114,3 +114,34 @@ fn live_cluster_when_kubeconfig_is_set() {
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v["summary"]["total"].as_u64().unwrap() > 100);
 }
+
+#[test]
+fn the_image_runs_as_a_non_root_user() {
+    let dockerfile = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("Dockerfile"),
+    )
+    .unwrap();
+    let user = dockerfile
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("USER "))
+        .expect("a USER line in the final stage");
+    let uid = user.split(':').next().unwrap();
+    assert!(uid != "0" && uid != "root", "USER {user}");
+}
+
+#[test]
+fn collector_pods_use_the_runtime_default_seccomp_profile() {
+    let settings = cis_scan::live::LiveSettings::default();
+    let job = serde_json::to_value(cis_scan::live::jobs::job_spec(
+        &settings,
+        "0123456789",
+        "n1",
+    ))
+    .unwrap();
+    let pod = &job["spec"]["template"]["spec"];
+    assert_eq!(
+        pod["securityContext"]["seccompProfile"]["type"],
+        "RuntimeDefault"
+    );
+}

@@ -3,24 +3,24 @@
 use crate::support::app::{spawn_app_with, spawn_on, GatedSource};
 use serde_json::json;
 
+async fn run_gated(app: &crate::support::app::TestApp) -> String {
+    app.ok(
+        "mutation { runScan(clusterId: \"gated\") { id state } }",
+        json!({}),
+    )
+    .await["runScan"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 #[actix_web::test]
 async fn one_scan_per_cluster_in_order_and_cancel() {
     let (gated, gate) = GatedSource::cluster();
     let app = spawn_app_with(vec![gated]).await;
-    let run = "mutation { runScan(clusterId: \"gated\") { id state } }";
-    let a = app.ok(run, json!({})).await["runScan"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let b = app.ok(run, json!({})).await["runScan"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let c = app.ok(run, json!({})).await["runScan"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let a = run_gated(&app).await;
     app.wait_state(&a, "RUNNING").await;
+    let b = run_gated(&app).await;
     assert_eq!(app.scan_state(&b).await, "QUEUED", "waits for the first");
     // cancel the queued one, then the running one
     let cb = app
@@ -30,6 +30,8 @@ async fn one_scan_per_cluster_in_order_and_cancel() {
         )
         .await;
     assert_eq!(cb["cancelScan"]["state"], "CANCELLED");
+    let c = run_gated(&app).await;
+    assert_ne!(c, b, "a cancelled scan is not handed out again");
     let ca = app
         .ok(
             "mutation($id: ID!) { cancelScan(id: $id) { state report { id } } }",
@@ -51,6 +53,22 @@ async fn one_scan_per_cluster_in_order_and_cancel() {
         .await;
     assert_eq!(again["cancelScan"]["state"], "SUCCEEDED");
     // the scan keeps running without any client: nothing here subscribed to c
+}
+
+#[actix_web::test]
+async fn run_scan_on_a_cluster_with_a_queued_scan_returns_that_scan() {
+    let (gated, _gate) = GatedSource::cluster();
+    let app = spawn_app_with(vec![gated]).await;
+    let running = run_gated(&app).await;
+    app.wait_state(&running, "RUNNING").await;
+    let queued = run_gated(&app).await;
+    let mut again = Vec::new();
+    for _ in 0..20 {
+        again.push(run_gated(&app).await);
+    }
+    assert!(again.iter().all(|id| *id == queued), "{again:?}");
+    let waiting = app.state.store().queued_scans().await.unwrap();
+    assert_eq!(waiting.len(), 1, "one scan waits, not 21");
 }
 
 #[actix_web::test]

@@ -2,6 +2,7 @@
 
 mod access;
 mod cli;
+mod csv_injection;
 mod definitions;
 mod demo;
 mod deploy;
@@ -11,6 +12,7 @@ mod lifecycle;
 mod limits;
 mod live;
 mod policies;
+mod quotas;
 mod schedules;
 mod schema;
 mod support;

@@ -289,7 +289,11 @@ async fn ticks_missed_while_down_run_once_at_start() {
 
 #[actix_web::test]
 async fn a_real_timer_fires_and_deleting_stops_it() {
-    let app = spawn_app().await;
+    let dir = tempfile::TempDir::new().unwrap();
+    let db = crate::support::app::fresh_database(dir.path()).await;
+    let mut s = settings(&db);
+    s.min_schedule_interval_seconds = 1;
+    let app = spawn_with(s, vec![], dir).await;
     let d = app.ok("mutation { createSchedule(clusterId: \"demo\", cron: \"* * * * * *\", retention: 50) { id } }", json!({})).await;
     let id: Uuid = d["createSchedule"]["id"].as_str().unwrap().parse().unwrap();
     let mut fired = false;
