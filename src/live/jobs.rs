@@ -130,7 +130,7 @@ async fn run(
             let why = pod_log(client, settings, name).await.unwrap_or_default();
             return Err(Error::Invalid(format!(
                 "collector job {name} failed on node {node}: {}",
-                why.lines().last().unwrap_or("no log")
+                last_line(&why)
             )));
         }
         if Instant::now() > deadline {
@@ -143,10 +143,23 @@ async fn run(
     }
     let log = pod_log(client, settings, name).await?;
     serde_json::from_str::<NodeFacts>(log.trim()).map_err(|e| {
+        // serde quotes offending values: say only where
         Error::Invalid(format!(
-            "collector output on node {node} is not a facts document: {e}"
+            "collector output on node {node} is not a facts document (line {}, column {})",
+            e.line(),
+            e.column()
         ))
     })
+}
+
+/// The collector's own last words (cis-scan collect writes one line saying why it
+/// failed), bounded and printable: the log comes through the remote API server.
+fn last_line(log: &str) -> String {
+    let line = log.lines().last().unwrap_or("no log");
+    line.chars()
+        .take(200)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
 }
 
 async fn pod_log(client: &Client, settings: &LiveSettings, job: &str) -> Result<String> {
