@@ -13,8 +13,10 @@ use super::kubeconfig_url::check_server;
 use crate::error::{Error, Result};
 use serde_json::{Map, Value};
 
-/// Largest kubeconfig accepted (bytes); real ones with certificates are a few KB.
-pub const MAX_KUBECONFIG_BYTES: usize = 256 * 1024;
+/// Largest kubeconfig accepted (bytes): real ones with certificates are a few KB,
+/// and it stays below the request body limit (`max_body_bytes`, 256 KiB) so the
+/// API answers with this clear message rather than 413.
+pub const MAX_KUBECONFIG_BYTES: usize = 128 * 1024;
 
 /// A kubeconfig that passed the policy, holding only accepted fields.
 #[derive(Debug, Clone)]
@@ -137,13 +139,11 @@ fn expect_literal(v: &Value, at: &str, want: &str) -> Result<()> {
     }
 }
 
+/// Checks the fields of one entry's body (at the path given) and keeps the accepted ones.
+type FieldCheck = fn(&Map<String, Value>, &str) -> Result<Map<String, Value>>;
+
 /// `clusters`, `users` or `contexts`: a list of `{name, <inner>: {...}}`.
-fn named_list(
-    v: &Value,
-    list: &str,
-    inner: &str,
-    fields: fn(&Map<String, Value>, &str) -> Result<Map<String, Value>>,
-) -> Result<Value> {
+fn named_list(v: &Value, list: &str, inner: &str, fields: FieldCheck) -> Result<Value> {
     let items = v
         .as_array()
         .ok_or_else(|| Error::Invalid(format!("{list} must be a list")))?;

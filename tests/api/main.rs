@@ -2,13 +2,16 @@
 
 mod access;
 mod cli;
+mod cluster_source;
 mod definitions;
 mod demo;
 mod deploy;
 mod engine;
 mod flow;
+mod kubeconfig_policy;
 mod lifecycle;
 mod live;
+mod live_errors;
 mod policies;
 mod schedules;
 mod schema;
