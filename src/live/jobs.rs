@@ -190,7 +190,9 @@ pub async fn cleanup(client: &Client, settings: &LiveSettings, name: &str) {
     let jobs: Api<Job> = Api::namespaced(client.clone(), &settings.namespace);
     if let Err(e) = jobs.delete(name, &DeleteParams::background()).await {
         if !matches!(&e, kube::Error::Api(s) if s.code == 404) {
-            tracing::warn!(job = name, "could not delete collector job: {e}");
+            // the class only: the error's text may hold the remote server's answer
+            let failure = super::errors::classify(&e);
+            tracing::warn!(job = name, ?failure, "could not delete collector job");
         }
     }
     let pods: Api<Pod> = Api::namespaced(client.clone(), &settings.namespace);

@@ -122,3 +122,35 @@ async fn a_server_without_tls_behind_https_is_a_tls_failure() {
         "{message}"
     );
 }
+
+#[actix_web::test]
+async fn a_check_that_lacks_a_permission_names_it_without_the_remote_body() {
+    let mut f = crate::live::kubeadm_cluster();
+    f.forbidden = vec!["/apis/rbac.authorization.k8s.io/v1/clusterroles".into()];
+    let api = FakeApi::start(f);
+    let settings = LiveSettings {
+        poll_millis: 20,
+        ..Default::default()
+    };
+    let source = LiveSource::new(api.client().await, settings, "fake");
+    let app = spawn_app_with(vec![ExtraCluster {
+        id: "live".into(),
+        name: "Live".into(),
+        source: Arc::new(source),
+    }])
+    .await;
+    let scan = app.scan_to_end("live").await;
+    let r = app
+        .ok(
+            "query($id: ID!) { report(id: $id) { results { id nodes { reason } } } }",
+            json!({ "id": scan["report"]["id"] }),
+        )
+        .await;
+    let text = r.to_string();
+    assert!(
+        text.contains("missing permission: cannot list clusterroles (HTTP 403)"),
+        "{text}"
+    );
+    // the fake's 403 body names the service account and the path
+    assert!(!text.contains("system:serviceaccount"), "{text}");
+}
