@@ -95,7 +95,10 @@ async fn client_from(kc: Kubeconfig, context: Option<&str>) -> Result<Client> {
 /// A kubeconfig error without the parser's quote of the text (it may hold a token).
 fn config_error(e: &kube::config::KubeconfigError) -> String {
     match e {
-        kube::config::KubeconfigError::Parse(_) => "not valid YAML".into(),
+        kube::config::KubeconfigError::Parse(e) => match e.location() {
+            Some(l) => format!("not valid YAML (line {}, column {})", l.line(), l.column()),
+            None => "not valid YAML".into(),
+        },
         other => other.to_string(),
     }
 }

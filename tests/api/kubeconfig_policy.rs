@@ -272,3 +272,40 @@ async fn a_stored_kubeconfig_with_exec_is_refused_at_start_up() {
     assert!(!ran.exists(), "the stored exec command ran");
     assert_eq!(api.requests(), 0);
 }
+
+#[actix_web::test]
+async fn a_configured_kubeconfig_keeps_its_exec_plugin() {
+    // the operator's own file: the exec plugin runs and its token is used
+    let api = FakeApi::start(crate::live::kubeadm_cluster());
+    let dir = tempfile::TempDir::new().unwrap();
+    let credential = r#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"from-the-plugin"}}"#;
+    let kc = api.kubeconfig_with(
+        "",
+        &format!("    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: sh\n      args:\n      - -c\n      - echo '{credential}'\n"),
+    );
+    let path = dir.path().join("operator.kubeconfig");
+    std::fs::write(&path, kc).unwrap();
+    let db_url = crate::support::app::fresh_database(dir.path()).await;
+    let mut settings = crate::support::app::settings(&db_url);
+    settings.clusters.push(cis_scan::settings::ClusterSettings {
+        id: "ops".into(),
+        name: None,
+        snapshot: None,
+        kubeconfig: Some(path),
+        context: None,
+        in_cluster: false,
+        agentless: Some(true),
+    });
+    let app = crate::support::app::spawn_with(settings, vec![], dir).await;
+    let d = app
+        .ok("{ cluster(id: \"ops\") { sourceKind } }", json!({}))
+        .await;
+    assert_eq!(d["cluster"]["sourceKind"], "KUBECONFIG");
+    let scan = app.scan_to_end("ops").await;
+    assert_eq!(scan["state"], "SUCCEEDED", "{scan}");
+    let sent = api.cluster.authorizations.lock().unwrap().clone();
+    assert!(
+        sent.iter().all(|a| a == "Bearer from-the-plugin") && !sent.is_empty(),
+        "{sent:?}"
+    );
+}
