@@ -121,7 +121,11 @@ impl Application {
             match registered_source(&settings, &c).await {
                 Ok(src) => scanner.register(&c.id, src),
                 Err(e) => {
-                    tracing::error!(cluster = %c.id, "registered cluster cannot be scanned: {e}")
+                    // messages name fields, never values: safe to log and to show
+                    tracing::error!(cluster = %c.id, "registered cluster cannot be scanned: {e}");
+                    let reason = format!("the stored kubeconfig of registered cluster '{}' cannot be used: {e}; remove the cluster and register it again", c.id);
+                    let label = format!("kubernetes registered cluster {}", c.id);
+                    scanner.register(&c.id, Arc::new(source::UnusableSource { reason, label }));
                 }
             }
         }
@@ -216,7 +220,9 @@ pub async fn sync_clusters(
     Ok(out)
 }
 
-/// The source of a cluster registered through the API: its kubeconfig is decrypted only here.
+/// The source of a cluster registered through the API: its kubeconfig is
+/// decrypted only here, and checked again against the policy for API clients
+/// (it may have been stored before the policy existed).
 pub async fn registered_source(
     settings: &Settings,
     c: &crate::store::entity::cluster::Model,
@@ -227,7 +233,8 @@ pub async fn registered_source(
         .as_deref()
         .ok_or_else(|| Error::Internal(format!("cluster {} has no stored kubeconfig", c.id)))?;
     let kubeconfig = crate::secret::open(&key, sealed)?;
-    let client = crate::live::client_from_kubeconfig(&kubeconfig, None).await?;
+    let checked = crate::live::kubeconfig_policy::check(&kubeconfig)?;
+    let client = crate::live::client_from_checked(&checked, None).await?;
     let mut live = settings.kubernetes.clone();
     live.agentless = c.agentless;
     Ok(Arc::new(crate::live::LiveSource::new(

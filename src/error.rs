@@ -48,6 +48,18 @@ pub enum Error {
 }
 
 impl Error {
+    /// The message stored with a failed scan and shown to API clients: database
+    /// and internal details are logged instead, as `graphql::errors::gql` does.
+    pub fn public_message(&self) -> String {
+        match self {
+            Error::Database(_) | Error::Internal(_) => {
+                tracing::error!("{self}");
+                "internal error; the service logged the details".into()
+            }
+            other => other.to_string(),
+        }
+    }
+
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {

@@ -1,9 +1,10 @@
-//! Registering live clusters through the API: the kubeconfig is checked,
-//! sealed with the configured key, stored, and the cluster becomes scannable.
+//! Registering live clusters through the API: the kubeconfig is checked
+//! against the policy for API clients (`live::kubeconfig_policy`), sealed with the configured key, stored, and the cluster becomes scannable.
 
 use crate::app::{encryption_key, AppState};
 use crate::domain::Principal;
 use crate::error::{Error, Result};
+use crate::live::kubeconfig_policy;
 use crate::store::entity::cluster;
 use std::sync::Arc;
 
@@ -32,14 +33,6 @@ pub fn slug(name: &str) -> String {
         .collect()
 }
 
-/// Sets current-context in a kubeconfig text, so the stored text alone says how to connect.
-fn pin_context(kubeconfig: &str, context: &str) -> Result<String> {
-    let mut v: serde_json::Value = serde_saphyr::from_str(kubeconfig)
-        .map_err(|e| Error::Invalid(format!("kubeconfig: {e}")))?;
-    v["current-context"] = serde_json::Value::String(context.to_string());
-    serde_json::to_string(&v).map_err(|e| Error::Internal(e.to_string()))
-}
-
 /// Registers a live cluster by kubeconfig (administrators only).
 pub async fn register(
     app: &AppState,
@@ -62,14 +55,16 @@ pub async fn register(
         )));
     }
     let key = encryption_key(&app.settings)?;
-    let client = crate::live::client_from_kubeconfig(kubeconfig, context)
+    // the policy runs first: nothing is built, run, read or stored before it passes
+    let mut checked = kubeconfig_policy::check(kubeconfig)?;
+    if let Some(c) = context {
+        // the stored text alone says how to connect
+        checked = checked.with_current_context(c)?;
+    }
+    let client = crate::live::client_from_checked(&checked, None)
         .await
         .map_err(|e| Error::Invalid(format!("the kubeconfig cannot be used: {e}")))?;
-    let stored = match context {
-        Some(c) => pin_context(kubeconfig, c)?,
-        None => kubeconfig.to_string(),
-    };
-    let sealed = crate::secret::seal(&key, &stored)?;
+    let sealed = crate::secret::seal(&key, &checked.to_json())?;
     let mut live = app.settings.kubernetes.clone();
     live.agentless = agentless.unwrap_or(live.agentless);
     let agentless = live.agentless;

@@ -3,8 +3,9 @@
 use super::context::{principal, state};
 use super::errors::gql;
 use super::loaders::{Loaders, ResultsKey};
-use crate::domain::{ScanProgress, ScanState};
+use crate::domain::{Principal, ScanProgress, ScanState};
 use crate::report::{NodeResult as EngineNode, State};
+use crate::source::ClusterSourceKind;
 use crate::store::entity::{cluster, report, scan, skipped_test};
 use crate::store::StoredCheck;
 use async_graphql::{Context, Enum, Object, Result, SimpleObject, ID};
@@ -83,9 +84,16 @@ impl Cluster {
     async fn name(&self) -> &str {
         &self.0.name
     }
-    /// Where its facts come from.
-    async fn source(&self) -> &str {
-        &self.0.source
+    /// The kind of source its facts come from.
+    async fn source_kind(&self) -> ClusterSourceKind {
+        ClusterSourceKind::of(&self.0.origin, &self.0.source)
+    }
+    /// Where its facts come from, with server paths: administrators only, null for cluster owners.
+    async fn source(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        Ok(match principal(ctx)? {
+            Principal::Admin { .. } => Some(&self.0.source),
+            Principal::Owner { .. } => None,
+        })
     }
     /// The newest report, if any.
     async fn latest_report(&self, ctx: &Context<'_>) -> Result<Option<Report>> {

@@ -132,7 +132,7 @@ async fn run(
             let why = pod_log(client, settings, name).await.unwrap_or_default();
             return Err(Error::Invalid(format!(
                 "collector job {name} failed on node {node}: {}",
-                why.lines().last().unwrap_or("no log")
+                last_line(&why)
             )));
         }
         if Instant::now() > deadline {
@@ -145,10 +145,23 @@ async fn run(
     }
     let log = pod_log(client, settings, name).await?;
     serde_json::from_str::<NodeFacts>(log.trim()).map_err(|e| {
+        // serde quotes offending values: say only where
         Error::Invalid(format!(
-            "collector output on node {node} is not a facts document: {e}"
+            "collector output on node {node} is not a facts document (line {}, column {})",
+            e.line(),
+            e.column()
         ))
     })
+}
+
+/// The collector's own last words (cis-scan collect writes one line saying why it
+/// failed), bounded and printable: the log comes through the remote API server.
+fn last_line(log: &str) -> String {
+    let line = log.lines().last().unwrap_or("no log");
+    line.chars()
+        .take(200)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
 }
 
 async fn pod_log(client: &Client, settings: &LiveSettings, job: &str) -> Result<String> {
@@ -179,7 +192,9 @@ pub async fn cleanup(client: &Client, settings: &LiveSettings, name: &str) {
     let jobs: Api<Job> = Api::namespaced(client.clone(), &settings.namespace);
     if let Err(e) = jobs.delete(name, &DeleteParams::background()).await {
         if !matches!(&e, kube::Error::Api(s) if s.code == 404) {
-            tracing::warn!(job = name, "could not delete collector job: {e}");
+            // the class only: the error's text may hold the remote server's answer
+            let failure = super::errors::classify(&e);
+            tracing::warn!(job = name, ?failure, "could not delete collector job");
         }
     }
     let pods: Api<Pod> = Api::namespaced(client.clone(), &settings.namespace);

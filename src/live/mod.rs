@@ -3,8 +3,13 @@
 
 pub mod agentless;
 pub mod discovery;
+pub mod errors;
 pub mod jobs;
+pub mod kubeconfig_policy;
+mod kubeconfig_url;
 pub mod policies;
+
+pub use errors::api_error;
 
 use crate::error::{Error, Result};
 use crate::facts::NodeFacts;
@@ -53,27 +58,59 @@ impl Default for LiveSettings {
     }
 }
 
-/// Maps a kube error to one that says what failed and which permission is missing.
-pub fn api_error(e: kube::Error, action: &str) -> Error {
-    match e {
-        kube::Error::Api(s) if s.code == 401 => Error::Invalid(format!("the cluster rejected the credentials (expired or invalid) while trying to {action}: {}", s.message)),
-        kube::Error::Api(s) if s.code == 403 => Error::Forbidden(format!("missing permission: cannot {action} ({})", s.message)),
-        kube::Error::Api(s) => Error::Invalid(format!("the API server refused to {action}: {} ({})", s.message, s.code)),
-        other => Error::Invalid(format!("cluster unreachable while trying to {action}: {other}")),
-    }
+/// How long a request to a live cluster may wait for an answer: kube waits
+/// forever by default, and a server that accepts connections but never answers
+/// would hold a scan (and its cluster) for good.
+pub const READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A kube client from a kubeconfig text (and optional context), trusted as is:
+/// for the operator's own kubeconfigs (exec plugins allowed). Kubeconfigs from
+/// API clients go through [`client_from_checked`].
+pub async fn client_from_kubeconfig(text: &str, context: Option<&str>) -> Result<Client> {
+    let kc = Kubeconfig::from_yaml(text)
+        .map_err(|e| Error::Invalid(format!("kubeconfig: {}", config_error(&e))))?;
+    client_from(kc, context).await
 }
 
-/// A kube client from a kubeconfig text (and optional context).
-pub async fn client_from_kubeconfig(text: &str, context: Option<&str>) -> Result<Client> {
-    let kc = Kubeconfig::from_yaml(text).map_err(|e| Error::Invalid(format!("kubeconfig: {e}")))?;
+/// A kube client from a kubeconfig that passed the policy for API clients.
+pub async fn client_from_checked(
+    kc: &kubeconfig_policy::CheckedKubeconfig,
+    context: Option<&str>,
+) -> Result<Client> {
+    client_from(kc.kubeconfig()?, context).await
+}
+
+async fn client_from(kc: Kubeconfig, context: Option<&str>) -> Result<Client> {
     let opts = KubeConfigOptions {
         context: context.map(str::to_string),
         ..Default::default()
     };
-    let cfg = kube::Config::from_custom_kubeconfig(kc, &opts)
+    let mut cfg = kube::Config::from_custom_kubeconfig(kc, &opts)
         .await
-        .map_err(|e| Error::Invalid(format!("kubeconfig: {e}")))?;
-    Client::try_from(cfg).map_err(|e| Error::Invalid(format!("kube client: {e}")))
+        .map_err(|e| Error::Invalid(format!("kubeconfig: {}", config_error(&e))))?;
+    cfg.read_timeout.get_or_insert(READ_TIMEOUT);
+    Client::try_from(cfg).map_err(|e| Error::Invalid(format!("kube client: {}", client_error(&e))))
+}
+
+/// A kubeconfig error without the parser's quote of the text (it may hold a token).
+fn config_error(e: &kube::config::KubeconfigError) -> String {
+    match e {
+        kube::config::KubeconfigError::Parse(e) => match e.location() {
+            Some(l) => format!("not valid YAML (line {}, column {})", l.line(), l.column()),
+            None => "not valid YAML".into(),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// A client-building error without a credential plugin's output.
+fn client_error(e: &kube::Error) -> String {
+    match e {
+        kube::Error::Auth(_) => {
+            "the credentials could not be obtained (credential plugin or token failed)".into()
+        }
+        other => other.to_string(),
+    }
 }
 
 /// The client of the pod the service runs in.

@@ -19,7 +19,10 @@ pub const PAGE: u32 = 500;
 async fn each<K, T>(api: Api<K>, mut map: impl FnMut(K) -> Option<T>) -> Result<Vec<T>, String>
 where
     K: kube::Resource + Clone + DeserializeOwned + Debug,
+    K::DynamicType: Default,
 {
+    // the permission asked for, e.g. "list clusterroles"
+    let action = format!("list {}", K::plural(&Default::default()));
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -30,7 +33,7 @@ where
         let page = api
             .list(&lp)
             .await
-            .map_err(|e| super::api_error(e, "list").to_string())?;
+            .map_err(|e| super::api_error(e, &action).to_string())?;
         out.extend(page.items.into_iter().filter_map(&mut map));
         token = page.metadata.continue_.filter(|t| !t.is_empty());
         if token.is_none() {

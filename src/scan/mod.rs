@@ -248,7 +248,7 @@ impl Scanner {
                 Some(report_id),
             ),
             Err(End::Cancelled) => (ScanState::Cancelled, "scan cancelled".to_string(), None),
-            Err(End::Failed(e)) => (ScanState::Failed, e.to_string(), None),
+            Err(End::Failed(e)) => (ScanState::Failed, e.public_message(), None),
             Err(End::Halted) => return,
         };
         if state != ScanState::Succeeded {

@@ -2,8 +2,10 @@
 //! live clusters (through the Kubernetes API) plug in behind the same trait.
 
 mod snapshot;
+mod unusable;
 
 pub use snapshot::{SnapshotSource, DEMO_SNAPSHOT};
+pub use unusable::UnusableSource;
 
 use crate::error::Result;
 use crate::facts::NodeFacts;
@@ -81,4 +83,60 @@ pub async fn from_setting(
         live,
         "in-cluster",
     )))
+}
+
+/// The kind of a cluster's source: all a cluster owner is shown of it (the
+/// description names server paths, which only administrators see).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+pub enum ClusterSourceKind {
+    /// Facts read from a snapshot directory (or the built-in demo).
+    Snapshot,
+    /// A live cluster through a kubeconfig named in the configuration file.
+    Kubeconfig,
+    /// The live cluster the service runs in, through its service account.
+    InCluster,
+    /// A live cluster registered through the API.
+    Registered,
+    /// A source added by code (embedding, tests).
+    Other,
+}
+
+impl ClusterSourceKind {
+    /// The kind of a stored cluster, from its origin and the description its source wrote.
+    pub fn of(origin: &str, description: &str) -> Self {
+        if origin == "api" {
+            ClusterSourceKind::Registered
+        } else if description.starts_with("snapshot ") {
+            ClusterSourceKind::Snapshot
+        } else if description.starts_with("kubernetes in-cluster") {
+            ClusterSourceKind::InCluster
+        } else if description.starts_with("kubernetes ") {
+            ClusterSourceKind::Kubeconfig
+        } else {
+            ClusterSourceKind::Other
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ClusterSourceKind as K;
+
+    #[test]
+    fn source_kinds_follow_origin_and_description() {
+        assert_eq!(K::of("config", "snapshot builtin:demo"), K::Snapshot);
+        assert_eq!(
+            K::of("config", "kubernetes /etc/k.conf context a"),
+            K::Kubeconfig
+        );
+        assert_eq!(
+            K::of("config", "kubernetes in-cluster (agentless)"),
+            K::InCluster
+        );
+        assert_eq!(
+            K::of("api", "kubernetes registered cluster x"),
+            K::Registered
+        );
+        assert_eq!(K::of("config", "gated demo"), K::Other);
+    }
 }

@@ -2,15 +2,18 @@
 
 mod access;
 mod cli;
+mod cluster_source;
 mod csv_injection;
 mod definitions;
 mod demo;
 mod deploy;
 mod engine;
 mod flow;
+mod kubeconfig_policy;
 mod lifecycle;
 mod limits;
 mod live;
+mod live_errors;
 mod policies;
 mod quotas;
 mod schedules;

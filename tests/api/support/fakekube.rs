@@ -33,6 +33,26 @@ pub struct FakeCluster {
     pub deleted: Mutex<Vec<String>>,
     /// How many pod pages were served (for paging tests).
     pub pod_pages: Mutex<usize>,
+    /// Requests received, of any kind.
+    pub requests: Mutex<usize>,
+    /// Authorization headers received.
+    pub authorizations: Mutex<Vec<String>>,
+    /// Answer every request with this status and a body holding [`REMOTE_MARKER`].
+    pub fail_all: Option<u16>,
+}
+
+/// Text the fake puts in error bodies; it must never reach an API client.
+pub const REMOTE_MARKER: &str = "REMOTE-BODY-MARKER-7f3a";
+
+/// An error answer whose body holds the marker: a Status for 401/403 (as
+/// real API servers send), plain text otherwise (as proxies in front send).
+fn marked(code: u16) -> HttpResponse {
+    if code == 401 || code == 403 {
+        return status(code, "Marked", &format!("{REMOTE_MARKER} user secret-user"));
+    }
+    HttpResponse::build(actix_web::http::StatusCode::from_u16(code).unwrap())
+        .content_type("text/html")
+        .body(format!("<html>{REMOTE_MARKER} internal stack trace</html>"))
 }
 
 fn list(kind: &str, items: &[Value], cont: Option<String>) -> HttpResponse {
@@ -63,6 +83,14 @@ fn node_of_job(job: &Value) -> String {
 }
 
 async fn handle(req: HttpRequest, body: web::Bytes, fake: web::Data<FakeCluster>) -> HttpResponse {
+    *fake.requests.lock().unwrap() += 1;
+    if let Some(a) = req.headers().get("authorization") {
+        let a = String::from_utf8_lossy(a.as_bytes()).into_owned();
+        fake.authorizations.lock().unwrap().push(a);
+    }
+    if let Some(code) = fake.fail_all {
+        return marked(code);
+    }
     let path = req.path().to_string();
     let method = req.method().as_str().to_string();
     if fake.forbidden.iter().any(|p| path.starts_with(p)) {
@@ -199,6 +227,20 @@ impl FakeApi {
             "apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n    server: http://127.0.0.1:{}\ncontexts:\n- name: fake\n  context:\n    cluster: fake\n    user: scanner\ncurrent-context: fake\nusers:\n- name: scanner\n  user:\n    token: fake-token\n",
             self.port
         )
+    }
+
+    /// A kubeconfig that points at the fake, with extra lines under `cluster:`
+    /// and these lines as `user:` (each indented by four spaces).
+    pub fn kubeconfig_with(&self, cluster_extra: &str, user: &str) -> String {
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n    server: http://127.0.0.1:{}\n{cluster_extra}contexts:\n- name: fake\n  context:\n    cluster: fake\n    user: scanner\ncurrent-context: fake\nusers:\n- name: scanner\n  user:\n{user}",
+            self.port
+        )
+    }
+
+    /// Requests the fake has received.
+    pub fn requests(&self) -> usize {
+        *self.cluster.requests.lock().unwrap()
     }
 
     /// A kube client for the fake.
