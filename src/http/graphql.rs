@@ -1,19 +1,14 @@
 //! GraphQL over HTTP POST and over websocket (graphql-transport-ws).
 
-use super::{json_error, principal_from};
+use super::{authorization, json_error, principal_from};
 use crate::app::AppState;
+use crate::auth::AuthOutcome;
 use crate::graphql::AppSchema;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::Data;
 use async_graphql_actix_web::GraphQLSubscription;
-
-fn auth_header(req: &HttpRequest) -> Option<&str> {
-    req.headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-}
 
 /// POST /graphql: a JSON GraphQL request; the body size is limited by PayloadConfig.
 pub async fn execute(
@@ -30,9 +25,10 @@ pub async fn execute(
             }))
         }
     };
-    let request = match principal_from(&state, auth_header(&req)).await {
-        Ok(Some(p)) => request.data(p),
-        Ok(None) => request,
+    // a refusal goes along too, so resolvers can say why there is no caller
+    let request = match principal_from(&state, authorization(&req)).await {
+        Ok(AuthOutcome::Accepted(p)) => request.data(p),
+        Ok(AuthOutcome::Refused(why)) => request.data(why),
         Err(e) => {
             tracing::error!("token lookup failed: {e}");
             return HttpResponse::Ok().json(serde_json::json!({
@@ -58,10 +54,7 @@ pub async fn websocket(
             "use POST for queries, or a websocket for subscriptions",
         ));
     }
-    let header_principal = principal_from(&state, auth_header(&req))
-        .await
-        .ok()
-        .flatten();
+    let header_outcome = principal_from(&state, authorization(&req)).await;
     let app = state.into_inner();
     GraphQLSubscription::new(AppSchema::clone(&schema))
         .on_connection_init(move |value: serde_json::Value| async move {
@@ -76,12 +69,17 @@ pub async fn websocket(
                         .and_then(|v| v.as_str())
                         .map(|t| format!("Bearer {t}"))
                 });
-            let p = match token {
-                Some(t) => principal_from(&app, Some(&t)).await.ok().flatten(),
-                None => header_principal,
+            let outcome = match token {
+                Some(t) => principal_from(&app, Some(&t)).await,
+                None => header_outcome,
             };
-            if let Some(p) = p {
-                data.insert(p);
+            match outcome {
+                Ok(AuthOutcome::Accepted(p)) => data.insert(p),
+                Ok(AuthOutcome::Refused(why)) => data.insert(why),
+                Err(e) => {
+                    tracing::error!("token lookup failed: {e}");
+                    return Err("internal error; the service logged the details".into());
+                }
             }
             Ok(data)
         })
