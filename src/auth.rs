@@ -137,7 +137,9 @@ pub async fn create_token(store: &Store, owner_of: Option<&str>) -> Result<Strin
 
 /// Parses a lifetime like `90s`, `30m`, `12h`, `30d` or `2w`.
 pub fn parse_lifetime(s: &str) -> std::result::Result<Duration, String> {
-    let bad = || format!("'{s}' is not a lifetime: use a whole number and a unit s, m, h, d or w, e.g. 30m, 12h, 30d, 2w");
+    let bad = || {
+        format!("'{s}' is not a lifetime: use a whole number and a unit s, m, h, d or w, e.g. 30m, 12h, 30d, 2w")
+    };
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
     let (digits, unit) = s.split_at(split);
@@ -211,7 +213,9 @@ mod tests {
             let e = parse_lifetime(bad).expect_err(bad);
             assert!(e.contains(&format!("'{}'", bad.trim())), "{bad}: {e}");
         }
-        assert!(parse_lifetime("3x").unwrap_err().contains("30m, 12h, 30d, 2w"));
+        assert!(parse_lifetime("3x")
+            .unwrap_err()
+            .contains("30m, 12h, 30d, 2w"));
         assert!(parse_lifetime("99999999999999999w")
             .unwrap_err()
             .contains("too long"));

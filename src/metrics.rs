@@ -243,8 +243,10 @@ mod tests {
             .lines()
             .filter(|l| l.starts_with("cis_scan_http_requests_total{"))
             .collect();
-        assert_eq!(lines.len(), 2, "{text}");
-        assert!(text.contains("method=\"other\",route=\"unmatched\",status=\"405\"} 51"));
+        assert_eq!(lines.len(), 3, "{text}");
+        assert!(text.contains("method=\"other\",route=\"unmatched\",status=\"405\"} 50"));
+        // methods are case-sensitive: "get" is not GET
+        assert!(text.contains("method=\"other\",route=\"/healthz\",status=\"200\"} 1"));
         assert!(text.contains("method=\"GET\",route=\"/healthz\",status=\"200\"} 1"));
         assert_eq!(method_label("OPTIONS"), "OPTIONS");
     }

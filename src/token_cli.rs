@@ -95,12 +95,8 @@ fn create(args: &TokenArgs, out: &mut dyn Write) -> Result<i32> {
 /// `token list`: a table or JSON; never the secret or its hash.
 fn list(args: &TokenListArgs, out: &mut dyn Write) -> Result<i32> {
     let settings = Settings::load(args.config.config.as_deref())?;
-    let rows = runtime()?.block_on(async {
-        Store::connect(&settings.database_url)
-            .await?
-            .tokens()
-            .await
-    })?;
+    let rows = runtime()?
+        .block_on(async { Store::connect(&settings.database_url).await?.tokens().await })?;
     let now = Utc::now();
     match args.format {
         ListFormat::Json => {
@@ -120,8 +116,8 @@ fn list(args: &TokenListArgs, out: &mut dyn Write) -> Result<i32> {
                     })
                 })
                 .collect();
-            let text = serde_json::to_string_pretty(&items)
-                .map_err(|e| Error::Internal(e.to_string()))?;
+            let text =
+                serde_json::to_string_pretty(&items).map_err(|e| Error::Internal(e.to_string()))?;
             writeln!(out, "{text}").map_err(io)?;
         }
         ListFormat::Table => {
@@ -167,9 +163,9 @@ fn revoke(args: &TokenRevokeArgs) -> Result<i32> {
             .await
     })?;
     match outcome {
-        Revoked::Now => eprintln!(
-            "cis-scan: token {id} revoked; every replica refuses it within 5 seconds."
-        ),
+        Revoked::Now => {
+            eprintln!("cis-scan: token {id} revoked; every replica refuses it within 5 seconds.")
+        }
         Revoked::Already(at) => eprintln!(
             "cis-scan: token {id} was already revoked at {}; nothing changed.",
             time(Some(at), "-")

@@ -12,7 +12,10 @@ use uuid::Uuid;
 /// HTTP and websocket layers put either a `Principal` or a `Refusal` in the request.
 pub fn principal<'a>(ctx: &'a Context<'_>) -> Result<&'a Principal> {
     ctx.data_opt::<Principal>().ok_or_else(|| {
-        let why = ctx.data_opt::<Refusal>().copied().unwrap_or(Refusal::Missing);
+        let why = ctx
+            .data_opt::<Refusal>()
+            .copied()
+            .unwrap_or(Refusal::Missing);
         gql(crate::Error::Unauthenticated(why))
     })
 }

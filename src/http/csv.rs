@@ -1,8 +1,8 @@
 //! GET /reports/{id}/csv: the report streamed as CSV, one check at a time.
 
 use super::{authorization, json_error, principal_from, unauthenticated};
-use crate::auth::AuthOutcome;
 use crate::app::AppState;
+use crate::auth::AuthOutcome;
 use crate::output::csv::{row, HEADER};
 use crate::report::CheckResult;
 use crate::report::State;
