@@ -35,7 +35,7 @@ pub enum Command {
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
-        command: TokenCommand,
+        command: crate::token_cli::TokenCommand,
     },
 }
 
@@ -55,61 +55,6 @@ pub struct ServeArgs {
     /// Address to listen on (overrides the configuration).
     #[arg(long)]
     pub listen: Option<String>,
-}
-
-/// `cis-scan token ...`.
-#[derive(Debug, Subcommand)]
-pub enum TokenCommand {
-    /// Create a token and print it once on stdout (only its hash is stored).
-    Create(TokenArgs),
-    /// List tokens: id, name, role, cluster, dates and state; never the secret.
-    List(TokenListArgs),
-    /// Revoke a token by id; every replica refuses it within 5 seconds.
-    Revoke(TokenRevokeArgs),
-}
-
-/// `cis-scan token create`.
-#[derive(Debug, Args)]
-pub struct TokenArgs {
-    #[command(flatten)]
-    pub config: ConfigArgs,
-    /// An administrator token: every cluster.
-    #[arg(long, conflicts_with = "owner")]
-    pub admin: bool,
-    /// A cluster owner's token: that cluster only.
-    #[arg(long, value_name = "CLUSTER_ID")]
-    pub owner: Option<String>,
-    /// A label shown by `token list` (e.g. "ci", "grafana").
-    #[arg(long)]
-    pub name: Option<String>,
-    /// Lifetime: a number and s, m, h, d or w (30m, 12h, 30d, 2w); default: until revoked.
-    #[arg(long, value_name = "DURATION", value_parser = crate::auth::parse_lifetime)]
-    pub expires_in: Option<chrono::Duration>,
-}
-
-/// How `token list` prints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ListFormat {
-    Table,
-    Json,
-}
-
-/// `cis-scan token list`.
-#[derive(Debug, Args)]
-pub struct TokenListArgs {
-    #[command(flatten)]
-    pub config: ConfigArgs,
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: ListFormat,
-}
-
-/// `cis-scan token revoke`.
-#[derive(Debug, Args)]
-pub struct TokenRevokeArgs {
-    #[command(flatten)]
-    pub config: ConfigArgs,
-    /// The token's id, as `token list` shows it.
-    pub id: String,
 }
 
 /// Where the node is.

@@ -3,14 +3,70 @@
 
 use crate::app::sync_clusters;
 use crate::auth::TokenRequest;
-use crate::cli::{ListFormat, TokenArgs, TokenCommand, TokenListArgs, TokenRevokeArgs};
+use crate::cli::ConfigArgs;
 use crate::error::{Error, Result};
 use crate::service_cli::runtime;
 use crate::settings::Settings;
 use crate::store::entity::token::Model as TokenRow;
 use crate::store::{Revoked, Store};
 use chrono::{DateTime, Utc};
+use clap::{Args, Subcommand};
 use std::io::Write;
+
+/// `cis-scan token ...`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it once on stdout (only its hash is stored).
+    Create(TokenArgs),
+    /// List tokens: id, name, role, cluster, dates and state; never the secret.
+    List(TokenListArgs),
+    /// Revoke a token by id; every replica refuses it within 5 seconds.
+    Revoke(TokenRevokeArgs),
+}
+
+/// `cis-scan token create`.
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// An administrator token: every cluster.
+    #[arg(long, conflicts_with = "owner")]
+    pub admin: bool,
+    /// A cluster owner's token: that cluster only.
+    #[arg(long, value_name = "CLUSTER_ID")]
+    pub owner: Option<String>,
+    /// A label shown by `token list` (e.g. "ci", "grafana").
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Lifetime: a number and s, m, h, d or w (30m, 12h, 30d, 2w); default: until revoked.
+    #[arg(long, value_name = "DURATION", value_parser = crate::auth::parse_lifetime)]
+    pub expires_in: Option<chrono::Duration>,
+}
+
+/// How `token list` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+/// `cis-scan token list`.
+#[derive(Debug, Args)]
+pub struct TokenListArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ListFormat,
+}
+
+/// `cis-scan token revoke`.
+#[derive(Debug, Args)]
+pub struct TokenRevokeArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// The token's id, as `token list` shows it.
+    pub id: String,
+}
 
 /// Runs a token subcommand; returns the exit code.
 pub fn run(cmd: &TokenCommand, out: &mut dyn Write) -> Result<i32> {
