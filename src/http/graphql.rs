@@ -1,5 +1,6 @@
 //! GraphQL over HTTP POST and over websocket (graphql-transport-ws).
 
+use super::ws_auth::{ConnectionToken, RecheckedSchema};
 use super::{authorization, json_error, principal_from};
 use crate::app::AppState;
 use crate::auth::AuthOutcome;
@@ -54,12 +55,18 @@ pub async fn websocket(
             "use POST for queries, or a websocket for subscriptions",
         ));
     }
-    let header_outcome = principal_from(&state, authorization(&req)).await;
+    let header = authorization(&req).map(str::to_string);
     let app = state.into_inner();
-    GraphQLSubscription::new(AppSchema::clone(&schema))
+    let token = ConnectionToken::default();
+    let executor = RecheckedSchema {
+        schema: AppSchema::clone(&schema),
+        app: app.clone(),
+        token: token.clone(),
+    };
+    GraphQLSubscription::new(executor)
         .on_connection_init(move |value: serde_json::Value| async move {
             let mut data = Data::default();
-            let token = ["Authorization", "authorization"]
+            let presented = ["Authorization", "authorization"]
                 .iter()
                 .find_map(|k| value.get(*k).and_then(|v| v.as_str()))
                 .map(str::to_string)
@@ -68,13 +75,17 @@ pub async fn websocket(
                         .get("token")
                         .and_then(|v| v.as_str())
                         .map(|t| format!("Bearer {t}"))
-                });
-            let outcome = match token {
-                Some(t) => principal_from(&app, Some(&t)).await,
-                None => header_outcome,
-            };
-            match outcome {
-                Ok(AuthOutcome::Accepted(p)) => data.insert(p),
+                })
+                .or(header);
+            match principal_from(&app, presented.as_deref()).await {
+                Ok(AuthOutcome::Accepted(p)) => {
+                    // kept so running subscriptions can notice a revocation
+                    *token.lock().unwrap_or_else(|e| e.into_inner()) = presented
+                        .as_deref()
+                        .and_then(crate::auth::bearer)
+                        .map(str::to_string);
+                    data.insert(p)
+                }
                 Ok(AuthOutcome::Refused(why)) => data.insert(why),
                 Err(e) => {
                     tracing::error!("token lookup failed: {e}");

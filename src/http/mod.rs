@@ -2,6 +2,7 @@
 
 mod csv;
 mod graphql;
+mod ws_auth;
 
 use crate::app::AppState;
 use crate::auth::{AuthOutcome, Refusal};

@@ -95,3 +95,15 @@ async fn random_method_strings_do_not_grow_metrics() {
     assert!(text.contains("method=\"other\""), "{text}");
     assert!(!text.contains("method=\"X"), "a raw method became a label");
 }
+
+#[test]
+fn a_weak_metrics_token_stops_start_up_without_echoing_it() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let file = dir.path().join("c.toml");
+    std::fs::write(&file, "metrics_token = \"hunter2 x\"\n").unwrap();
+    let e = cis_scan::settings::Settings::load(Some(&file))
+        .expect_err("a short token is refused")
+        .to_string();
+    assert!(e.contains("metrics_token must be at least 16"), "{e}");
+    assert!(!e.contains("hunter2"), "{e}");
+}

@@ -204,3 +204,23 @@ async fn last_use_is_recorded_without_a_write_per_request() {
         "written again within a minute"
     );
 }
+
+#[actix_web::test]
+async fn an_open_subscription_ends_when_its_token_is_revoked() {
+    let app = spawn_app().await;
+    let (id, token) = admin_token(&app, None).await;
+    let before = app.state.scanner.progress.subscribers();
+    let init = json!({ "Authorization": format!("Bearer {token}") });
+    let revoke = async {
+        app.wait_subscribers(before + 1).await;
+        app.state.store().revoke_token(id).await.unwrap();
+    };
+    // the helper gives up after 30 s: without rechecks the subscription would just stay open
+    let ((events, err), ()) = tokio::join!(subscribe(app.port, init, SUB, json!({})), revoke);
+    assert!(events.is_empty());
+    let err = err
+        .expect("the subscription ended with an error")
+        .to_string();
+    assert!(err.contains("UNAUTHENTICATED"), "{err}");
+    assert!(err.contains("the token was revoked"), "{err}");
+}
