@@ -10,17 +10,13 @@ use crate::store::Store;
 use std::net::TcpListener;
 use std::sync::Arc;
 
-/// Most cached tokens before the cache starts over.
-const TOKEN_CACHE_LIMIT: usize = 10_000;
-
 /// Shared state of the running service.
 pub struct AppState {
     pub settings: Settings,
     pub scanner: Arc<Scanner>,
     pub scheduler: Arc<crate::schedule::Scheduler>,
-    /// Valid tokens seen, by hash: tokens are never changed once made, so a
-    /// request need not query the database to know its caller.
-    tokens: std::sync::RwLock<std::collections::HashMap<String, crate::domain::Principal>>,
+    /// Token rows seen, trusted for a few seconds (revocation reaches every replica).
+    tokens: crate::token_cache::TokenCache,
 }
 
 impl AppState {
@@ -29,26 +25,9 @@ impl AppState {
         &self.scanner.store
     }
 
-    /// The caller a bearer token names, if it is valid.
-    pub async fn principal(&self, token: &str) -> Result<Option<crate::domain::Principal>> {
-        let hash = crate::auth::hash(token.trim());
-        if let Some(p) = self
-            .tokens
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&hash)
-        {
-            return Ok(Some(p.clone()));
-        }
-        let found = crate::auth::principal(self.store(), token).await?;
-        if let Some(p) = &found {
-            let mut cache = self.tokens.write().unwrap_or_else(|e| e.into_inner());
-            if cache.len() >= TOKEN_CACHE_LIMIT {
-                cache.clear();
-            }
-            cache.insert(hash, p.clone());
-        }
-        Ok(found)
+    /// The caller a bearer token names, or why it is refused.
+    pub async fn authenticate(&self, token: &str) -> Result<crate::auth::AuthOutcome> {
+        self.tokens.authenticate(self.store(), token).await
     }
 
     /// Fails with BAD_USER_INPUT unless `test_id` is a check of the cluster's benchmark.

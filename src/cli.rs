@@ -35,7 +35,7 @@ pub enum Command {
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
-        command: TokenCommand,
+        command: crate::token_cli::TokenCommand,
     },
 }
 
@@ -55,26 +55,6 @@ pub struct ServeArgs {
     /// Address to listen on (overrides the configuration).
     #[arg(long)]
     pub listen: Option<String>,
-}
-
-/// `cis-scan token ...`.
-#[derive(Debug, Subcommand)]
-pub enum TokenCommand {
-    /// Create a token and print it once on stdout (only its hash is stored).
-    Create(TokenArgs),
-}
-
-/// `cis-scan token create`.
-#[derive(Debug, Args)]
-pub struct TokenArgs {
-    #[command(flatten)]
-    pub config: ConfigArgs,
-    /// An administrator token: every cluster.
-    #[arg(long, conflicts_with = "owner", required_unless_present = "owner")]
-    pub admin: bool,
-    /// A cluster owner's token: that cluster only.
-    #[arg(long, value_name = "CLUSTER_ID")]
-    pub owner: Option<String>,
 }
 
 /// Where the node is.
@@ -334,9 +314,7 @@ pub fn run() -> i32 {
         Command::Benchmarks(a) => benchmarks(a, &mut stdout).map(|_| 0),
         Command::Serve(a) => crate::service_cli::serve(a),
         Command::Migrate(a) => crate::service_cli::migrate(a),
-        Command::Token {
-            command: TokenCommand::Create(a),
-        } => crate::service_cli::create_token(a, &mut stdout),
+        Command::Token { command } => crate::token_cli::run(command, &mut stdout),
     };
     match result {
         Ok(code) => code,

@@ -33,9 +33,9 @@ pub enum Error {
     /// The caller is known but may not do this.
     #[error("{0}")]
     Forbidden(String),
-    /// No valid credentials.
-    #[error("authentication required: send Authorization: Bearer <token>")]
-    Unauthenticated,
+    /// No valid credentials, and why (missing, unknown, revoked, expired).
+    #[error("{0}")]
+    Unauthenticated(crate::auth::Refusal),
     /// The database failed; the detail is logged, never shown to API clients.
     #[error("database error: {0}")]
     Database(String),

@@ -31,3 +31,5 @@ pub mod service_cli;
 pub mod settings;
 pub mod source;
 pub mod store;
+pub mod token_cache;
+pub mod token_cli;

@@ -64,6 +64,19 @@ pub struct Metrics {
     scan_duration: Mutex<BTreeMap<String, Histogram>>,
 }
 
+/// The methods counted by name; any other method string counts as `other`,
+/// so clients cannot add label values (series) at will.
+const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
+
+/// The label value for an HTTP method.
+pub fn method_label(method: &str) -> &'static str {
+    METHODS
+        .iter()
+        .find(|m| **m == method)
+        .copied()
+        .unwrap_or("other")
+}
+
 /// Escapes a label value.
 pub fn label(v: &str) -> String {
     v.replace('\\', "\\\\")
@@ -86,13 +99,14 @@ pub struct ClusterGauges {
 }
 
 impl Metrics {
-    /// Counts an HTTP request; `route` is the matched pattern, not the raw path.
+    /// Counts an HTTP request; `route` is the matched pattern (or one label for
+    /// unmatched paths), never the raw path; `method` is reduced to a fixed set.
     pub fn observe_http(&self, method: &str, route: &str, status: u16, seconds: f64) {
         *self
             .http_requests
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .entry((method.into(), route.into(), status))
+            .entry((method_label(method).into(), route.into(), status))
             .or_default() += 1;
         self.http_duration
             .lock()
@@ -209,5 +223,31 @@ impl Metrics {
                 HTTP_BUCKETS,
             );
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_methods_share_one_label() {
+        let m = Metrics::default();
+        for i in 0..50 {
+            m.observe_http(&format!("XMETHOD{i:04}"), "unmatched", 405, 0.001);
+        }
+        m.observe_http("get", "/healthz", 200, 0.001);
+        m.observe_http("GET", "/healthz", 200, 0.001);
+        let text = m.render(&[], &[], 0);
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("cis_scan_http_requests_total{"))
+            .collect();
+        assert_eq!(lines.len(), 3, "{text}");
+        assert!(text.contains("method=\"other\",route=\"unmatched\",status=\"405\"} 50"));
+        // methods are case-sensitive: "get" is not GET
+        assert!(text.contains("method=\"other\",route=\"/healthz\",status=\"200\"} 1"));
+        assert!(text.contains("method=\"GET\",route=\"/healthz\",status=\"200\"} 1"));
+        assert_eq!(method_label("OPTIONS"), "OPTIONS");
     }
 }

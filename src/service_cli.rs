@@ -1,7 +1,7 @@
-//! The service's commands: serve, migrate, token create.
+//! The service's commands: serve and migrate (tokens: `token_cli`).
 
-use crate::app::{sync_clusters, Application};
-use crate::cli::{ConfigArgs, ServeArgs, TokenArgs};
+use crate::app::Application;
+use crate::cli::{ConfigArgs, ServeArgs};
 use crate::error::{Error, Result};
 use crate::settings::{redact, Settings};
 use crate::store::Store;
@@ -17,7 +17,8 @@ pub fn init_tracing() {
         .try_init();
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+/// A multi-threaded runtime for one command.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -60,22 +61,4 @@ pub fn migrate(args: &ConfigArgs) -> Result<i32> {
         );
         Ok(0)
     })
-}
-
-/// `cis-scan token create`: the token alone on stdout, messages on stderr.
-pub fn create_token(args: &TokenArgs, out: &mut dyn std::io::Write) -> Result<i32> {
-    let settings = Settings::load(args.config.config.as_deref())?;
-    let token = runtime()?.block_on(async {
-        let store = Store::connect(&settings.database_url).await?;
-        sync_clusters(&store, &settings, Vec::new()).await?;
-        crate::auth::create_token(&store, args.owner.as_deref()).await
-    })?;
-    writeln!(out, "{token}").map_err(|e| Error::io("<stdout>", e))?;
-    match &args.owner {
-        Some(c) => {
-            eprintln!("cis-scan: created an owner token for cluster '{c}'; it is shown only once.")
-        }
-        None => eprintln!("cis-scan: created an administrator token; it is shown only once."),
-    }
-    Ok(0)
 }

@@ -52,6 +52,10 @@ pub struct Settings {
     pub min_schedule_interval_seconds: u64,
     /// Run schedules in this process (turn off for API-only replicas).
     pub scheduler: bool,
+    /// Bearer token Prometheus sends to scrape /metrics (CIS_SCAN_METRICS_TOKEN);
+    /// empty: only administrator API tokens may scrape.
+    #[serde(default)]
+    pub metrics_token: String,
     /// Custom benchmark definitions added to the built-in ones.
     #[serde(default)]
     pub benchmark_dir: Option<PathBuf>,
@@ -139,6 +143,13 @@ impl Settings {
                     i + 1
                 )));
             }
+        }
+        let m = &self.metrics_token;
+        if !m.is_empty() && (m.len() < 16 || m.chars().any(|c| c.is_whitespace())) {
+            // never echo the value: it is a secret
+            return Err(Error::Config(
+                "metrics_token must be at least 16 characters without spaces (e.g. openssl rand -hex 32)".into(),
+            ));
         }
         if self.max_body_bytes < 1024 {
             return Err(Error::Config("max_body_bytes must be at least 1024".into()));

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_initial;
 mod m20261128_000002_live_clusters;
 mod m20261128_000003_schedules;
+mod m20261129_000010_token_lifecycle;
 
 /// Runs the migrations in order.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_initial::Migration),
             Box::new(m20261128_000002_live_clusters::Migration),
             Box::new(m20261128_000003_schedules::Migration),
+            Box::new(m20261129_000010_token_lifecycle::Migration),
         ]
     }
 }

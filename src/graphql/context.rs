@@ -2,15 +2,22 @@
 
 use super::errors::{coded, gql};
 use crate::app::AppState;
+use crate::auth::Refusal;
 use crate::domain::Principal;
 use async_graphql::{Context, Result, ID};
 use std::sync::Arc;
 use uuid::Uuid;
 
-/// The caller, or UNAUTHENTICATED.
+/// The caller, or UNAUTHENTICATED saying why the request has none: the
+/// HTTP and websocket layers put either a `Principal` or a `Refusal` in the request.
 pub fn principal<'a>(ctx: &'a Context<'_>) -> Result<&'a Principal> {
-    ctx.data_opt::<Principal>()
-        .ok_or_else(|| gql(crate::Error::Unauthenticated))
+    ctx.data_opt::<Principal>().ok_or_else(|| {
+        let why = ctx
+            .data_opt::<Refusal>()
+            .copied()
+            .unwrap_or(Refusal::Missing);
+        gql(crate::Error::Unauthenticated(why))
+    })
 }
 
 /// The app state.

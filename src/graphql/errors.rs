@@ -19,7 +19,7 @@ pub fn gql(e: Error) -> async_graphql::Error {
         Error::NotFound(m) => coded("NOT_FOUND", m),
         Error::Invalid(m) | Error::UnknownBenchmark(m) => coded("BAD_USER_INPUT", m),
         Error::Forbidden(m) => coded("FORBIDDEN", m),
-        Error::Unauthenticated => coded("UNAUTHENTICATED", Error::Unauthenticated.to_string()),
+        Error::Unauthenticated(why) => coded("UNAUTHENTICATED", why.to_string()),
         other => {
             tracing::error!("internal error: {other}");
             coded("INTERNAL", "internal error; the service logged the details")

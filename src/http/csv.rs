@@ -1,7 +1,8 @@
 //! GET /reports/{id}/csv: the report streamed as CSV, one check at a time.
 
-use super::{json_error, principal_from};
+use super::{authorization, json_error, principal_from, unauthenticated};
 use crate::app::AppState;
+use crate::auth::AuthOutcome;
 use crate::output::csv::{row, HEADER};
 use crate::report::CheckResult;
 use crate::report::State;
@@ -46,19 +47,9 @@ pub async fn download(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let header = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok());
-    let principal = match principal_from(&state, header).await {
-        Ok(Some(p)) => p,
-        Ok(None) => {
-            return json_error(
-                StatusCode::UNAUTHORIZED,
-                "UNAUTHENTICATED",
-                "send Authorization: Bearer <token>",
-            )
-        }
+    let principal = match principal_from(&state, authorization(&req)).await {
+        Ok(AuthOutcome::Accepted(p)) => p,
+        Ok(AuthOutcome::Refused(why)) => return unauthenticated(why),
         Err(e) => {
             tracing::error!("token lookup failed: {e}");
             return json_error(

@@ -1,20 +1,16 @@
 //! GraphQL over HTTP POST and over websocket (graphql-transport-ws).
 
 use super::shares::{ClientKey, ClientShares};
-use super::{json_error, principal_from};
+use super::ws_auth::{ConnectionToken, RecheckedSchema};
+use super::{authorization, json_error, principal_from};
 use crate::app::AppState;
+use crate::auth::AuthOutcome;
 use crate::graphql::AppSchema;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::Data;
 use async_graphql_actix_web::GraphQLSubscription;
-
-fn auth_header(req: &HttpRequest) -> Option<&str> {
-    req.headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-}
 
 /// POST /graphql: a JSON GraphQL request; the body size is limited by PayloadConfig,
 /// the client's requests in flight by its share, the run time and answer size by settings.
@@ -33,8 +29,8 @@ pub async fn execute(
             }))
         }
     };
-    let principal = match principal_from(&state, auth_header(&req)).await {
-        Ok(p) => p,
+    let outcome = match principal_from(&state, authorization(&req)).await {
+        Ok(outcome) => outcome,
         Err(e) => {
             tracing::error!("token lookup failed: {e}");
             return HttpResponse::Ok().json(serde_json::json!({
@@ -43,13 +39,18 @@ pub async fn execute(
             }));
         }
     };
-    let _place = match shares.enter(client_key(&req, principal.as_ref())).await {
+    let principal = match &outcome {
+        AuthOutcome::Accepted(p) => Some(p),
+        AuthOutcome::Refused(_) => None,
+    };
+    let _place = match shares.enter(client_key(&req, principal)).await {
         Ok(place) => place,
         Err(busy) => return too_many(busy.limit),
     };
-    let request = match principal {
-        Some(p) => request.data(p),
-        None => request,
+    // a refusal goes along too, so resolvers can say why there is no caller
+    let request = match outcome {
+        AuthOutcome::Accepted(p) => request.data(p),
+        AuthOutcome::Refused(why) => request.data(why),
     };
     let settings = &state.settings;
     let limit = std::time::Duration::from_secs_f64(settings.request_timeout_seconds);
@@ -127,15 +128,18 @@ pub async fn websocket(
             "use POST for queries, or a websocket for subscriptions",
         ));
     }
-    let header_principal = principal_from(&state, auth_header(&req))
-        .await
-        .ok()
-        .flatten();
+    let header = authorization(&req).map(str::to_string);
     let app = state.into_inner();
-    GraphQLSubscription::new(AppSchema::clone(&schema))
+    let token = ConnectionToken::default();
+    let executor = RecheckedSchema {
+        schema: AppSchema::clone(&schema),
+        app: app.clone(),
+        token: token.clone(),
+    };
+    GraphQLSubscription::new(executor)
         .on_connection_init(move |value: serde_json::Value| async move {
             let mut data = Data::default();
-            let token = ["Authorization", "authorization"]
+            let presented = ["Authorization", "authorization"]
                 .iter()
                 .find_map(|k| value.get(*k).and_then(|v| v.as_str()))
                 .map(str::to_string)
@@ -144,13 +148,22 @@ pub async fn websocket(
                         .get("token")
                         .and_then(|v| v.as_str())
                         .map(|t| format!("Bearer {t}"))
-                });
-            let p = match token {
-                Some(t) => principal_from(&app, Some(&t)).await.ok().flatten(),
-                None => header_principal,
-            };
-            if let Some(p) = p {
-                data.insert(p);
+                })
+                .or(header);
+            match principal_from(&app, presented.as_deref()).await {
+                Ok(AuthOutcome::Accepted(p)) => {
+                    // kept so running subscriptions can notice a revocation
+                    *token.lock().unwrap_or_else(|e| e.into_inner()) = presented
+                        .as_deref()
+                        .and_then(crate::auth::bearer)
+                        .map(str::to_string);
+                    data.insert(p)
+                }
+                Ok(AuthOutcome::Refused(why)) => data.insert(why),
+                Err(e) => {
+                    tracing::error!("token lookup failed: {e}");
+                    return Err("internal error; the service logged the details".into());
+                }
             }
             Ok(data)
         })

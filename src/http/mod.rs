@@ -3,10 +3,14 @@
 mod csv;
 mod graphql;
 pub mod shares;
+mod ws_auth;
 
 use crate::app::AppState;
+use crate::auth::{AuthOutcome, Refusal};
+use crate::domain::Principal;
 use crate::graphql::AppSchema;
-use actix_web::{dev::Server, web, App, HttpResponse, HttpServer};
+use actix_web::http::StatusCode;
+use actix_web::{dev::Server, web, App, HttpRequest, HttpResponse, HttpServer};
 use std::net::TcpListener;
 use std::sync::Arc;
 
@@ -40,7 +44,7 @@ pub fn server(
     Ok(server)
 }
 
-/// Counts every request by method, matched route and status.
+/// Counts every request by method (a fixed set), matched route and status.
 async fn observe(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
@@ -64,8 +68,12 @@ async fn observe(
     Ok(res)
 }
 
-/// Prometheus metrics; figures from the database are the same on every replica.
-async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+/// Prometheus metrics, for the metrics token or an administrator; figures
+/// from the database are the same on every replica.
+async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    if let Err(refused) = metrics_access(&state, authorization(&req)).await {
+        return refused;
+    }
     let store = state.store();
     let figures = async {
         let latest = store.latest_reports().await?;
@@ -118,15 +126,62 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-/// The caller named by an Authorization header, if the token is valid.
-pub async fn principal_from(
-    state: &AppState,
-    header: Option<&str>,
-) -> crate::Result<Option<crate::domain::Principal>> {
-    match header.and_then(crate::auth::bearer) {
-        Some(token) => state.principal(token).await,
-        None => Ok(None),
+/// Who may scrape: the configured metrics token (compared in constant time)
+/// or an administrator token. An owner token is known but not enough: 403.
+async fn metrics_access(state: &AppState, header: Option<&str>) -> Result<(), HttpResponse> {
+    let Some(token) = header.and_then(crate::auth::bearer) else {
+        return Err(unauthenticated(Refusal::Missing));
+    };
+    let expected = &state.settings.metrics_token;
+    if !expected.is_empty() && crate::auth::secret_matches(token, expected) {
+        return Ok(());
     }
+    match state.authenticate(token).await {
+        Ok(AuthOutcome::Accepted(Principal::Admin { .. })) => Ok(()),
+        Ok(AuthOutcome::Accepted(Principal::Owner { .. })) => Err(json_error(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "metrics need the metrics token or an administrator token",
+        )),
+        Ok(AuthOutcome::Refused(why)) => Err(unauthenticated(why)),
+        Err(e) => {
+            tracing::error!("token lookup failed: {e}");
+            Err(json_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "internal error",
+            ))
+        }
+    }
+}
+
+/// The Authorization header, when it is text.
+pub fn authorization(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+}
+
+/// The caller named by an Authorization header, or why there is none.
+pub async fn principal_from(state: &AppState, header: Option<&str>) -> crate::Result<AuthOutcome> {
+    match header.and_then(crate::auth::bearer) {
+        Some(token) => state.authenticate(token).await,
+        None => Ok(AuthOutcome::Refused(Refusal::Missing)),
+    }
+}
+
+/// 401 saying why, with the challenge HTTP clients expect.
+pub fn unauthenticated(why: Refusal) -> HttpResponse {
+    let mut res = json_error(
+        StatusCode::UNAUTHORIZED,
+        "UNAUTHENTICATED",
+        &why.to_string(),
+    );
+    res.headers_mut().insert(
+        actix_web::http::header::WWW_AUTHENTICATE,
+        actix_web::http::header::HeaderValue::from_static("Bearer realm=\"cis-scan\""),
+    );
+    res
 }
 
 /// A JSON error body with a code, for non-GraphQL endpoints.

@@ -9,6 +9,7 @@ mod skips;
 mod tokens;
 
 pub use reports::{ReportPage, StoredCheck};
+pub use tokens::{NewToken, Revoked};
 
 use crate::error::{Error, Result};
 use migration::{Migrator, MigratorTrait};

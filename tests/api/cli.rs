@@ -292,7 +292,10 @@ fn invalid_settings_stop_start_up_naming_the_setting() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("alert_webhooks: entry 2"), "{err}");
-    assert!(!err.contains("SECRET"), "a webhook URL is never echoed: {err}");
+    assert!(
+        !err.contains("SECRET"),
+        "a webhook URL is never echoed: {err}"
+    );
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cis-scan"));
     cmd.args(["serve"]).env("CIS_SCAN_LISTEN", "bad");
     let o = output_within(cmd, 20);

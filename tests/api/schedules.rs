@@ -416,6 +416,7 @@ async fn metrics_in_prometheus_text_format() {
     let text = app
         .client
         .get(format!("{}/metrics", app.address))
+        .bearer_auth(&app.admin)
         .send()
         .await
         .unwrap()

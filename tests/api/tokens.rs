@@ -1,0 +1,226 @@
+//! Token lifecycle through the running service: why a token is refused (over
+//! POST /graphql, the websocket and the CSV download), revocation, expiry and
+//! deletion reaching every replica within seconds, and last use recorded sparingly.
+
+use crate::support::app::{code, fresh_database, spawn_app, spawn_on, TestApp};
+use crate::support::ws::subscribe;
+use cis_scan::auth::{create, TokenRequest};
+use serde_json::{json, Value};
+use std::time::Duration;
+use uuid::Uuid;
+
+const QUERY: &str = "{ clusters { id } }";
+const SUB: &str = "subscription { scanEvents(clusterId: \"demo\") { state } }";
+
+/// An administrator token with its id.
+async fn admin_token(app: &TestApp, lifetime: Option<chrono::Duration>) -> (Uuid, String) {
+    let req = TokenRequest {
+        lifetime,
+        ..Default::default()
+    };
+    create(app.state.store(), req).await.unwrap()
+}
+
+fn message(v: &Value) -> String {
+    v["errors"][0]["message"].as_str().unwrap_or("").to_string()
+}
+
+/// Polls (about 8 s at most) until the token is refused; returns the refusal.
+/// Refusal is promised within 5 s; the extra time only absorbs a slow machine.
+async fn refused(app: &TestApp, token: &str) -> Value {
+    for _ in 0..40 {
+        let r = app.gql_as(Some(token), QUERY, json!({})).await;
+        if r.get("errors").is_some() {
+            return r;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("the token was still accepted after 8 s");
+}
+
+/// A CSV download's status and error message.
+async fn csv_refusal(app: &TestApp, token: Option<&str>) -> (u16, String, String) {
+    let mut req = app
+        .client
+        .get(format!("{}/reports/{}/csv", app.address, Uuid::new_v4()));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    let challenge = res
+        .headers()
+        .get("www-authenticate")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body: Value = res.json().await.unwrap();
+    let msg = body["error"]["message"].as_str().unwrap_or("").to_string();
+    (status, msg, challenge)
+}
+
+/// The error a subscription gets with this connection_init payload.
+async fn ws_refusal(app: &TestApp, init: Value) -> String {
+    let (events, err) = subscribe(app.port, init, SUB, json!({})).await;
+    assert!(events.is_empty());
+    err.expect("an error").to_string()
+}
+
+#[actix_web::test]
+async fn unknown_and_missing_tokens_are_told_apart_everywhere() {
+    let app = spawn_app().await;
+    let missing = app.gql_as(None, QUERY, json!({})).await;
+    let unknown = app.gql_as(Some("cis_bogus"), QUERY, json!({})).await;
+    assert_eq!(code(&missing), "UNAUTHENTICATED");
+    assert_eq!(code(&unknown), "UNAUTHENTICATED");
+    assert_eq!(
+        message(&missing),
+        "no token: send Authorization: Bearer <token>"
+    );
+    assert_eq!(message(&unknown), "the token is not known");
+
+    let (status, msg, challenge) = csv_refusal(&app, None).await;
+    assert_eq!((status, msg.as_str()), (401, message(&missing).as_str()));
+    assert!(challenge.starts_with("Bearer"), "{challenge}");
+    let (status, msg, _) = csv_refusal(&app, Some("cis_bogus")).await;
+    assert_eq!((status, msg.as_str()), (401, "the token is not known"));
+
+    let err = ws_refusal(&app, json!({})).await;
+    assert!(
+        err.contains("UNAUTHENTICATED") && err.contains("no token"),
+        "{err}"
+    );
+    let err = ws_refusal(&app, json!({ "Authorization": "Bearer cis_bogus" })).await;
+    assert!(err.contains("the token is not known"), "{err}");
+}
+
+#[actix_web::test]
+async fn a_revoked_token_is_refused_within_seconds_saying_so() {
+    let app = spawn_app().await;
+    let (id, token) = admin_token(&app, None).await;
+    // used once, so the service has it cached
+    let ok = app.gql_as(Some(&token), QUERY, json!({})).await;
+    assert!(ok.get("errors").is_none(), "{ok}");
+    app.state.store().revoke_token(id).await.unwrap();
+    let r = refused(&app, &token).await;
+    assert_eq!(code(&r), "UNAUTHENTICATED");
+    assert_eq!(message(&r), "the token was revoked");
+    let (status, msg, _) = csv_refusal(&app, Some(&token)).await;
+    assert_eq!((status, msg.as_str()), (401, "the token was revoked"));
+    let init = json!({ "Authorization": format!("Bearer {token}") });
+    assert!(ws_refusal(&app, init)
+        .await
+        .contains("the token was revoked"));
+}
+
+#[actix_web::test]
+async fn a_token_past_its_expiry_is_refused_naming_the_time() {
+    let app = spawn_app().await;
+    let (id, token) = admin_token(&app, Some(chrono::Duration::seconds(2))).await;
+    // accepted (and cached) while valid, unless this machine is very slow
+    app.gql_as(Some(&token), QUERY, json!({})).await;
+    let r = refused(&app, &token).await;
+    let row = app.state.store().token(id).await.unwrap().unwrap();
+    let at = row
+        .expires_at
+        .unwrap()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    assert_eq!(code(&r), "UNAUTHENTICATED");
+    assert_eq!(message(&r), format!("the token expired at {at}"));
+}
+
+#[actix_web::test]
+async fn a_token_whose_expiry_was_set_in_the_past_is_refused() {
+    let app = spawn_app().await;
+    let (id, token) = admin_token(&app, None).await;
+    let past = chrono::Utc::now() - chrono::Duration::hours(1);
+    app.state
+        .store()
+        .set_token_expiry(id, Some(past))
+        .await
+        .unwrap();
+    let r = app.gql_as(Some(&token), QUERY, json!({})).await;
+    assert!(message(&r).starts_with("the token expired at "), "{r}");
+}
+
+#[actix_web::test]
+async fn a_deleted_token_stops_working_within_seconds() {
+    let app = spawn_app().await;
+    let (id, token) = admin_token(&app, None).await;
+    let ok = app.gql_as(Some(&token), QUERY, json!({})).await;
+    assert!(ok.get("errors").is_none(), "{ok}");
+    assert!(app.state.store().delete_token(id).await.unwrap());
+    let r = refused(&app, &token).await;
+    assert_eq!(message(&r), "the token is not known");
+}
+
+#[actix_web::test]
+async fn a_token_revoked_through_one_replica_is_refused_by_another() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let db_url = fresh_database(dir.path()).await;
+    let first = spawn_on(db_url.clone(), vec![], tempfile::TempDir::new().unwrap()).await;
+    let second = spawn_on(db_url, vec![], dir).await;
+    let (id, token) = admin_token(&first, None).await;
+    for app in [&first, &second] {
+        let ok = app.gql_as(Some(&token), QUERY, json!({})).await;
+        assert!(ok.get("errors").is_none(), "{ok}");
+    }
+    first.state.store().revoke_token(id).await.unwrap();
+    let r = refused(&second, &token).await;
+    assert_eq!(message(&r), "the token was revoked");
+}
+
+#[actix_web::test]
+async fn last_use_is_recorded_without_a_write_per_request() {
+    let app = spawn_app().await;
+    let (id, token) = admin_token(&app, None).await;
+    let last_used = || async {
+        app.state
+            .store()
+            .token(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_used_at
+    };
+    assert_eq!(last_used().await, None);
+    app.gql_as(Some(&token), QUERY, json!({})).await;
+    let mut first = None;
+    for _ in 0..100 {
+        first = last_used().await;
+        if first.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let first = first.expect("last_used_at recorded after a request");
+    for _ in 0..5 {
+        app.gql_as(Some(&token), QUERY, json!({})).await;
+    }
+    // a write, had one been started, would land well within this pause
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        last_used().await,
+        Some(first),
+        "written again within a minute"
+    );
+}
+
+#[actix_web::test]
+async fn an_open_subscription_ends_when_its_token_is_revoked() {
+    let app = spawn_app().await;
+    let (id, token) = admin_token(&app, None).await;
+    let before = app.state.scanner.progress.subscribers();
+    let init = json!({ "Authorization": format!("Bearer {token}") });
+    let revoke = async {
+        app.wait_subscribers(before + 1).await;
+        app.state.store().revoke_token(id).await.unwrap();
+    };
+    // the helper gives up after 30 s: without rechecks the subscription would just stay open
+    let ((events, err), ()) = tokio::join!(subscribe(app.port, init, SUB, json!({})), revoke);
+    assert!(events.is_empty());
+    let err = err
+        .expect("the subscription ended with an error")
+        .to_string();
+    assert!(err.contains("UNAUTHENTICATED"), "{err}");
+    assert!(err.contains("the token was revoked"), "{err}");
+}
