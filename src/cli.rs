@@ -166,21 +166,7 @@ fn collect_opts(n: &NodeArgs) -> collect::Options {
 /// Reads a facts document and checks its schema version.
 pub fn read_facts(path: &std::path::Path) -> Result<NodeFacts> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let facts: NodeFacts = serde_json::from_str(&text).map_err(|e| Error::Facts {
-        path: path.into(),
-        message: e.to_string(),
-    })?;
-    if facts.schema_version != crate::facts::SCHEMA_VERSION {
-        return Err(Error::Facts {
-            path: path.into(),
-            message: format!(
-                "schemaVersion {} is not supported (this cis-scan reads {})",
-                facts.schema_version,
-                crate::facts::SCHEMA_VERSION
-            ),
-        });
-    }
-    Ok(facts)
+    NodeFacts::from_json(path, &text)
 }
 
 /// Runs `check`; returns the exit code (0 nothing fails, 1 a check fails or errs).

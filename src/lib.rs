@@ -30,4 +30,6 @@ pub mod secret;
 pub mod service_cli;
 pub mod settings;
 pub mod source;
+#[cfg(test)]
+mod proptests;
 pub mod store;

@@ -3,7 +3,7 @@
 
 mod snapshot;
 
-pub use snapshot::{SnapshotSource, DEMO_SNAPSHOT};
+pub use snapshot::{ClusterFile, SnapshotSource, DEMO_SNAPSHOT};
 
 use crate::error::Result;
 use crate::facts::NodeFacts;
