@@ -265,7 +265,7 @@ fn gather_live(args: &CheckArgs, path: &std::path::Path) -> Result<crate::source
         let source = crate::live::LiveSource::new(client, live, path.display().to_string());
         let progress =
             |done: usize, total: usize, msg: &str| eprintln!("cis-scan: [{done}/{total}] {msg}");
-        source.gather(&progress).await
+        source.gather(uuid::Uuid::new_v4(), &progress).await
     })
 }
 

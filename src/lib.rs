@@ -23,6 +23,8 @@ pub mod graphql;
 pub mod http;
 pub mod live;
 pub mod metrics;
+#[cfg(test)]
+mod proptests;
 pub mod registry;
 pub mod scan;
 pub mod schedule;
@@ -30,6 +32,4 @@ pub mod secret;
 pub mod service_cli;
 pub mod settings;
 pub mod source;
-#[cfg(test)]
-mod proptests;
 pub mod store;

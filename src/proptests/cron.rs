@@ -20,7 +20,8 @@ fn arb_field() -> impl Strategy<Value = String> {
         num.clone().prop_map(|n| format!("{n}W")),
         (num.clone(), num.clone()).prop_map(|(a, b)| format!("{a}#{b}")),
         num.prop_map(|n| format!("{n}L")),
-        prop::sample::select(vec!["MON", "sun", "JAN", "dec", "MON-FRI", "FOO"]).prop_map(str::to_string),
+        prop::sample::select(vec!["MON", "sun", "JAN", "dec", "MON-FRI", "FOO"])
+            .prop_map(str::to_string),
         "[-*/,#LW?0-9a-zA-Z]{1,6}",
     ];
     prop::collection::vec(atom, 1..4).prop_map(|v| v.join(","))
@@ -32,15 +33,23 @@ fn arb_expr() -> impl Strategy<Value = String> {
 
 fn arb_tz() -> impl Strategy<Value = String> {
     prop_oneof![
-        prop::sample::select(vec!["UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu", "Pacific/Chatham"])
-            .prop_map(str::to_string),
+        prop::sample::select(vec![
+            "UTC",
+            "Europe/Berlin",
+            "America/New_York",
+            "Australia/Lord_Howe",
+            "Asia/Kathmandu",
+            "Pacific/Chatham"
+        ])
+        .prop_map(str::to_string),
         ".{0,20}",
     ]
 }
 
 /// Any instant from year 1900 to 2200.
 fn arb_instant() -> impl Strategy<Value = DateTime<Utc>> {
-    (-2_208_988_800i64..7_258_118_400).prop_map(|s| Utc.timestamp_opt(s, 0).single().expect("in range"))
+    (-2_208_988_800i64..7_258_118_400)
+        .prop_map(|s| Utc.timestamp_opt(s, 0).single().expect("in range"))
 }
 
 fn check(expr: &str, tz: &str, a: DateTime<Utc>, b: DateTime<Utc>) {
@@ -51,12 +60,18 @@ fn check(expr: &str, tz: &str, a: DateTime<Utc>, b: DateTime<Utc>) {
             }
             let (since, now) = (a.min(b), a.max(b));
             if let Some(due) = t.latest_due(since, now) {
-                assert!(due > since && due <= now, "due {due} outside ({since}, {now}]");
+                assert!(
+                    due > since && due <= now,
+                    "due {due} outside ({since}, {now}]"
+                );
             }
         }
         Err(e) => {
             let m = e.to_string();
-            assert!(m.starts_with("cron:") || m.starts_with("timezone:"), "unclear error: {m}");
+            assert!(
+                m.starts_with("cron:") || m.starts_with("timezone:"),
+                "unclear error: {m}"
+            );
         }
     }
 }

@@ -27,18 +27,20 @@ static DEMO_NODE: LazyLock<NodeFacts> = LazyLock::new(|| {
     serde_json::from_str(include_str!("../../config/demo/cp-1.json")).expect("demo facts")
 });
 
+type Components = Arc<BTreeMap<Component, ComponentSpec>>;
+type Rules = HashMap<String, Arc<Rule>>;
+
 /// The shipped components and rules, parsed once: each case then parses only
 /// the file it broke (rebuilding the whole catalog per case takes too long).
-static SHIPPED: LazyLock<(Arc<BTreeMap<Component, ComponentSpec>>, HashMap<String, Arc<Rule>>)> =
-    LazyLock::new(|| {
-        let components = parse_components("components.yaml", COMPONENTS).expect("components");
-        let rules = RULE_FILES
-            .iter()
-            .flat_map(|t| parse_rules("rules.yaml", t).expect("rules"))
-            .map(|r| (r.id.clone(), Arc::new(r)))
-            .collect();
-        (Arc::new(components), rules)
-    });
+static SHIPPED: LazyLock<(Components, Rules)> = LazyLock::new(|| {
+    let components = parse_components("components.yaml", COMPONENTS).expect("components");
+    let rules = RULE_FILES
+        .iter()
+        .flat_map(|t| parse_rules("rules.yaml", t).expect("rules"))
+        .map(|r| (r.id.clone(), Arc::new(r)))
+        .collect();
+    (Arc::new(components), rules)
+});
 
 /// Which file of a definition directory a text stands for.
 #[derive(Debug, Clone, Copy)]
@@ -76,7 +78,11 @@ fn tree(yaml: &str) -> Value {
 }
 
 fn arb_slot() -> impl Strategy<Value = Slot> {
-    prop_oneof![Just(Slot::Components), Just(Slot::Rules), Just(Slot::Benchmark)]
+    prop_oneof![
+        Just(Slot::Components),
+        Just(Slot::Rules),
+        Just(Slot::Benchmark)
+    ]
 }
 
 proptest! {

@@ -19,7 +19,10 @@ fn parse_and_evaluate(text: &str) {
     let r = NodeFacts::from_json(Path::new("node.json"), text);
     assert_clear(&r);
     if let Err(e) = &r {
-        assert!(matches!(e, crate::Error::Facts { .. }), "not a facts error: {e:?}");
+        assert!(
+            matches!(e, crate::Error::Facts { .. }),
+            "not a facts error: {e:?}"
+        );
     }
     if let Ok(facts) = r {
         let version = facts.kubernetes_version.clone();

@@ -160,7 +160,10 @@ pub fn arb_text_edit(text: &'static str) -> impl Strategy<Value = String> {
 /// is one, says something.
 pub fn assert_clear<T>(r: &crate::Result<T>) {
     if let Err(e) = r {
-        assert!(!e.to_string().trim().is_empty(), "an error without a message: {e:?}");
+        assert!(
+            !e.to_string().trim().is_empty(),
+            "an error without a message: {e:?}"
+        );
     }
 }
 
@@ -173,8 +176,17 @@ mod tests {
     fn edits_replace_remove_and_add_where_they_point() {
         let doc = json!({ "a": [1, 2], "b": { "c": true } });
         // nodes: "", /a, /a/0, /a/1, /b, /b/c
-        assert_eq!(apply(doc.clone(), &[Edit::Replace(2, json!("x"))])["a"][0], "x");
-        assert_eq!(apply(doc.clone(), &[Edit::Remove(1)]), json!({ "b": { "c": true } }));
-        assert_eq!(apply(doc, &[Edit::AddKey(4, "d".into(), json!(null))])["b"]["d"], json!(null));
+        assert_eq!(
+            apply(doc.clone(), &[Edit::Replace(2, json!("x"))])["a"][0],
+            "x"
+        );
+        assert_eq!(
+            apply(doc.clone(), &[Edit::Remove(1)]),
+            json!({ "b": { "c": true } })
+        );
+        assert_eq!(
+            apply(doc, &[Edit::AddKey(4, "d".into(), json!(null))])["b"]["d"],
+            json!(null)
+        );
     }
 }

@@ -10,7 +10,10 @@ fn parse(text: &str) {
     let r = ClusterFile::parse("/srv/snap", text);
     assert_clear(&r);
     if let Err(e) = &r {
-        assert!(e.to_string().contains("/srv/snap"), "the error does not name the snapshot: {e}");
+        assert!(
+            e.to_string().contains("/srv/snap"),
+            "the error does not name the snapshot: {e}"
+        );
     }
 }
 

@@ -143,7 +143,7 @@ impl ClusterSource for SnapshotSource {
         Some(self.cluster.kubernetes_version.clone())
     }
 
-    async fn gather(&self, progress: NodeProgress<'_>) -> Result<Gathered> {
+    async fn gather(&self, _scan: uuid::Uuid, progress: NodeProgress<'_>) -> Result<Gathered> {
         let total = self.cluster.nodes.len();
         let mut nodes = Vec::with_capacity(total);
         let mut excluded = Vec::new();
