@@ -4,6 +4,7 @@
 #
 #   bash .ci/schemathesis.sh                 # debug build, 25 examples per operation, 300 s at most
 #   EXAMPLES=100 MAX_TIME=900 CIS_SCAN_BIN=target/release/cis-scan bash .ci/schemathesis.sh
+# Fuzzing repeats until MAX_TIME is spent; EXAMPLES bounds each operation's examples per round.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,12 +32,18 @@ PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); 
 cat > "$WORK/serve.toml" <<TOML
 listen = "127.0.0.1:$PORT"
 database_url = "sqlite://$WORK/cis-scan.db?mode=rwc"
+encryption_key = "$(head -c 32 /dev/urandom | base64)"
 scheduler = false
 TOML
 # Only this script's settings count: nothing from the caller's environment.
 for v in $(env | grep -o '^CIS_SCAN_[A-Z0-9_]*' || true); do unset "$v"; done
 
-TOKEN="$("$CIS_SCAN_BIN" token create --owner demo --config "$WORK/serve.toml" 2>/dev/null)"
+# ROLE=admin runs the same with an administrator token (cluster registration and all clusters).
+if [ "${ROLE:-owner}" = admin ]; then
+  TOKEN="$("$CIS_SCAN_BIN" token create --admin --config "$WORK/serve.toml" 2>/dev/null)"
+else
+  TOKEN="$("$CIS_SCAN_BIN" token create --owner demo --config "$WORK/serve.toml" 2>/dev/null)"
+fi
 # The depth limit (12) refuses the standard introspection query schemathesis sends to read the
 # schema; until that limit admits introspection (issue 8, query cost), this run raises it.
 CIS_SCAN_QUERY_DEPTH="${QUERY_DEPTH:-20}" RUST_LOG=warn "$CIS_SCAN_BIN" serve --config "$WORK/serve.toml" >"$WORK/serve.log" 2>&1 &
