@@ -5,12 +5,15 @@
 //! report, and delete every collector Job the killed process left.
 
 use crate::live::kubeadm_cluster;
-use crate::support::app::fresh_database;
+use crate::support::app::{fresh_database, spawn_on};
 use crate::support::fakekube::{FakeApi, FakeCluster};
 use crate::support::process::{admin_token, free_port, Serve};
+use cis_scan::app::ExtraCluster;
+use cis_scan::live::{LiveSettings, LiveSource};
 use cis_scan::store::entity::scan;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A config file for `serve` on `port` and `db`, with one live cluster "live" behind `api`.
@@ -163,5 +166,66 @@ async fn kill_9_during_a_live_scan_interrupts_requeues_once_and_deletes_its_jobs
     assert!(
         api.cluster.jobs.lock().unwrap().is_empty(),
         "the retry's jobs are deleted too"
+    );
+}
+
+/// A collector Job as the fake API server keeps it, labelled with `scan`.
+fn leftover_job(name: &str, scan: uuid::Uuid) -> Value {
+    json!({ "apiVersion": "batch/v1", "kind": "Job",
+        "metadata": { "name": name, "namespace": "cis-scan", "labels": {
+            "app.kubernetes.io/managed-by": "cis-scan", "cis-scan/scan": scan.simple().to_string() } },
+        "spec": { "template": { "spec": { "nodeName": "w-1" } } } })
+}
+
+async fn live(api: &FakeApi) -> Vec<ExtraCluster> {
+    let settings = LiveSettings {
+        namespace: "cis-scan".into(),
+        ..Default::default()
+    };
+    vec![ExtraCluster {
+        id: "live".into(),
+        name: "Live".into(),
+        source: Arc::new(LiveSource::new(api.client().await, settings, "fake")),
+    }]
+}
+
+#[actix_web::test]
+async fn start_up_deletes_jobs_of_stopped_scans_and_keeps_those_of_running_ones() {
+    let api = FakeApi::start(kubeadm_cluster());
+    let dir = tempfile::TempDir::new().unwrap();
+    let db = fresh_database(dir.path()).await;
+    // a replica that runs a scan on a live claim
+    let other = spawn_on(
+        db.clone(),
+        live(&api).await,
+        tempfile::TempDir::new().unwrap(),
+    )
+    .await;
+    let store = other.state.store();
+    let running = store.insert_scan("live", None, "test", None).await.unwrap();
+    let claimed = store
+        .start_scan(
+            running.id,
+            "other-replica",
+            chrono::Utc::now() + chrono::Duration::seconds(120),
+        )
+        .await
+        .unwrap();
+    assert!(claimed);
+    {
+        let mut jobs = api.cluster.jobs.lock().unwrap();
+        jobs.insert("kept".into(), leftover_job("kept", running.id));
+        // the largest id: scans are swept in id order, so "kept" is decided before "stray" goes
+        jobs.insert("stray".into(), leftover_job("stray", uuid::Uuid::max()));
+    }
+
+    let _restarted = spawn_on(db, live(&api).await, dir).await;
+    wait_for(30, "the stray job deleted", || async {
+        (!api.cluster.jobs.lock().unwrap().contains_key("stray")).then_some(())
+    })
+    .await;
+    assert!(
+        api.cluster.jobs.lock().unwrap().contains_key("kept"),
+        "the job of a scan running on a live claim must stay"
     );
 }
