@@ -146,21 +146,7 @@ fn collect_opts(n: &NodeArgs) -> collect::Options {
 /// Reads a facts document and checks its schema version.
 pub fn read_facts(path: &std::path::Path) -> Result<NodeFacts> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let facts: NodeFacts = serde_json::from_str(&text).map_err(|e| Error::Facts {
-        path: path.into(),
-        message: e.to_string(),
-    })?;
-    if facts.schema_version != crate::facts::SCHEMA_VERSION {
-        return Err(Error::Facts {
-            path: path.into(),
-            message: format!(
-                "schemaVersion {} is not supported (this cis-scan reads {})",
-                facts.schema_version,
-                crate::facts::SCHEMA_VERSION
-            ),
-        });
-    }
-    Ok(facts)
+    NodeFacts::from_json(path, &text)
 }
 
 /// Runs `check`; returns the exit code (0 nothing fails, 1 a check fails or errs).
@@ -259,7 +245,7 @@ fn gather_live(args: &CheckArgs, path: &std::path::Path) -> Result<crate::source
         let source = crate::live::LiveSource::new(client, live, path.display().to_string());
         let progress =
             |done: usize, total: usize, msg: &str| eprintln!("cis-scan: [{done}/{total}] {msg}");
-        source.gather(&progress).await
+        source.gather(uuid::Uuid::new_v4(), &progress).await
     })
 }
 

@@ -4,6 +4,7 @@
 //! not be read is kept as an error next to the place it was looked for, so the
 //! evaluator can report ERROR instead of guessing.
 
+use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -69,6 +70,25 @@ pub struct NodeFacts {
 }
 
 impl NodeFacts {
+    /// Parses a facts document (`cis-scan collect` output) read from `origin`
+    /// and checks its schema version; every failure is [`Error::Facts`].
+    pub fn from_json(origin: &std::path::Path, text: &str) -> Result<Self> {
+        let facts: NodeFacts = serde_json::from_str(text).map_err(|e| Error::Facts {
+            path: origin.into(),
+            message: e.to_string(),
+        })?;
+        if facts.schema_version != SCHEMA_VERSION {
+            return Err(Error::Facts {
+                path: origin.into(),
+                message: format!(
+                    "schemaVersion {} is not supported (this cis-scan reads {SCHEMA_VERSION})",
+                    facts.schema_version
+                ),
+            });
+        }
+        Ok(facts)
+    }
+
     /// Facts for a node that could not be collected.
     pub fn failed(node: &str, error: String) -> Self {
         NodeFacts {

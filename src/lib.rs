@@ -23,6 +23,8 @@ pub mod graphql;
 pub mod http;
 pub mod live;
 pub mod metrics;
+#[cfg(test)]
+mod proptests;
 pub mod registry;
 pub mod scan;
 pub mod schedule;

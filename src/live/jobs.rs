@@ -15,6 +15,9 @@ use std::time::{Duration, Instant};
 pub const LABEL: &str = "app.kubernetes.io/managed-by";
 /// Its value.
 pub const LABEL_VALUE: &str = "cis-scan";
+/// Label naming the scan (its id without dashes) a collector Job belongs to,
+/// so a later process can remove what a killed one left.
+pub const SCAN_LABEL: &str = "cis-scan/scan";
 
 /// A DNS-1123 job name for a node within a scan.
 pub fn job_name(scan: &str, node: &str) -> String {
@@ -42,7 +45,7 @@ pub fn job_spec(settings: &LiveSettings, scan: &str, node: &str) -> Job {
         json!({ "key": "CriticalAddonsOnly", "operator": "Exists" }),
     ];
     tolerations.extend(settings.tolerations.iter().cloned());
-    let labels = json!({ LABEL: LABEL_VALUE, "cis-scan/scan": &scan[..8.min(scan.len())] });
+    let labels = json!({ LABEL: LABEL_VALUE, SCAN_LABEL: scan });
     let job = json!({
         "apiVersion": "batch/v1",
         "kind": "Job",
@@ -204,4 +207,39 @@ pub async fn cleanup(client: &Client, settings: &LiveSettings, name: &str) {
             &ListParams::default().labels(&format!("job-name={name}")),
         )
         .await;
+}
+
+/// The scans that have collector Jobs in `namespace`, from the Jobs' scan label.
+pub async fn scans_with_jobs(client: &Client, namespace: &str) -> Result<Vec<uuid::Uuid>> {
+    let jobs: Api<Job> = Api::namespaced(client.clone(), namespace);
+    let selector = format!("{LABEL}={LABEL_VALUE},{SCAN_LABEL}");
+    let list = jobs
+        .list(&ListParams::default().labels(&selector))
+        .await
+        .map_err(|e| super::api_error(e, &format!("list jobs in namespace {namespace}")))?;
+    let mut scans: Vec<uuid::Uuid> = list
+        .items
+        .iter()
+        .filter_map(|j| j.metadata.labels.as_ref()?.get(SCAN_LABEL))
+        // Jobs of versions that labelled a random 8-character prefix cannot be matched to a scan: left to their TTL
+        .filter_map(|v| uuid::Uuid::parse_str(v).ok())
+        .collect();
+    scans.sort();
+    scans.dedup();
+    Ok(scans)
+}
+
+/// Deletes every Job and pod labelled with scan `scan` (its id without dashes).
+pub async fn delete_scan_objects(client: &Client, namespace: &str, scan: &str) -> Result<()> {
+    let lp = ListParams::default().labels(&format!("{SCAN_LABEL}={scan}"));
+    let dp = DeleteParams::background();
+    let jobs: Api<Job> = Api::namespaced(client.clone(), namespace);
+    jobs.delete_collection(&dp, &lp)
+        .await
+        .map_err(|e| super::api_error(e, &format!("delete jobs in namespace {namespace}")))?;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    pods.delete_collection(&dp, &lp)
+        .await
+        .map_err(|e| super::api_error(e, &format!("delete pods in namespace {namespace}")))?;
+    Ok(())
 }

@@ -141,6 +141,8 @@ impl LiveSource {
 }
 
 /// Deletes every collector Job of a scan when dropped: runs on success, failure and cancel alike.
+/// (A process killed outright runs no destructor: the next one removes the Jobs
+/// through [`ClusterSource::remove_objects`].)
 struct Cleanup {
     client: Client,
     namespace: String,
@@ -156,14 +158,7 @@ impl Drop for Cleanup {
         );
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
             rt.spawn(async move {
-                let selector = format!("cis-scan/scan={}", &scan[..8]);
-                let lp = ListParams::default().labels(&selector);
-                let dp = kube::api::DeleteParams::background();
-                let jobs: Api<k8s_openapi::api::batch::v1::Job> =
-                    Api::namespaced(client.clone(), &ns);
-                let _ = jobs.delete_collection(&dp, &lp).await;
-                let pods: Api<k8s_openapi::api::core::v1::Pod> = Api::namespaced(client, &ns);
-                let _ = pods.delete_collection(&dp, &lp).await;
+                let _ = jobs::delete_scan_objects(&client, &ns, &scan).await;
             });
         }
     }
@@ -190,7 +185,16 @@ impl ClusterSource for LiveSource {
             .clone()
     }
 
-    async fn gather(&self, progress: NodeProgress<'_>) -> Result<Gathered> {
+    async fn scans_with_objects(&self) -> Result<Vec<uuid::Uuid>> {
+        jobs::scans_with_jobs(&self.client, &self.settings.namespace).await
+    }
+
+    async fn remove_objects(&self, scan: uuid::Uuid) -> Result<()> {
+        let label = scan.simple().to_string();
+        jobs::delete_scan_objects(&self.client, &self.settings.namespace, &label).await
+    }
+
+    async fn gather(&self, scan: uuid::Uuid, progress: NodeProgress<'_>) -> Result<Gathered> {
         progress(0, 0, "discovering the cluster");
         let info = self
             .client
@@ -241,7 +245,7 @@ impl ClusterSource for LiveSource {
             }
             out
         } else {
-            let scan = uuid::Uuid::new_v4().simple().to_string();
+            let scan = scan.simple().to_string();
             let _cleanup = Cleanup {
                 client: self.client.clone(),
                 namespace: self.settings.namespace.clone(),

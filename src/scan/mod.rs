@@ -2,6 +2,7 @@
 //! A scan is queued, waits for its cluster (one scan per cluster at a time,
 //! in order), gathers node facts, evaluates, and saves one report.
 
+mod leftovers;
 mod progress;
 pub mod relay;
 
@@ -393,7 +394,7 @@ impl Scanner {
             e.nodes_total = total as i32;
             hub.publish(e);
         };
-        let gathered = source.gather(&on_node).await?;
+        let gathered = source.gather(id, &on_node).await?;
         if gathered.nodes.is_empty() {
             return Err(Error::Invalid(
                 "the cluster has no node that can be scanned".into(),
@@ -537,6 +538,9 @@ impl Scanner {
                 .await?;
             requeued.push(again.id);
         }
+        if !requeued.is_empty() {
+            self.sweep_leftovers();
+        }
         let grace = now - chrono::Duration::milliseconds(self.lease().as_millis() as i64);
         for s in self.store.queued_scans().await? {
             let mine = self
@@ -552,9 +556,14 @@ impl Scanner {
         Ok(requeued)
     }
 
-    /// At start-up: see [`Scanner::reap`].
+    /// At start-up: see [`Scanner::reap`]; also removes what scans of a killed
+    /// process left in live clusters.
     pub async fn recover(self: &Arc<Self>) -> Result<()> {
-        self.reap(chrono::Utc::now()).await.map(|_| ())
+        let requeued = self.reap(chrono::Utc::now()).await?;
+        if requeued.is_empty() {
+            self.sweep_leftovers();
+        }
+        Ok(())
     }
 
     /// Reaps every half lease until the scanner is halted.

@@ -4,7 +4,7 @@
 mod snapshot;
 mod unusable;
 
-pub use snapshot::{SnapshotSource, DEMO_SNAPSHOT};
+pub use snapshot::{ClusterFile, SnapshotSource, DEMO_SNAPSHOT};
 pub use unusable::UnusableSource;
 
 use crate::error::Result;
@@ -37,9 +37,21 @@ pub trait ClusterSource: Send + Sync {
     fn describe(&self) -> String;
     /// The Kubernetes version, when known without scanning (decides the cluster's benchmark).
     fn kubernetes_version(&self) -> Option<String>;
-    /// Collects every node's facts. A node that cannot be read yields facts
-    /// with `collection_error` set, so its checks report ERROR.
-    async fn gather(&self, progress: NodeProgress<'_>) -> Result<Gathered>;
+    /// Collects every node's facts for scan `scan` (whose id labels whatever
+    /// the source creates in the cluster). A node that cannot be read yields
+    /// facts with `collection_error` set, so its checks report ERROR.
+    async fn gather(&self, scan: uuid::Uuid, progress: NodeProgress<'_>) -> Result<Gathered>;
+    /// The scans that have objects (collector Jobs) in the cluster now; a
+    /// source that creates nothing has none.
+    async fn scans_with_objects(&self) -> Result<Vec<uuid::Uuid>> {
+        Ok(Vec::new())
+    }
+    /// Deletes every object scan `scan` created in the cluster (what a
+    /// killed process left behind).
+    async fn remove_objects(&self, scan: uuid::Uuid) -> Result<()> {
+        let _ = scan;
+        Ok(())
+    }
 }
 
 /// Builds the source a configured cluster names.

@@ -31,6 +31,27 @@ pub struct ClusterFile {
     pub nodes: Vec<NodeEntry>,
 }
 
+impl ClusterFile {
+    /// Parses and checks `cluster.yaml` of the snapshot at `location`; every
+    /// failure is [`Error::Config`] naming the snapshot.
+    pub fn parse(location: &str, text: &str) -> Result<Self> {
+        let cluster: ClusterFile = serde_saphyr::from_str(text)
+            .map_err(|e| Error::Config(format!("snapshot {location}/cluster.yaml: {e}")))?;
+        for n in &cluster.nodes {
+            if n.facts.is_some() == n.host_root.is_some() {
+                return Err(Error::Config(format!(
+                    "snapshot {location}: node '{}' needs exactly one of facts or hostRoot",
+                    n.name
+                )));
+            }
+        }
+        if cluster.nodes.is_empty() {
+            return Err(Error::Config(format!("snapshot {location}: no nodes")));
+        }
+        Ok(cluster)
+    }
+}
+
 /// One node of a snapshot.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -71,19 +92,7 @@ impl SnapshotSource {
                 .map_err(|e| Error::Config(format!("snapshot {}: {e}", file.display())))?;
             (Some(dir), text)
         };
-        let cluster: ClusterFile = serde_saphyr::from_str(&text)
-            .map_err(|e| Error::Config(format!("snapshot {location}/cluster.yaml: {e}")))?;
-        for n in &cluster.nodes {
-            if n.facts.is_some() == n.host_root.is_some() {
-                return Err(Error::Config(format!(
-                    "snapshot {location}: node '{}' needs exactly one of facts or hostRoot",
-                    n.name
-                )));
-            }
-        }
-        if cluster.nodes.is_empty() {
-            return Err(Error::Config(format!("snapshot {location}: no nodes")));
-        }
+        let cluster = ClusterFile::parse(location, &text)?;
         Ok(SnapshotSource {
             location: location.to_string(),
             dir,
@@ -134,7 +143,7 @@ impl ClusterSource for SnapshotSource {
         Some(self.cluster.kubernetes_version.clone())
     }
 
-    async fn gather(&self, progress: NodeProgress<'_>) -> Result<Gathered> {
+    async fn gather(&self, _scan: uuid::Uuid, progress: NodeProgress<'_>) -> Result<Gathered> {
         let total = self.cluster.nodes.len();
         let mut nodes = Vec::with_capacity(total);
         let mut excluded = Vec::new();

@@ -22,7 +22,7 @@ impl ClusterSource for UnusableSource {
         None
     }
 
-    async fn gather(&self, _progress: NodeProgress<'_>) -> Result<Gathered> {
+    async fn gather(&self, _scan: uuid::Uuid, _progress: NodeProgress<'_>) -> Result<Gathered> {
         Err(Error::Invalid(self.reason.clone()))
     }
 }

@@ -16,6 +16,12 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 use std::time::Duration;
 
+/// How long a request waits for a database connection (a free one from the
+/// pool, or a new one). Short on purpose: when the database is down, sqlx
+/// keeps retrying refused connections until this runs out, and the API must
+/// answer INTERNAL and `/readyz` 503 within a second rather than hang.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(500);
+
 /// Handle to the database; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -35,8 +41,8 @@ impl Store {
         }
         let mut opts = ConnectOptions::new(url.to_string());
         opts.max_connections(if url.starts_with("sqlite") { 8 } else { 16 })
-            .connect_timeout(Duration::from_secs(5))
-            .acquire_timeout(Duration::from_secs(5))
+            .connect_timeout(ACQUIRE_TIMEOUT)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .sqlx_logging(false);
         let db = Database::connect(opts)
             .await

@@ -140,6 +140,18 @@ impl Store {
         Ok(taken)
     }
 
+    /// Ids of the RUNNING scans whose claim still holds at `now` (their process lives).
+    pub async fn live_running_scans(&self, now: DateTime<Utc>) -> Result<Vec<Uuid>> {
+        Ok(scan::Entity::find()
+            .select_only()
+            .column(scan::Column::Id)
+            .filter(scan::Column::State.eq(ScanState::Running.as_str()))
+            .filter(scan::Column::LeaseUntil.gte(now))
+            .into_tuple()
+            .all(&self.db)
+            .await?)
+    }
+
     /// True when another scan of the cluster is running (on any replica).
     pub async fn cluster_busy(&self, cluster_id: &str, except: Uuid) -> Result<bool> {
         Ok(scan::Entity::find()

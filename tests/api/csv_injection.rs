@@ -18,8 +18,12 @@ impl ClusterSource for HostileNames {
     fn kubernetes_version(&self) -> Option<String> {
         self.0.kubernetes_version()
     }
-    async fn gather(&self, progress: NodeProgress<'_>) -> cis_scan::Result<Gathered> {
-        let mut g = self.0.gather(progress).await?;
+    async fn gather(
+        &self,
+        scan: uuid::Uuid,
+        progress: NodeProgress<'_>,
+    ) -> cis_scan::Result<Gathered> {
+        let mut g = self.0.gather(scan, progress).await?;
         g.nodes[0].node = HOSTILE.to_string();
         Ok(g)
     }

@@ -8,6 +8,8 @@ mod definitions;
 mod demo;
 mod deploy;
 mod engine;
+mod fault_kill;
+mod fault_postgres;
 mod flow;
 mod kubeconfig_policy;
 mod lifecycle;

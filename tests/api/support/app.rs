@@ -250,9 +250,10 @@ impl ClusterSource for GatedSource {
     }
     async fn gather(
         &self,
+        scan: uuid::Uuid,
         progress: cis_scan::source::NodeProgress<'_>,
     ) -> cis_scan::Result<cis_scan::source::Gathered> {
         self.gate.acquire().await.expect("gate").forget();
-        self.inner.gather(progress).await
+        self.inner.gather(scan, progress).await
     }
 }

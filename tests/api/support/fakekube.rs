@@ -16,6 +16,10 @@ pub struct FakeCluster {
     pub facts: HashMap<String, String>,
     /// Nodes whose Job never finishes.
     pub hang: HashSet<String>,
+    /// How long every Job stays active after it was created (a real collector takes seconds).
+    pub job_duration: std::time::Duration,
+    /// When each Job was created.
+    pub job_created_at: Mutex<HashMap<String, std::time::Instant>>,
     /// Pods in every namespace (workloads and static control-plane pods).
     pub pods: Vec<Value>,
     pub cluster_roles: Vec<Value>,
@@ -73,6 +77,18 @@ fn query(req: &HttpRequest) -> HashMap<String, String> {
     web::Query::<HashMap<String, String>>::from_query(req.query_string())
         .map(|q| q.into_inner())
         .unwrap_or_default()
+}
+
+/// True when `obj`'s labels match a label selector of `k=v` and `k` (exists) terms.
+fn selects(selector: &str, obj: &Value) -> bool {
+    let labels = &obj["metadata"]["labels"];
+    selector
+        .split(',')
+        .filter(|t| !t.is_empty())
+        .all(|term| match term.split_once('=') {
+            Some((k, v)) => labels[k].as_str() == Some(v),
+            None => labels.get(term).is_some(),
+        })
 }
 
 fn node_of_job(job: &Value) -> String {
@@ -145,6 +161,7 @@ async fn handle(req: HttpRequest, body: web::Bytes, fake: web::Data<FakeCluster>
             let job: Value = serde_json::from_slice(&body).unwrap();
             let name = job["metadata"]["name"].as_str().unwrap().to_string();
             fake.created.lock().unwrap().push(name.clone());
+            fake.job_created_at.lock().unwrap().insert(name.clone(), std::time::Instant::now());
             fake.jobs.lock().unwrap().insert(name, job.clone());
             HttpResponse::Created().json(job)
         }
@@ -153,7 +170,8 @@ async fn handle(req: HttpRequest, body: web::Bytes, fake: web::Data<FakeCluster>
             let Some(j) = jobs.get(*name) else { return status(404, "NotFound", "no job") };
             let node = node_of_job(j);
             let mut j = j.clone();
-            if fake.hang.contains(&node) {
+            let running = fake.job_created_at.lock().unwrap().get(*name).is_some_and(|t| t.elapsed() < fake.job_duration);
+            if fake.hang.contains(&node) || running {
                 j["status"] = json!({ "active": 1 });
             } else if fake.facts.contains_key(&node) {
                 j["status"] = json!({ "succeeded": 1 });
@@ -167,9 +185,18 @@ async fn handle(req: HttpRequest, body: web::Bytes, fake: web::Data<FakeCluster>
             fake.jobs.lock().unwrap().remove(*name);
             HttpResponse::Ok().json(json!({ "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 200 }))
         }
+        ("GET", ["apis", "batch", "v1", "namespaces", _ns, "jobs"]) => {
+            let selector = q.get("labelSelector").cloned().unwrap_or_default();
+            let items: Vec<Value> = fake.jobs.lock().unwrap().values().filter(|j| selects(&selector, j)).cloned().collect();
+            list("Job", &items, None)
+        }
         ("DELETE", ["apis", "batch", "v1", "namespaces", _ns, "jobs"]) => {
-            fake.deleted.lock().unwrap().push(format!("jobs?{}", q.get("labelSelector").cloned().unwrap_or_default()));
-            list("Job", &[], None)
+            let selector = q.get("labelSelector").cloned().unwrap_or_default();
+            fake.deleted.lock().unwrap().push(format!("jobs?{selector}"));
+            let mut jobs = fake.jobs.lock().unwrap();
+            let gone: Vec<Value> = jobs.values().filter(|j| !selector.is_empty() && selects(&selector, j)).cloned().collect();
+            jobs.retain(|_, j| selector.is_empty() || !selects(&selector, j));
+            list("Job", &gone, None)
         }
         ("GET", ["apis", "rbac.authorization.k8s.io", "v1", "clusterroles"]) => list("ClusterRole", &fake.cluster_roles, None),
         ("GET", ["apis", "rbac.authorization.k8s.io", "v1", "roles"]) => list("Role", &fake.roles, None),

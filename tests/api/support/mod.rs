@@ -4,6 +4,7 @@ pub mod app;
 pub mod fakekube;
 pub mod hostroot;
 pub mod kubeadm;
+pub mod process;
 pub mod ws;
 
 use cis_scan::report::{CheckResult, Report, State};
