@@ -32,10 +32,45 @@ impl ExtensionFactory for QueryLimits {
     }
 }
 
-fn refuse(message: String) -> ServerError {
+/// Which limit refused a request, in `extensions.limit` (the HTTP layer makes the
+/// client wait before its next request after such a refusal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    Depth,
+    Fields,
+    Complexity,
+    Timeout,
+    ResponseSize,
+}
+
+impl Limit {
+    /// Its name in `extensions.limit`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Limit::Depth => "depth",
+            Limit::Fields => "fields",
+            Limit::Complexity => "complexity",
+            Limit::Timeout => "timeout",
+            Limit::ResponseSize => "responseSize",
+        }
+    }
+}
+
+/// True when the response is a refusal by one of the limits.
+pub fn refused_by_limit(r: &async_graphql::Response) -> bool {
+    r.errors.iter().any(|e| {
+        e.extensions
+            .as_ref()
+            .is_some_and(|x| x.get("limit").is_some())
+    })
+}
+
+fn refuse(limit: Limit, message: String) -> ServerError {
     let e = coded("BAD_USER_INPUT", message);
     let mut s = ServerError::new(e.message, None);
-    s.extensions = e.extensions;
+    let mut ext = e.extensions.unwrap_or_default();
+    ext.set("limit", limit.as_str());
+    s.extensions = Some(ext);
     s
 }
 
@@ -43,13 +78,16 @@ impl QueryLimits {
     fn check_shape(&self, doc: &ExecutableDocument) -> ServerResult<()> {
         let shape = shape(doc);
         if shape.depth > self.depth {
-            return Err(refuse(format!(
-                "the query is nested too deep: depth {}, the limit is {}",
-                shape.depth, self.depth
-            )));
+            return Err(refuse(
+                Limit::Depth,
+                format!(
+                    "the query is nested too deep: depth {}, the limit is {}",
+                    shape.depth, self.depth
+                ),
+            ));
         }
         if shape.fields > MAX_EXPANDED_FIELDS {
-            return Err(refuse(format!(
+            return Err(refuse(Limit::Fields, format!(
                 "the query selects {} fields once its fragments are written out; the limit is {MAX_EXPANDED_FIELDS}",
                 shape.fields
             )));
@@ -83,7 +121,7 @@ impl Extension for QueryLimits {
     ) -> Result<ValidationResult, Vec<ServerError>> {
         let result = next.run(ctx).await?;
         if result.complexity > self.complexity {
-            return Err(vec![refuse(format!(
+            return Err(vec![refuse(Limit::Complexity, format!(
                 "the query costs {} and the limit is {}: every item a list may return counts \
                  (reports(first) × results × nodes), so ask for fewer items, fewer fields or fewer aliases",
                 result.complexity, self.complexity

@@ -1,10 +1,11 @@
 //! GraphQL over HTTP POST and over websocket (graphql-transport-ws).
 
-use super::shares::{ClientKey, ClientShares};
+use super::shares::{hold, ClientKey, ClientShares, REFUSAL_PENALTY};
 use super::ws_auth::{ConnectionToken, RecheckedSchema};
 use super::{authorization, json_error, principal_from};
 use crate::app::AppState;
 use crate::auth::AuthOutcome;
+use crate::graphql::limits::{refused_by_limit, Limit};
 use crate::graphql::AppSchema;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -43,7 +44,7 @@ pub async fn execute(
         AuthOutcome::Accepted(p) => Some(p),
         AuthOutcome::Refused(_) => None,
     };
-    let _place = match shares.enter(client_key(&req, principal)).await {
+    let place = match shares.enter(client_key(&req, principal)).await {
         Ok(place) => place,
         Err(busy) => return too_many(busy.limit),
     };
@@ -54,13 +55,24 @@ pub async fn execute(
     };
     let settings = &state.settings;
     let limit = std::time::Duration::from_secs_f64(settings.request_timeout_seconds);
-    match tokio::time::timeout(limit, schema.execute(request)).await {
-        Ok(response) => capped(&response, settings.max_response_bytes),
-        Err(_) => refused(format!(
-            "the query ran longer than {} s and was stopped: ask for fewer items or fields",
-            settings.request_timeout_seconds
-        )),
+    let (answer, refused_by_limit) =
+        match tokio::time::timeout(limit, schema.execute(request)).await {
+            Ok(response) => capped(&response, settings.max_response_bytes),
+            Err(_) => (
+                refused(
+                    Limit::Timeout,
+                    format!(
+                    "the query ran longer than {} s and was stopped: ask for fewer items or fields",
+                    settings.request_timeout_seconds
+                ),
+                ),
+                true,
+            ),
+        };
+    if refused_by_limit {
+        hold(place, REFUSAL_PENALTY);
     }
+    answer
 }
 
 /// Who a request counts against: its valid token, else its peer address.
@@ -78,11 +90,11 @@ fn client_key(req: &HttpRequest, principal: Option<&crate::domain::Principal>) -
     }
 }
 
-/// A GraphQL answer with one error and no data.
-fn refused(message: String) -> HttpResponse {
+/// A GraphQL answer with one error, from a query limit, and no data.
+fn refused(limit: Limit, message: String) -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({
         "data": null,
-        "errors": [{ "message": message, "extensions": { "code": "BAD_USER_INPUT" } }]
+        "errors": [{ "message": message, "extensions": { "code": "BAD_USER_INPUT", "limit": limit.as_str() } }]
     }))
 }
 
@@ -96,20 +108,23 @@ fn too_many(limit: usize) -> HttpResponse {
         }))
 }
 
-/// The answer, or a refusal when it is larger than the limit.
-fn capped(response: &async_graphql::Response, max_bytes: usize) -> HttpResponse {
+/// The answer, or a refusal when it is larger than the limit; true when a limit refused it.
+fn capped(response: &async_graphql::Response, max_bytes: usize) -> (HttpResponse, bool) {
     match serde_json::to_vec(response) {
-        Ok(body) if body.len() <= max_bytes => HttpResponse::Ok()
-            .content_type("application/json")
-            .body(body),
-        Ok(body) => refused(format!(
+        Ok(body) if body.len() <= max_bytes => (
+            HttpResponse::Ok()
+                .content_type("application/json")
+                .body(body),
+            refused_by_limit(response),
+        ),
+        Ok(body) => (refused(Limit::ResponseSize, format!(
             "the answer would be {} bytes, over the limit of {max_bytes}: ask for fewer items or fields, \
              or download the report as CSV",
             body.len()
-        )),
+        )), true),
         Err(e) => {
             tracing::error!("cannot serialize a GraphQL answer: {e}");
-            HttpResponse::InternalServerError().finish()
+            (HttpResponse::InternalServerError().finish(), false)
         }
     }
 }

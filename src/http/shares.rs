@@ -13,6 +13,19 @@ const MAX_CLIENTS: usize = 10_000;
 /// How long a request waits for one of its client's places before it is refused.
 const WAIT: Duration = Duration::from_secs(2);
 
+/// How long a request refused by a query limit keeps its client's place after the
+/// answer has gone: a client that keeps sending refused queries gets a few per second,
+/// while a person who made one mistake notices nothing.
+pub const REFUSAL_PENALTY: Duration = Duration::from_secs(1);
+
+/// Keeps a request's place taken for a while after its answer.
+pub fn hold(place: OwnedSemaphorePermit, how_long: Duration) {
+    tokio::spawn(async move {
+        tokio::time::sleep(how_long).await;
+        drop(place);
+    });
+}
+
 /// Who a request counts against.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ClientKey {
@@ -112,6 +125,20 @@ mod tests {
         let shares = ClientShares::new(1);
         drop(shares.enter(peer(1)).await.unwrap());
         assert!(shares.enter(peer(1)).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_held_place_stays_taken_until_released() {
+        let shares = ClientShares::with_wait(1, Duration::from_millis(20));
+        hold(
+            shares.enter(peer(1)).await.unwrap(),
+            Duration::from_secs(60),
+        );
+        assert!(shares.enter(peer(1)).await.is_err());
+        assert!(
+            shares.enter(peer(2)).await.is_ok(),
+            "others keep their share"
+        );
     }
 
     #[tokio::test]

@@ -52,6 +52,7 @@ async fn forty_aliased_pages_of_results_are_refused_naming_the_cost() {
     let r = app.gql(&forty_aliases(), json!({})).await;
     assert_eq!(code(&r), "BAD_USER_INPUT", "{r}");
     assert!(message(&r).contains("costs"), "{r}");
+    assert_eq!(r["errors"][0]["extensions"]["limit"], "complexity", "{r}");
     assert!(r["data"].is_null(), "nothing may run: {r}");
 }
 
@@ -166,6 +167,7 @@ async fn an_answer_over_the_size_cap_is_refused_saying_so() {
         .await;
     assert_eq!(code(&r), "BAD_USER_INPUT", "{r}");
     assert!(message(&r).contains("over the limit of 4096"), "{r}");
+    assert_eq!(r["errors"][0]["extensions"]["limit"], "responseSize", "{r}");
 }
 
 #[actix_web::test]
@@ -181,4 +183,5 @@ async fn a_request_running_past_the_time_limit_is_stopped_saying_so() {
         .await;
     assert_eq!(code(&r), "BAD_USER_INPUT", "{r}");
     assert!(message(&r).contains("ran longer"), "{r}");
+    assert_eq!(r["errors"][0]["extensions"]["limit"], "timeout", "{r}");
 }
