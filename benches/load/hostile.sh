@@ -29,6 +29,11 @@ for _ in 1 2 3; do
 done
 REPORT_ID=$(gql '{"query":"{ reports(first: 1) { edges { node { id } } } }"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["data"]["reports"]["edges"][0]["node"]["id"])')
 
+echo "== one 40-alias query, each of 8 clients once (curl, time to the refusal)"
+BODY=$(python3 -c 'import json; print(json.dumps({"query": "{ " + " ".join(f"a{i}: reports(first: 100) {{ edges {{ node {{ results {{ nodes {{ actual }} }} }} }} }}" for i in range(40)) + " }"}))')
+for t in ${TOKENS//,/ }; do
+  curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$PORT/graphql" -H "Authorization: Bearer $t" -H 'Content-Type: application/json' -d "$BODY"
+done | sort -n | awk '{ a[NR] = $1 * 1000 } END { printf "refused in min %.2f ms, median %.2f ms, max %.2f ms\n", a[1], a[int((NR + 1) / 2)], a[NR] }'
 echo "== small query alone (wrk -t1 -c4 $DURATION, admin token: report { summary })"
 TOKEN=$ADMIN REPORT_ID=$REPORT_ID wrk -t1 -c4 -d"$DURATION" -s benches/load/summary.lua "http://127.0.0.1:$PORT/graphql" | grep -E "requests|latency|Requests/sec"
 echo "== 40-alias query alone (wrk -t1 -c8 $DURATION, 8 owner tokens)"
