@@ -2,8 +2,8 @@
 //! collecting one node's facts from a host root.
 //! Run with `cargo bench --bench engine`.
 
-use cis_scan::benchmark::Catalog;
-use cis_scan::eval::evaluate;
+use cis_scan::engine::benchmark::Catalog;
+use cis_scan::engine::eval::evaluate;
 use criterion::{criterion_group, criterion_main, Criterion};
 
 #[path = "../tests/api/support/hostroot.rs"]

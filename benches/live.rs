@@ -67,7 +67,7 @@ fn bench(c: &mut Criterion) {
     let api = fakekube::FakeApi::start(big_cluster());
     let rt = tokio::runtime::Runtime::new().unwrap();
     let client = rt
-        .block_on(cis_scan::live::client_from_kubeconfig(
+        .block_on(cis_scan::sources::live::client_from_kubeconfig(
             &api.kubeconfig(),
             None,
         ))
@@ -85,10 +85,10 @@ fn bench(c: &mut Criterion) {
                     .await
                     .unwrap()
                     .items;
-                let p = cis_scan::live::discovery::provider(&v.git_version, &nodes);
+                let p = cis_scan::sources::live::discovery::provider(&v.git_version, &nodes);
                 let roles: usize = nodes
                     .iter()
-                    .map(|n| cis_scan::live::discovery::roles(n).len())
+                    .map(|n| cis_scan::sources::live::discovery::roles(n).len())
                     .sum();
                 (p, roles)
             })
@@ -100,7 +100,7 @@ fn bench(c: &mut Criterion) {
         "section 5: list 50000 pods in pages and assess every policy",
         |b| {
             b.iter(|| {
-                let facts = rt.block_on(cis_scan::live::policies::cluster_facts(&client));
+                let facts = rt.block_on(cis_scan::sources::live::policies::cluster_facts(&client));
                 let t = Instant::now();
                 let names = [
                     "privileged-containers",
@@ -116,7 +116,7 @@ fn bench(c: &mut Criterion) {
                 ];
                 let out: Vec<_> = names
                     .iter()
-                    .map(|n| cis_scan::eval::policy::assess(n, &facts))
+                    .map(|n| cis_scan::engine::eval::policy::assess(n, &facts))
                     .collect();
                 assess_time += t.elapsed();
                 runs += 1;

@@ -4,12 +4,12 @@
 //! or TEST_DATABASE_URL is set, else a SQLite file). Prints its figures.
 
 use chrono::{Duration, Utc};
-use cis_scan::benchmark::Catalog;
-use cis_scan::domain::Principal;
-use cis_scan::scan::Scanner;
-use cis_scan::schedule::{ScheduleInput, ScheduleLimits, Scheduler};
-use cis_scan::source::{ClusterSource, SnapshotSource};
-use cis_scan::store::Store;
+use cis_scan::engine::benchmark::Catalog;
+use cis_scan::service::domain::Principal;
+use cis_scan::service::scan::Scanner;
+use cis_scan::service::schedule::{ScheduleInput, ScheduleLimits, Scheduler};
+use cis_scan::service::store::Store;
+use cis_scan::sources::{ClusterSource, SnapshotSource};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Instant;

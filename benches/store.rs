@@ -1,10 +1,10 @@
 //! Saving a 1,000-node report in one transaction on SQLite.
 //! Run with `cargo bench --bench store`.
 
-use cis_scan::benchmark::Catalog;
-use cis_scan::domain::{Principal, ScanState};
-use cis_scan::facts::NodeFacts;
-use cis_scan::store::Store;
+use cis_scan::engine::benchmark::Catalog;
+use cis_scan::engine::facts::NodeFacts;
+use cis_scan::service::domain::{Principal, ScanState};
+use cis_scan::service::store::Store;
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::time::{Duration, Instant};
 
@@ -32,7 +32,7 @@ fn bench(c: &mut Criterion) {
         .unwrap();
     let catalog = Catalog::embedded().unwrap();
     let b = catalog.get("cis-1.11").unwrap();
-    let report = cis_scan::eval::evaluate(&b, &demo_nodes(1000), &[]);
+    let report = cis_scan::engine::eval::evaluate(&b, &demo_nodes(1000), &[]);
     let who = Principal::Admin {
         token_id: uuid::Uuid::new_v4(),
     };

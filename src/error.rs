@@ -35,7 +35,7 @@ pub enum Error {
     Forbidden(String),
     /// No valid credentials, and why (missing, unknown, revoked, expired).
     #[error("{0}")]
-    Unauthenticated(crate::auth::Refusal),
+    Unauthenticated(crate::service::auth::Refusal),
     /// The database failed; the detail is logged, never shown to API clients.
     #[error("database error: {0}")]
     Database(String),

@@ -1,37 +1,20 @@
 //! cis-scan: checks Kubernetes clusters against the CIS Kubernetes Benchmark.
 //!
-//! Layers: `benchmark` (definitions) and `eval` (the evaluator) are pure;
-//! `collect` reads a node; `cli` wires them to the command line.
+//! Layers, each importing only those below it (docs/ARCHITECTURE.md):
+//! - [`engine`]: benchmark definitions, node collection, facts, evaluation and report
+//!   rendering; pure where it can be, no GraphQL or database types.
+//! - [`sources`]: where a cluster's facts come from: snapshots and live clusters.
+//! - [`service`]: the scan pipeline, queue and claims, schedules, store, auth and settings.
+//! - [`api`]: GraphQL and HTTP over the service. [`cli`]: the command line.
 
-pub mod benchmark;
+pub mod api;
 pub mod cli;
-pub mod collect;
-pub mod definitions;
+pub mod engine;
 pub mod error;
-pub mod eval;
-pub mod facts;
-pub mod output;
-pub mod report;
+pub mod service;
+pub mod sources;
 
-pub use error::{Error, Result};
-pub mod alerts;
-pub mod app;
-pub mod auth;
-pub mod cluster_facts;
-pub mod domain;
-pub mod graphql;
-pub mod http;
-pub mod live;
-pub mod metrics;
 #[cfg(test)]
 mod proptests;
-pub mod registry;
-pub mod scan;
-pub mod schedule;
-pub mod secret;
-pub mod service_cli;
-pub mod settings;
-pub mod source;
-pub mod store;
-pub mod token_cache;
-pub mod token_cli;
+
+pub use error::{Error, Result};

@@ -1,7 +1,7 @@
 //! Cron expressions and time zones of schedules: parsing never panics, and a
 //! timing that parses computes next and due runs at any instant without panicking.
 
-use crate::schedule::cron::timing;
+use crate::service::schedule::cron::timing;
 use chrono::{DateTime, TimeZone, Utc};
 use proptest::prelude::*;
 

@@ -3,9 +3,9 @@
 //! evaluate the demo node without panicking.
 
 use super::{arb_json, arb_mutated, arb_text_edit, assert_clear};
-use crate::benchmark::load::{parse_benchmark, parse_components, parse_rules};
-use crate::benchmark::{Component, ComponentSpec, Rule};
-use crate::facts::NodeFacts;
+use crate::engine::benchmark::load::{parse_benchmark, parse_components, parse_rules};
+use crate::engine::benchmark::{Component, ComponentSpec, Rule};
+use crate::engine::facts::NodeFacts;
 use proptest::prelude::*;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -67,7 +67,7 @@ fn build_and_evaluate(slot: Slot, text: String) {
     };
     assert_clear(&benchmark);
     if let Ok(b) = benchmark {
-        let report = crate::eval::evaluate(&b, std::slice::from_ref(&DEMO_NODE), &[]);
+        let report = crate::engine::eval::evaluate(&b, std::slice::from_ref(&DEMO_NODE), &[]);
         assert_eq!(report.results.len(), b.checks.len());
     }
 }

@@ -2,8 +2,8 @@
 //! output): parsing never panics, and whatever parses can be evaluated.
 
 use super::{arb_json, arb_mutated, arb_text_edit, assert_clear};
-use crate::benchmark::Catalog;
-use crate::facts::NodeFacts;
+use crate::engine::benchmark::Catalog;
+use crate::engine::facts::NodeFacts;
 use proptest::prelude::*;
 use std::path::Path;
 use std::sync::LazyLock;
@@ -30,7 +30,7 @@ fn parse_and_evaluate(text: &str) {
             .select(None, version.as_deref())
             .or_else(|_| CATALOG.select(None, None))
             .expect("a benchmark");
-        let report = crate::eval::evaluate(&benchmark, &[facts], &[]);
+        let report = crate::engine::eval::evaluate(&benchmark, &[facts], &[]);
         assert_eq!(report.results.len(), benchmark.checks.len());
     }
 }

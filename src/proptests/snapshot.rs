@@ -1,7 +1,7 @@
 //! A snapshot's `cluster.yaml`: parsing never panics and errors name the snapshot.
 
 use super::{arb_json, arb_mutated, arb_text_edit, assert_clear};
-use crate::source::ClusterFile;
+use crate::sources::ClusterFile;
 use proptest::prelude::*;
 
 const CLUSTER: &str = include_str!("../../config/demo/cluster.yaml");

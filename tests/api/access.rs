@@ -8,7 +8,7 @@ use serde_json::json;
 async fn tokens_owners_and_unauthenticated() {
     let app = spawn_app().await;
     let store = app.state.store();
-    let owner_other = cis_scan::auth::create_token(store, Some("other"))
+    let owner_other = cis_scan::service::auth::create_token(store, Some("other"))
         .await
         .unwrap();
     let scan = app.scan_to_end("demo").await;

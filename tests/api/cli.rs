@@ -136,7 +136,7 @@ fn collect_then_check_facts_elsewhere() {
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
     assert_eq!(
         rdr.headers().unwrap().iter().collect::<Vec<_>>(),
-        cis_scan::output::csv::HEADER.to_vec()
+        cis_scan::engine::render::csv::HEADER.to_vec()
     );
     let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
     assert_eq!(rows.len(), 133, "cis-1.11 chosen from --kubernetes-version");

@@ -16,7 +16,7 @@ async fn administrators_see_the_source_description() {
 #[actix_web::test]
 async fn owners_see_only_the_kind_of_source() {
     let app = spawn_app().await;
-    let owner = cis_scan::auth::create_token(app.state.store(), Some("demo"))
+    let owner = cis_scan::service::auth::create_token(app.state.store(), Some("demo"))
         .await
         .unwrap();
     let r = app.gql_as(Some(&owner), CLUSTER, json!({})).await;

@@ -1,8 +1,8 @@
 //! CSV downloads are safe to open in a spreadsheet: no cell starts a formula.
 
 use crate::support::app::{spawn_app_with, TestApp};
-use cis_scan::app::ExtraCluster;
-use cis_scan::source::{ClusterSource, Gathered, NodeProgress, SnapshotSource};
+use cis_scan::service::clusters::ExtraCluster;
+use cis_scan::sources::{ClusterSource, Gathered, NodeProgress, SnapshotSource};
 use std::sync::Arc;
 
 const HOSTILE: &str = "=HYPERLINK(\"http://evil.example/x\",\"click\")";

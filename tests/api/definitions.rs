@@ -1,6 +1,6 @@
 //! The shipped definitions load, cover every version, and bad files are refused clearly.
 
-use cis_scan::benchmark::Catalog;
+use cis_scan::engine::benchmark::Catalog;
 use std::collections::HashSet;
 
 #[test]
@@ -86,7 +86,7 @@ const CUSTOM_RULES: &str = "rules:\n  - id: acme-audit\n    title: Audit logs ar
 #[test]
 fn custom_benchmark_directory() {
     let d = custom_dir(&[("acme.yaml", CUSTOM), ("rules/acme.yaml", CUSTOM_RULES)]);
-    let c = cis_scan::definitions::load_dir(d.path()).unwrap();
+    let c = cis_scan::engine::definitions::load_dir(d.path()).unwrap();
     let b = c.get("acme-1").unwrap();
     assert_eq!(b.checks.len(), 2);
     assert_eq!(b.check("1.2").unwrap().title, "Audit logs are kept");
@@ -151,7 +151,7 @@ fn malformed_definitions_name_file_check_and_problem() {
     ];
     for (rules, check, needle) in cases {
         let d = custom_dir(&[("acme.yaml", CUSTOM), ("rules/acme.yaml", rules)]);
-        let err = cis_scan::definitions::load_dir(d.path())
+        let err = cis_scan::engine::definitions::load_dir(d.path())
             .unwrap_err()
             .to_string();
         assert!(err.contains("rules/acme.yaml"), "{err}");
@@ -160,7 +160,7 @@ fn malformed_definitions_name_file_check_and_problem() {
     }
     let bad_check = CUSTOM.replace("rule: apiserver-profiling", "rule: no-such-rule");
     let d = custom_dir(&[("acme.yaml", &bad_check), ("rules/acme.yaml", CUSTOM_RULES)]);
-    let err = cis_scan::definitions::load_dir(d.path())
+    let err = cis_scan::engine::definitions::load_dir(d.path())
         .unwrap_err()
         .to_string();
     assert!(
@@ -169,7 +169,7 @@ fn malformed_definitions_name_file_check_and_problem() {
     );
     let dup = CUSTOM.replace("id: \"1.2\"", "id: \"1.1\"");
     let d = custom_dir(&[("acme.yaml", &dup), ("rules/acme.yaml", CUSTOM_RULES)]);
-    assert!(cis_scan::definitions::load_dir(d.path())
+    assert!(cis_scan::engine::definitions::load_dir(d.path())
         .unwrap_err()
         .to_string()
         .contains("1.1: check id appears twice"));

@@ -3,7 +3,7 @@
 
 use crate::support::hostroot::HostRoot;
 use crate::support::kubeadm;
-use cis_scan::facts::NodeFacts;
+use cis_scan::engine::facts::NodeFacts;
 
 fn demo_nodes() -> Vec<(&'static str, NodeFacts)> {
     let cp = HostRoot::new();

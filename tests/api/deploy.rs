@@ -83,7 +83,7 @@ fn rbac_covers_discovery_section5_and_jobs() {
     let dir = tempfile::TempDir::new().unwrap();
     let f = dir.path().join("config.toml");
     std::fs::write(&f, cm["data"]["config.toml"].as_str().unwrap()).unwrap();
-    let s = cis_scan::settings::Settings::load(Some(&f)).unwrap();
+    let s = cis_scan::service::settings::Settings::load(Some(&f)).unwrap();
     assert!(s.clusters[0].in_cluster);
     assert!(!docs("deploy/postgres.yaml").is_empty());
 }
@@ -132,8 +132,8 @@ fn the_image_runs_as_a_non_root_user() {
 
 #[test]
 fn collector_pods_use_the_runtime_default_seccomp_profile() {
-    let settings = cis_scan::live::LiveSettings::default();
-    let job = serde_json::to_value(cis_scan::live::jobs::job_spec(
+    let settings = cis_scan::sources::live::LiveSettings::default();
+    let job = serde_json::to_value(cis_scan::sources::live::jobs::job_spec(
         &settings,
         "0123456789",
         "n1",

@@ -8,9 +8,9 @@ use crate::live::kubeadm_cluster;
 use crate::support::app::{fresh_database, spawn_on};
 use crate::support::fakekube::{FakeApi, FakeCluster};
 use crate::support::process::{admin_token, free_port, Serve};
-use cis_scan::app::ExtraCluster;
-use cis_scan::live::{LiveSettings, LiveSource};
-use cis_scan::store::entity::scan;
+use cis_scan::service::clusters::ExtraCluster;
+use cis_scan::service::store::entity::scan;
+use cis_scan::sources::live::{LiveSettings, LiveSource};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -126,7 +126,7 @@ async fn kill_9_during_a_live_scan_interrupts_requeues_once_and_deletes_its_jobs
     .await;
 
     // exactly one retry, and it runs to its end on the new process
-    let store = cis_scan::store::Store::connect(&db).await.unwrap();
+    let store = cis_scan::service::store::Store::connect(&db).await.unwrap();
     let scans = || async {
         scan::Entity::find()
             .filter(scan::Column::ClusterId.eq("live"))

@@ -185,7 +185,7 @@ async fn scan_skip_unskip_csv_delete() {
     let mut rdr = csv::Reader::from_reader(rest_csv.as_bytes());
     assert_eq!(
         rdr.headers().unwrap().iter().collect::<Vec<_>>(),
-        cis_scan::output::csv::HEADER.to_vec()
+        cis_scan::engine::render::csv::HEADER.to_vec()
     );
     let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
     assert_eq!(rows.len(), 133);

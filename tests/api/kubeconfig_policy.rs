@@ -227,8 +227,8 @@ async fn only_checked_fields_are_stored() {
         .await
         .unwrap()
         .unwrap();
-    let key = cis_scan::app::encryption_key(&p.app.state.settings).unwrap();
-    let stored = cis_scan::secret::open(&key, row.secret.as_deref().unwrap()).unwrap();
+    let key = cis_scan::service::clusters::encryption_key(&p.app.state.settings).unwrap();
+    let stored = cis_scan::service::secret::open(&key, row.secret.as_deref().unwrap()).unwrap();
     assert!(
         stored.contains("fake-token") && !stored.contains("minikube"),
         "{stored}"
@@ -247,8 +247,8 @@ async fn a_stored_kubeconfig_with_exec_is_refused_at_start_up() {
         "",
         &format!("    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: sh\n      args: [\"-c\", \"touch {}\"]\n", ran.display()),
     );
-    let key = cis_scan::app::encryption_key(&app.state.settings).unwrap();
-    let sealed = cis_scan::secret::seal(&key, &kc).unwrap();
+    let key = cis_scan::service::clusters::encryption_key(&app.state.settings).unwrap();
+    let sealed = cis_scan::service::secret::seal(&key, &kc).unwrap();
     app.state
         .store()
         .insert_registered_cluster(
@@ -287,7 +287,7 @@ async fn a_configured_kubeconfig_keeps_its_exec_plugin() {
     std::fs::write(&path, kc).unwrap();
     let db_url = crate::support::app::fresh_database(dir.path()).await;
     let mut settings = crate::support::app::settings(&db_url);
-    settings.clusters.push(cis_scan::settings::ClusterSettings {
+    settings.clusters.push(cis_scan::sources::ClusterSettings {
         id: "ops".into(),
         name: None,
         snapshot: None,

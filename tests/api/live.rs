@@ -4,8 +4,8 @@
 
 use crate::support::app::{code, spawn_app_with};
 use crate::support::fakekube::{node, FakeApi, FakeCluster};
-use cis_scan::app::ExtraCluster;
-use cis_scan::live::{discovery, LiveSettings, LiveSource};
+use cis_scan::service::clusters::ExtraCluster;
+use cis_scan::sources::live::{discovery, LiveSettings, LiveSource};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -208,7 +208,7 @@ fn job_spec_is_pinned_read_only_and_tolerant() {
     s.tolerations = vec![
         json!({ "key": "dedicated", "operator": "Equal", "value": "gpu", "effect": "NoSchedule" }),
     ];
-    let job = serde_json::to_value(cis_scan::live::jobs::job_spec(
+    let job = serde_json::to_value(cis_scan::sources::live::jobs::job_spec(
         &s,
         "0123456789abcdef",
         "ip-10-0-0-1.ec2.internal",
@@ -278,7 +278,7 @@ async fn job_mode_scan_with_a_failing_node_and_windows_excluded() {
     while let Ok(e) = events.try_recv() {
         phases.push(e.phase);
     }
-    use cis_scan::domain::ScanPhase;
+    use cis_scan::service::domain::ScanPhase;
     let first = |p: ScanPhase| {
         phases
             .iter()
@@ -545,7 +545,7 @@ async fn pods_are_listed_in_pages() {
         ));
     }
     let api = FakeApi::start(f);
-    let facts = cis_scan::live::policies::cluster_facts(&api.client().await).await;
+    let facts = cis_scan::sources::live::policies::cluster_facts(&api.client().await).await;
     assert_eq!(facts.pods.len(), 1203);
     assert_eq!(*api.cluster.pod_pages.lock().unwrap(), 3, "500 per page");
 }
@@ -583,7 +583,7 @@ async fn register_scan_restart_and_remove_a_cluster() {
         crate::support::app::spawn_on(db_url.clone(), vec![], tempfile::TempDir::new().unwrap())
             .await;
     let register = "mutation($k: String!) { registerCluster(name: \"Fake Prod\", kubeconfig: $k) { id name source } }";
-    let owner = cis_scan::auth::create_token(app.state.store(), Some("demo"))
+    let owner = cis_scan::service::auth::create_token(app.state.store(), Some("demo"))
         .await
         .unwrap();
     let r = app

@@ -3,8 +3,8 @@
 
 use crate::support::app::{spawn_app_with, TestApp};
 use crate::support::fakekube::{FakeApi, FakeCluster, REMOTE_MARKER};
-use cis_scan::app::ExtraCluster;
-use cis_scan::live::{LiveSettings, LiveSource};
+use cis_scan::service::clusters::ExtraCluster;
+use cis_scan::sources::live::{LiveSettings, LiveSource};
 use serde_json::{json, Value};
 use std::sync::Arc;
 

@@ -48,7 +48,7 @@ async fn metrics_answer_an_administrator_and_refuse_an_owner_with_403() {
     let app = spawn_app().await;
     let admin = scrape(&app, Some(&app.admin)).await;
     assert_eq!(admin.status(), StatusCode::OK);
-    let owner = cis_scan::auth::create_token(app.state.store(), Some("demo"))
+    let owner = cis_scan::service::auth::create_token(app.state.store(), Some("demo"))
         .await
         .unwrap();
     let res = scrape(&app, Some(&owner)).await;
@@ -101,7 +101,7 @@ fn a_weak_metrics_token_stops_start_up_without_echoing_it() {
     let dir = tempfile::TempDir::new().unwrap();
     let file = dir.path().join("c.toml");
     std::fs::write(&file, "metrics_token = \"hunter2 x\"\n").unwrap();
-    let e = cis_scan::settings::Settings::load(Some(&file))
+    let e = cis_scan::service::settings::Settings::load(Some(&file))
         .expect_err("a short token is refused")
         .to_string();
     assert!(e.contains("metrics_token must be at least 16"), "{e}");

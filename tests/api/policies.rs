@@ -1,9 +1,9 @@
 //! Every automated section 5 assessment, with passing and failing objects.
 
-use cis_scan::cluster_facts::*;
-use cis_scan::eval::policy::assess;
-use cis_scan::live::policies::pod_facts;
-use cis_scan::report::State;
+use cis_scan::engine::cluster_facts::*;
+use cis_scan::engine::eval::policy::assess;
+use cis_scan::engine::report::State;
+use cis_scan::sources::live::policies::pod_facts;
 use serde_json::{json, Value};
 
 fn pod(ns: &str, name: &str, spec: Value) -> PodFacts {
@@ -334,10 +334,10 @@ fn breakers() -> Vec<(&'static str, Breaker, &'static str)> {
 fn every_assessment_passes_clean_objects_and_names_offenders() {
     let cases = breakers();
     // every policy the shipped rules name has a case here
-    let catalog = cis_scan::benchmark::Catalog::embedded().unwrap();
+    let catalog = cis_scan::engine::benchmark::Catalog::embedded().unwrap();
     for b in &catalog.benchmarks {
         for c in &b.checks {
-            if let Some(cis_scan::benchmark::Condition::Policy(p)) = &c.rule.test {
+            if let Some(cis_scan::engine::benchmark::Condition::Policy(p)) = &c.rule.test {
                 assert!(
                     cases.iter().any(|(n, _, _)| n == p),
                     "no test case for policy {p}"

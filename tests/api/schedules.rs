@@ -6,8 +6,8 @@ use crate::support::app::{
     code, fresh_database, settings, spawn_app, spawn_app_with, spawn_with, GatedSource, TestApp,
 };
 use chrono::{DateTime, Duration, Timelike, Utc};
-use cis_scan::domain::Principal;
-use cis_scan::schedule::ScheduleInput;
+use cis_scan::service::domain::Principal;
+use cis_scan::service::schedule::ScheduleInput;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 use uuid::Uuid;
@@ -30,7 +30,7 @@ async fn wait_all_done(
     app: &TestApp,
     schedule: Uuid,
     n: usize,
-) -> Vec<cis_scan::store::entity::scan::Model> {
+) -> Vec<cis_scan::service::store::entity::scan::Model> {
     for _ in 0..500 {
         let scans = app.state.store().schedule_scans(schedule).await.unwrap();
         if scans.len() >= n
@@ -105,7 +105,7 @@ async fn schedule_api_validates_fields_and_follows_time_zones() {
         .await;
     assert_eq!(code(&bad), "BAD_USER_INPUT");
     // owners manage their own clusters' schedules only
-    let owner = cis_scan::auth::create_token(app.state.store(), Some("other"))
+    let owner = cis_scan::service::auth::create_token(app.state.store(), Some("other"))
         .await
         .unwrap();
     let r = app

@@ -3,7 +3,7 @@
 #[test]
 fn committed_schema_matches_code() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.graphql");
-    let sdl = cis_scan::graphql::sdl();
+    let sdl = cis_scan::api::graphql::sdl();
     if std::env::var_os("UPDATE_SCHEMA").is_some() {
         std::fs::write(&path, &sdl).unwrap();
     }

@@ -71,7 +71,7 @@ fn token_list_shows_name_role_expiry_and_never_the_secret() {
     assert!(demo.contains("owner") && demo.contains("never"), "{demo}");
     let json_text = out(&run_on(&url, &["token", "list", "--format", "json"]));
     for secret in [&admin, &owner] {
-        let hash = cis_scan::auth::hash(secret);
+        let hash = cis_scan::service::auth::hash(secret);
         for shown in [&text, &json_text] {
             assert!(!shown.contains(secret.as_str()) && !shown.contains(&hash));
         }

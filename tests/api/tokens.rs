@@ -4,7 +4,7 @@
 
 use crate::support::app::{code, fresh_database, spawn_app, spawn_on, TestApp};
 use crate::support::ws::subscribe;
-use cis_scan::auth::{create, TokenRequest};
+use cis_scan::service::auth::{create, TokenRequest};
 use serde_json::{json, Value};
 use std::time::Duration;
 use uuid::Uuid;

@@ -1,9 +1,9 @@
 //! `spawn_app()`: the real service on a random port with a fresh database
 //! (SQLite temp file, or a new PostgreSQL database when TEST_DATABASE_URL is set).
 
-use cis_scan::app::{Application, ExtraCluster};
-use cis_scan::settings::Settings;
-use cis_scan::source::{ClusterSource, SnapshotSource};
+use cis_scan::service::settings::Settings;
+use cis_scan::sources::{ClusterSource, SnapshotSource};
+use cis_scan::{api::app::Application, service::clusters::ExtraCluster};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -13,7 +13,7 @@ pub struct TestApp {
     pub port: u16,
     pub admin: String,
     pub client: reqwest::Client,
-    pub state: Arc<cis_scan::app::AppState>,
+    pub state: Arc<cis_scan::service::Service>,
     pub server: actix_web::dev::ServerHandle,
     _dir: tempfile::TempDir,
 }
@@ -87,7 +87,7 @@ pub async fn spawn_with(
     let server = app.into_server().expect("server");
     let handle = server.handle();
     actix_web::rt::spawn(server);
-    let admin = cis_scan::auth::create_token(state.store(), None)
+    let admin = cis_scan::service::auth::create_token(state.store(), None)
         .await
         .unwrap();
     TestApp {
@@ -251,8 +251,8 @@ impl ClusterSource for GatedSource {
     async fn gather(
         &self,
         scan: uuid::Uuid,
-        progress: cis_scan::source::NodeProgress<'_>,
-    ) -> cis_scan::Result<cis_scan::source::Gathered> {
+        progress: cis_scan::sources::NodeProgress<'_>,
+    ) -> cis_scan::Result<cis_scan::sources::Gathered> {
         self.gate.acquire().await.expect("gate").forget();
         self.inner.gather(scan, progress).await
     }

@@ -272,7 +272,7 @@ impl FakeApi {
 
     /// A kube client for the fake.
     pub async fn client(&self) -> kube::Client {
-        cis_scan::live::client_from_kubeconfig(&self.kubeconfig(), None)
+        cis_scan::sources::live::client_from_kubeconfig(&self.kubeconfig(), None)
             .await
             .unwrap()
     }

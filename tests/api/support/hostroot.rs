@@ -106,8 +106,8 @@ impl HostRoot {
     }
 
     /// Collects this node's facts with the real collector.
-    pub fn collect(&self, node: &str) -> cis_scan::facts::NodeFacts {
-        cis_scan::collect::collect(&cis_scan::collect::Options {
+    pub fn collect(&self, node: &str) -> cis_scan::engine::facts::NodeFacts {
+        cis_scan::engine::collect::collect(&cis_scan::engine::collect::Options {
             host_root: self.root(),
             proc_root: self.proc(),
             node_name: Some(node.into()),

@@ -7,7 +7,7 @@ pub mod kubeadm;
 pub mod process;
 pub mod ws;
 
-use cis_scan::report::{CheckResult, Report, State};
+use cis_scan::engine::report::{CheckResult, Report, State};
 
 /// The result of check `id`, or a panic naming it.
 pub fn result<'a>(report: &'a Report, id: &str) -> &'a CheckResult {

@@ -1,0 +1,56 @@
+//! The GraphQL API: thin resolvers split per domain and merged.
+
+mod clusters;
+pub mod context;
+pub mod errors;
+pub mod limits;
+mod loaders;
+mod registry;
+mod reports;
+mod scans;
+mod schedules;
+mod skips;
+pub mod types;
+
+use crate::service::Service;
+use async_graphql::{MergedObject, Schema};
+use std::sync::Arc;
+
+/// All queries.
+#[derive(MergedObject, Default)]
+pub struct Query(
+    clusters::ClusterQuery,
+    reports::ReportQuery,
+    scans::ScanQuery,
+    skips::SkipQuery,
+    schedules::ScheduleQuery,
+);
+
+/// All mutations.
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    scans::ScanMutation,
+    skips::SkipMutation,
+    reports::ReportMutation,
+    registry::RegistryMutation,
+    schedules::ScheduleMutation,
+);
+
+/// The schema type.
+pub type AppSchema = Schema<Query, Mutation, scans::Subscription>;
+
+/// Builds the schema with its limits; `state` is None only for printing the SDL.
+pub fn build(state: Option<Arc<Service>>, depth: usize, complexity: usize) -> AppSchema {
+    let mut b = Schema::build(Query::default(), Mutation::default(), scans::Subscription)
+        .extension(limits::QueryLimits { depth, complexity })
+        .extension(errors::ErrorCodes);
+    if let Some(s) = state {
+        b = b.data(loaders::Loaders::new(s.store().clone())).data(s);
+    }
+    b.finish()
+}
+
+/// The SDL clients rely on (committed as schema.graphql).
+pub fn sdl() -> String {
+    build(None, 12, 5000).sdl()
+}

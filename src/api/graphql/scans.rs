@@ -1,0 +1,86 @@
+//! Scan queries, mutations and the progress subscription.
+
+use super::context::{principal, state, uuid};
+use super::errors::gql;
+use super::types::Scan;
+use crate::service::domain::ScanProgress;
+use async_graphql::{Context, Object, Result, Subscription, ID};
+use futures_util::stream::Stream;
+
+/// Queries about scans.
+#[derive(Default)]
+pub struct ScanQuery;
+
+#[Object]
+impl ScanQuery {
+    /// One scan; NOT_FOUND when unknown or not the caller's.
+    async fn scan(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Scan>> {
+        let p = principal(ctx)?;
+        let id = uuid(&id, "scan")?;
+        Ok(Some(Scan(
+            state(ctx).scanner.visible_scan(id, p).await.map_err(gql)?,
+        )))
+    }
+}
+
+/// Scan mutations.
+#[derive(Default)]
+pub struct ScanMutation;
+
+#[Object]
+impl ScanMutation {
+    /// Queues a scan of the cluster and returns it at once. The benchmark
+    /// follows the cluster's Kubernetes version unless given.
+    async fn run_scan(
+        &self,
+        ctx: &Context<'_>,
+        cluster_id: ID,
+        benchmark: Option<String>,
+    ) -> Result<Scan> {
+        let p = principal(ctx)?;
+        let s = state(ctx)
+            .scanner
+            .request(&cluster_id, benchmark.as_deref(), p)
+            .await
+            .map_err(gql)?;
+        Ok(Scan(s))
+    }
+
+    /// Cancels a queued or running scan.
+    async fn cancel_scan(&self, ctx: &Context<'_>, id: ID) -> Result<Scan> {
+        let p = principal(ctx)?;
+        let id = uuid(&id, "scan")?;
+        Ok(Scan(state(ctx).scanner.cancel(id, p).await.map_err(gql)?))
+    }
+}
+
+/// Live updates.
+#[derive(Default)]
+pub struct Subscription;
+
+#[Subscription]
+impl Subscription {
+    /// Every progress event of every scan of a cluster (scheduled ones included), from now on.
+    async fn scan_events(
+        &self,
+        ctx: &Context<'_>,
+        cluster_id: ID,
+    ) -> Result<impl Stream<Item = ScanProgress>> {
+        let cluster = super::context::cluster_for(ctx, &cluster_id).await?.id;
+        Ok(state(ctx).scanner.watch_cluster(cluster))
+    }
+
+    /// Progress of one scan: first its current state, then every change; the
+    /// stream completes after the final event.
+    async fn scan_progress(
+        &self,
+        ctx: &Context<'_>,
+        scan_id: ID,
+    ) -> Result<impl Stream<Item = ScanProgress>> {
+        let p = principal(ctx)?;
+        let id = uuid(&scan_id, "scan")?;
+        let scanner = &state(ctx).scanner;
+        let scan = scanner.visible_scan(id, p).await.map_err(gql)?;
+        Ok(scanner.follow(scan).await)
+    }
+}

@@ -1,0 +1,6 @@
+//! The API: GraphQL and HTTP routes over the service, and the application that
+//! binds them to a port.
+
+pub mod app;
+pub mod graphql;
+pub mod http;

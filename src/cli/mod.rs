@@ -1,0 +1,318 @@
+//! Command-line interface: argument parsing and the `check`, `collect` and
+//! `benchmarks` commands. `main.rs` only calls [`run`].
+
+pub mod service;
+pub mod token;
+
+use crate::engine::benchmark::Catalog;
+use crate::engine::collect;
+use crate::engine::facts::NodeFacts;
+use crate::engine::render::{self, Format};
+use crate::engine::report::{Skip, State};
+use crate::error::{Error, Result};
+use clap::{Args, Parser, Subcommand};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// cis-scan: checks Kubernetes nodes and clusters against the CIS Kubernetes Benchmark.
+#[derive(Debug, Parser)]
+#[command(name = "cis-scan", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Collect this node's facts (or read facts files) and evaluate a benchmark.
+    Check(CheckArgs),
+    /// Print this node's facts as JSON, for evaluation elsewhere.
+    Collect(CollectArgs),
+    /// List the benchmark versions and their check counts.
+    Benchmarks(CatalogArgs),
+    /// Run the service: GraphQL API, live progress, reports.
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(ConfigArgs),
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: crate::cli::token::TokenCommand,
+    },
+}
+
+/// Where the service configuration comes from.
+#[derive(Debug, Args, Clone)]
+pub struct ConfigArgs {
+    /// A TOML file overriding the embedded defaults (CIS_SCAN_* variables override both).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+/// `cis-scan serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Address to listen on (overrides the configuration).
+    #[arg(long)]
+    pub listen: Option<String>,
+}
+
+/// Where the node is.
+#[derive(Debug, Args, Clone)]
+pub struct NodeArgs {
+    /// The node's root filesystem (e.g. /host inside a pod).
+    #[arg(long, default_value = "/")]
+    pub host_root: PathBuf,
+    /// The node's /proc.
+    #[arg(long = "proc", default_value = "/proc")]
+    pub proc_root: PathBuf,
+    /// Node name to record (default: the host's name).
+    #[arg(long)]
+    pub node_name: Option<String>,
+}
+
+/// Where benchmark definitions come from.
+#[derive(Debug, Args, Clone)]
+pub struct CatalogArgs {
+    /// A directory of custom definitions in cis-scan's format, added to the built-in ones.
+    #[arg(long)]
+    pub benchmark_dir: Option<PathBuf>,
+}
+
+/// `cis-scan check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub node: NodeArgs,
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+    /// Evaluate these facts files (from `cis-scan collect`) instead of this node.
+    #[arg(long, num_args = 1..)]
+    pub facts: Vec<PathBuf>,
+    /// Benchmark id, e.g. cis-1.10.
+    #[arg(long, conflicts_with = "kubernetes_version")]
+    pub benchmark: Option<String>,
+    /// Choose the benchmark for this Kubernetes version, e.g. 1.28.
+    #[arg(long)]
+    pub kubernetes_version: Option<String>,
+    /// Check ids to report as skipped.
+    #[arg(long, value_delimiter = ',')]
+    pub skip: Vec<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Scan a live cluster through this kubeconfig instead of this node.
+    #[arg(long, conflicts_with = "facts")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use.
+    #[arg(long, requires = "kubeconfig")]
+    pub context: Option<String>,
+    /// Read the cluster through the API only: no collector pods on nodes.
+    #[arg(long, requires = "kubeconfig")]
+    pub agentless: bool,
+    /// Namespace for collector Jobs.
+    #[arg(long, requires = "kubeconfig", default_value = "cis-scan")]
+    pub namespace: String,
+    /// Collector image for the Jobs.
+    #[arg(long, requires = "kubeconfig")]
+    pub image: Option<String>,
+}
+
+/// `cis-scan collect`.
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    #[command(flatten)]
+    pub node: NodeArgs,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// Loads the built-in benchmarks, plus a custom directory when given.
+pub fn catalog(args: &CatalogArgs) -> Result<Catalog> {
+    match &args.benchmark_dir {
+        Some(dir) => crate::engine::definitions::load_dir(dir),
+        None => Catalog::embedded(),
+    }
+}
+
+fn collect_opts(n: &NodeArgs) -> collect::Options {
+    collect::Options {
+        host_root: n.host_root.clone(),
+        proc_root: n.proc_root.clone(),
+        node_name: n.node_name.clone(),
+    }
+}
+
+/// Reads a facts document and checks its schema version.
+pub fn read_facts(path: &std::path::Path) -> Result<NodeFacts> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    NodeFacts::from_json(path, &text)
+}
+
+/// Runs `check`; returns the exit code (0 nothing fails, 1 a check fails or errs).
+pub fn check(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32> {
+    let catalog = catalog(&args.catalog)?;
+    let mut gathered = match &args.kubeconfig {
+        Some(path) => gather_live(args, path)?,
+        None => crate::sources::Gathered {
+            nodes: if args.facts.is_empty() {
+                vec![collect::collect(&collect_opts(&args.node))]
+            } else {
+                args.facts
+                    .iter()
+                    .map(|p| read_facts(p))
+                    .collect::<Result<_>>()?
+            },
+            ..Default::default()
+        },
+    };
+    let nodes = std::mem::take(&mut gathered.nodes);
+    for (node, why) in &gathered.excluded {
+        eprintln!("cis-scan: node {node} excluded: {why}");
+    }
+    let seen_version = gathered
+        .kubernetes_version
+        .clone()
+        .or_else(|| nodes.iter().find_map(|n| n.kubernetes_version.clone()));
+    let version = args.kubernetes_version.clone().or(seen_version.clone());
+    let benchmark = catalog.select(args.benchmark.as_deref(), version.as_deref())?;
+    if args.benchmark.is_none() && version.is_none() {
+        eprintln!("cis-scan: Kubernetes version unknown; using the newest benchmark {} (pass --kubernetes-version or --benchmark)", benchmark.id);
+    }
+    let unknown: Vec<&String> = args
+        .skip
+        .iter()
+        .filter(|id| benchmark.check(id).is_none())
+        .collect();
+    if !unknown.is_empty() {
+        return Err(Error::Invalid(format!(
+            "--skip names checks that {} does not have: {}",
+            benchmark.id,
+            unknown
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let skips: Vec<Skip> = args
+        .skip
+        .iter()
+        .map(|id| Skip {
+            id: id.clone(),
+            reason: Some("skipped on the command line".into()),
+            by: None,
+            at: None,
+        })
+        .collect();
+    let input = crate::engine::eval::Input {
+        nodes: &nodes,
+        cluster: gathered.cluster.as_ref(),
+        managed_by: gathered.managed_by.as_deref(),
+        skips: &skips,
+    };
+    let mut report =
+        crate::engine::eval::evaluate_with_progress(&benchmark, &input, &mut |_, _| {});
+    report.kubernetes_version = version;
+    let colour = args.format == Format::Table
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
+    render::write(&report, args.format, colour, out).map_err(|e| Error::io("<stdout>", e))?;
+    let failing = report
+        .results
+        .iter()
+        .any(|r| matches!(r.state, State::Fail | State::Error));
+    Ok(if failing { 1 } else { 0 })
+}
+
+/// Scans a live cluster once, for `check --kubeconfig`.
+fn gather_live(args: &CheckArgs, path: &std::path::Path) -> Result<crate::sources::Gathered> {
+    use crate::sources::{live::LiveSettings, SourceSpec};
+    let mut live = LiveSettings {
+        namespace: args.namespace.clone(),
+        agentless: args.agentless,
+        ..Default::default()
+    };
+    if let Some(i) = &args.image {
+        live.image = i.clone();
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    rt.block_on(async {
+        let spec = SourceSpec::KubeconfigFile {
+            path,
+            context: args.context.as_deref(),
+        };
+        let source = crate::sources::build(spec, live).await?;
+        let progress =
+            |done: usize, total: usize, msg: &str| eprintln!("cis-scan: [{done}/{total}] {msg}");
+        source.gather(uuid::Uuid::new_v4(), &progress).await
+    })
+}
+
+/// Runs `collect`.
+pub fn collect_cmd(args: &CollectArgs, out: &mut dyn std::io::Write) -> Result<()> {
+    let facts = collect::collect(&collect_opts(&args.node));
+    let json = serde_json::to_string_pretty(&facts).map_err(|e| Error::Internal(e.to_string()))?;
+    match &args.output {
+        Some(p) => std::fs::write(p, json + "\n").map_err(|e| Error::io(p, e)),
+        None => writeln!(out, "{json}").map_err(|e| Error::io("<stdout>", e)),
+    }
+}
+
+/// Runs `benchmarks`.
+pub fn benchmarks(args: &CatalogArgs, out: &mut dyn std::io::Write) -> Result<()> {
+    let catalog = catalog(args)?;
+    let io = |e| Error::io("<stdout>", e);
+    writeln!(
+        out,
+        "{:<12} {:>6} {:>10} {:>7}  KUBERNETES",
+        "BENCHMARK", "CHECKS", "AUTOMATED", "MANUAL"
+    )
+    .map_err(io)?;
+    for b in &catalog.benchmarks {
+        let auto = b.checks.iter().filter(|c| c.automated()).count();
+        let range = match (b.kubernetes_min, b.kubernetes_max) {
+            (Some(a), Some(z)) if a == z => format!("{}.{}", a.0, a.1),
+            (Some(a), Some(z)) => format!("{}.{}-{}.{}", a.0, a.1, z.0, z.1),
+            (Some(a), None) => format!("{}.{}+", a.0, a.1),
+            _ => "-".into(),
+        };
+        writeln!(
+            out,
+            "{:<12} {:>6} {:>10} {:>7}  {range}",
+            b.id,
+            b.checks.len(),
+            auto,
+            b.checks.len() - auto
+        )
+        .map_err(io)?;
+    }
+    Ok(())
+}
+
+/// Parses arguments and runs the command; returns the process exit code.
+pub fn run() -> i32 {
+    let cli = Cli::parse();
+    let mut stdout = std::io::stdout().lock();
+    let result = match &cli.command {
+        Command::Check(a) => check(a, &mut stdout),
+        Command::Collect(a) => collect_cmd(a, &mut stdout).map(|_| 0),
+        Command::Benchmarks(a) => benchmarks(a, &mut stdout).map(|_| 0),
+        Command::Serve(a) => crate::cli::service::serve(a),
+        Command::Migrate(a) => crate::cli::service::migrate(a),
+        Command::Token { command } => crate::cli::token::run(command, &mut stdout),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("cis-scan: {e}");
+            2
+        }
+    }
+}

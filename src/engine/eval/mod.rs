@@ -1,0 +1,300 @@
+//! The evaluator: a pure function from (benchmark, node facts, skips) to a report.
+//! No I/O, no clock, no async: the same input always gives the same report.
+
+mod compare;
+mod files;
+mod leaf;
+pub mod policy;
+pub mod settings;
+
+pub use compare::{parse_duration, same};
+
+use crate::engine::benchmark::{Benchmark, Check, Component, Condition};
+use crate::engine::cluster_facts::ClusterFacts;
+use crate::engine::facts::NodeFacts;
+use crate::engine::report::{CheckResult, NodeResult, Report, Skip, State, Summary};
+use settings::ComponentView;
+use std::collections::HashMap;
+
+/// The verdict of one condition on one node, with its evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub state: State,
+    pub actual: String,
+    pub expected: String,
+    pub source: String,
+    pub reason: Option<String>,
+}
+
+impl Outcome {
+    /// An outcome without a reason.
+    pub fn new(state: State, actual: &str, expected: &str, source: &str) -> Self {
+        Outcome {
+            state,
+            actual: actual.to_string(),
+            expected: expected.to_string(),
+            source: source.to_string(),
+            reason: None,
+        }
+    }
+
+    /// Adds why the state is what it is.
+    pub fn because(mut self, reason: String) -> Self {
+        self.reason = Some(reason);
+        self
+    }
+}
+
+/// One node's facts, prepared once for all checks.
+pub struct NodeView<'a> {
+    pub facts: &'a NodeFacts,
+    components: HashMap<Component, ComponentView<'a>>,
+}
+
+impl<'a> NodeView<'a> {
+    /// Parses each component's arguments once.
+    pub fn new(facts: &'a NodeFacts, benchmark: &'a Benchmark) -> Self {
+        let components = Component::NODE_COMPONENTS
+            .into_iter()
+            .filter_map(|c| {
+                let f = facts.components.get(c.key())?;
+                Some((c, ComponentView::new(f, benchmark.component(c))))
+            })
+            .collect();
+        NodeView { facts, components }
+    }
+
+    /// The component's view, if the node runs it.
+    pub fn component(&self, c: Component) -> Option<&ComponentView<'a>> {
+        self.components.get(&c).filter(|v| v.facts.present())
+    }
+}
+
+/// What a scan evaluates besides the benchmark.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Input<'a> {
+    pub nodes: &'a [NodeFacts],
+    /// Facts from the Kubernetes API for section 5; None when the scan had no API access.
+    pub cluster: Option<&'a ClusterFacts>,
+    /// Set when a provider (EKS, GKE, AKS) runs the control plane: its checks are NOT_APPLICABLE.
+    pub managed_by: Option<&'a str>,
+    pub skips: &'a [Skip],
+}
+
+/// Evaluates every check of `benchmark` on every node.
+pub fn evaluate(benchmark: &Benchmark, nodes: &[NodeFacts], skips: &[Skip]) -> Report {
+    evaluate_with_progress(
+        benchmark,
+        &Input {
+            nodes,
+            skips,
+            ..Default::default()
+        },
+        &mut |_, _| {},
+    )
+}
+
+/// Like [`evaluate`] with cluster facts, calling `progress(checks done, checks total)` after each check.
+pub fn evaluate_with_progress(
+    benchmark: &Benchmark,
+    input: &Input,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Report {
+    let views: Vec<NodeView> = input
+        .nodes
+        .iter()
+        .map(|n| NodeView::new(n, benchmark))
+        .collect();
+    let skips: HashMap<&str, &Skip> = input.skips.iter().map(|s| (s.id.as_str(), s)).collect();
+    let total = benchmark.checks.len();
+    let results: Vec<CheckResult> = benchmark
+        .checks
+        .iter()
+        .enumerate()
+        .map(|(i, check)| {
+            let r = evaluate_check(
+                benchmark,
+                check,
+                &views,
+                input,
+                skips.get(check.id.as_str()).copied(),
+            );
+            progress(i + 1, total);
+            r
+        })
+        .collect();
+    Report {
+        benchmark: benchmark.id.clone(),
+        benchmark_title: benchmark.title.clone(),
+        kubernetes_version: None,
+        nodes: input.nodes.iter().map(|n| n.node.clone()).collect(),
+        excluded: Vec::new(),
+        provider: None,
+        mode: None,
+        summary: Summary::of(&results),
+        results,
+    }
+}
+
+fn evaluate_check(
+    benchmark: &Benchmark,
+    check: &Check,
+    views: &[NodeView],
+    input: &Input,
+    skip: Option<&Skip>,
+) -> CheckResult {
+    let rule = &check.rule;
+    let control_plane = matches!(
+        rule.component,
+        Component::Apiserver
+            | Component::Controllermanager
+            | Component::Scheduler
+            | Component::Etcd
+    );
+    let node_results: Vec<NodeResult> = if rule.component == Component::Cluster {
+        vec![to_node_result(
+            "cluster",
+            check,
+            cluster_outcome(check, input.cluster),
+            skip,
+        )]
+    } else if let (Some(provider), true) = (input.managed_by, control_plane) {
+        let o = Outcome::new(State::NotApplicable, "", "", provider)
+            .because(format!("{provider} runs the control plane and etcd; their settings are not visible to cluster users"));
+        vec![to_node_result("control plane", check, o, skip)]
+    } else {
+        views
+            .iter()
+            .map(|view| {
+                let outcome = if let Some(e) = &view.facts.collection_error {
+                    Outcome::new(State::Error, "not collected", "", "").because(e.clone())
+                } else {
+                    match view.component(rule.component) {
+                        None => Outcome::new(State::NotApplicable, "", "", "").because(format!(
+                            "{} does not run on this node",
+                            benchmark
+                                .component(rule.component)
+                                .map(|s| s.name.as_str())
+                                .unwrap_or(rule.component.key())
+                        )),
+                        Some(_) => node_outcome(benchmark, check, view),
+                    }
+                };
+                to_node_result(&view.facts.node, check, outcome, skip)
+            })
+            .collect()
+    };
+    let state = aggregate(node_results.iter().map(|n| n.state));
+    CheckResult {
+        id: check.id.clone(),
+        title: check.title.clone(),
+        section: check.section.clone(),
+        target: check.target.as_str().to_string(),
+        state,
+        scored: check.scored,
+        automated: check.automated(),
+        rule: rule.id.clone(),
+        remediation: rule.remediation.clone(),
+        reason: skip.map(skip_reason).or_else(|| {
+            (state == State::NotApplicable && node_results.is_empty())
+                .then(|| "no nodes were scanned".to_string())
+        }),
+        nodes: node_results,
+    }
+}
+
+/// The whole cluster's state from per-node states: a failure anywhere wins,
+/// then an error, a warning, a pass; all not applicable stays not applicable.
+pub fn aggregate(states: impl Iterator<Item = State>) -> State {
+    states
+        .max_by_key(|s| s.weight())
+        .unwrap_or(State::NotApplicable)
+}
+
+fn skip_reason(s: &Skip) -> String {
+    let mut r = format!(
+        "skipped: {}",
+        s.reason.as_deref().unwrap_or("no reason given")
+    );
+    if let Some(by) = &s.by {
+        r.push_str(&format!(" (by {by}"));
+        if let Some(at) = &s.at {
+            r.push_str(&format!(" at {at}"));
+        }
+        r.push(')');
+    }
+    r
+}
+
+fn to_node_result(node: &str, check: &Check, mut o: Outcome, skip: Option<&Skip>) -> NodeResult {
+    if let Some(s) = skip {
+        if o.state != State::NotApplicable {
+            o.reason = Some(skip_reason(s));
+            o.state = State::Skip;
+        }
+    } else if o.state == State::Fail && !check.scored {
+        o.state = State::Warn;
+        o.reason = Some(match o.reason {
+            Some(r) => format!("unscored check would fail: {r}"),
+            None => "unscored check would fail".into(),
+        });
+    }
+    NodeResult {
+        node: node.to_string(),
+        state: o.state,
+        actual: o.actual,
+        expected: o.expected,
+        source: o.source,
+        reason: o.reason,
+    }
+}
+
+fn manual_outcome(check: &Check) -> Outcome {
+    Outcome::new(
+        State::Warn,
+        "not assessed automatically",
+        "manual review",
+        "",
+    )
+    .because(format!(
+        "manual check: {}",
+        check
+            .rule
+            .manual
+            .as_deref()
+            .unwrap_or(&check.rule.remediation)
+    ))
+}
+
+fn node_outcome(benchmark: &Benchmark, check: &Check, view: &NodeView) -> Outcome {
+    let Some(test) = &check.rule.test else {
+        return manual_outcome(check);
+    };
+    let o = leaf::condition(benchmark, check.rule.component, test, view);
+    match (&check.rule.manual, o.state) {
+        (Some(note), State::Pass) => Outcome {
+            state: State::Warn,
+            reason: Some(format!(
+                "the automated part passes; confirm by hand: {note}"
+            )),
+            ..o
+        },
+        _ => o,
+    }
+}
+
+fn cluster_outcome(check: &Check, cluster: Option<&ClusterFacts>) -> Outcome {
+    match (&check.rule.test, cluster) {
+        (Some(Condition::Policy(name)), Some(facts)) => policy::assess(name, facts),
+        (Some(Condition::Policy(name)), None) => Outcome::new(
+            State::Warn,
+            "not assessed",
+            &format!("policy assessment '{name}'"),
+            "Kubernetes API",
+        )
+        .because(
+            "judged from the Kubernetes API; this scan had no access to the cluster's API".into(),
+        ),
+        _ => manual_outcome(check),
+    }
+}

@@ -1,0 +1,303 @@
+//! Reads a component's settings the way the component itself would:
+//! the running process beats its manifest, a command-line flag beats the
+//! config file, the last occurrence of a flag wins, and an absent setting
+//! takes the component's documented default (and the result says so).
+
+use crate::engine::benchmark::ComponentSpec;
+use crate::engine::facts::ComponentFacts;
+use std::collections::HashMap;
+
+/// What a setting resolved to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolved {
+    /// A value, with where it came from; `explicit` is false for defaults.
+    Value {
+        value: String,
+        source: String,
+        explicit: bool,
+    },
+    /// Given nowhere and with no default.
+    Absent { source: String },
+    /// Cannot be known from what was collected (WARN).
+    Unknown(String),
+    /// The fact that would decide it could not be read (ERROR).
+    Failed(String),
+}
+
+/// Parses argv into flag → last value. `--a=b`, `--a b` and a bare `--a`
+/// (meaning true) are all understood; single-dash long flags count as `--`.
+pub fn parse_args(argv: &[String]) -> HashMap<String, String> {
+    let mut map = HashMap::new();
+    let mut i = 1;
+    while i < argv.len() {
+        let tok = argv[i].as_str();
+        i += 1;
+        if !tok.starts_with('-') || tok == "-" || tok == "--" {
+            continue;
+        }
+        let name = format!("--{}", tok.trim_start_matches('-'));
+        match name.split_once('=') {
+            Some((n, v)) => {
+                map.insert(n.to_string(), v.to_string());
+            }
+            None => {
+                let next_is_value = argv.get(i).is_some_and(|n| !n.starts_with('-'));
+                if next_is_value {
+                    map.insert(name, argv[i].clone());
+                    i += 1;
+                } else {
+                    map.insert(name, "true".to_string());
+                }
+            }
+        }
+    }
+    map
+}
+
+/// The arguments a component runs with, and where they were read.
+#[derive(Debug)]
+struct Args {
+    map: HashMap<String, String>,
+    source: String,
+}
+
+/// One component on one node, prepared for repeated lookups.
+#[derive(Debug)]
+pub struct ComponentView<'a> {
+    pub facts: &'a ComponentFacts,
+    pub spec: Option<&'a ComponentSpec>,
+    args: Result<Option<Args>, String>,
+}
+
+impl<'a> ComponentView<'a> {
+    /// Picks the authoritative argument source: process, then manifest, then systemd unit.
+    pub fn new(facts: &'a ComponentFacts, spec: Option<&'a ComponentSpec>) -> Self {
+        let args = if let Some(p) = &facts.process {
+            let bin = p
+                .cmdline
+                .first()
+                .map(|b| b.rsplit('/').next().unwrap_or(b))
+                .unwrap_or("?");
+            Ok(Some(Args {
+                map: parse_args(&p.cmdline),
+                source: format!("process {} ({bin})", p.pid),
+            }))
+        } else if let Some(m) = &facts.manifest {
+            match &m.error {
+                Some(e) => Err(format!("could not read {}: {e}", m.path)),
+                None => Ok(Some(Args {
+                    map: parse_args(&m.args),
+                    source: format!("manifest {}", m.path),
+                })),
+            }
+        } else if let Some(u) = &facts.unit {
+            match &u.error {
+                Some(e) => Err(format!("could not read the systemd unit: {e}")),
+                None => Ok(Some(Args {
+                    map: parse_args(&u.args),
+                    source: format!("systemd unit {}", u.paths.join(" + ")),
+                })),
+            }
+        } else {
+            Ok(None)
+        };
+        ComponentView { facts, spec, args }
+    }
+
+    fn name(&self) -> &str {
+        self.spec
+            .map(|s| s.name.as_str())
+            .unwrap_or("the component")
+    }
+
+    fn in_args(&self, flag: &str) -> Result<Option<(String, String)>, String> {
+        match &self.args {
+            Err(e) => Err(e.clone()),
+            Ok(None) => Ok(None),
+            Ok(Some(a)) => Ok(a.map.get(flag).map(|v| (v.clone(), a.source.clone()))),
+        }
+    }
+
+    fn in_env(&self, flag: &str) -> Option<(String, String)> {
+        let p = self.facts.process.as_ref()?;
+        let var = format!(
+            "ETCD_{}",
+            flag.trim_start_matches('-')
+                .replace('-', "_")
+                .to_uppercase()
+        );
+        p.env
+            .get(&var)
+            .map(|v| (v.clone(), format!("environment {var}")))
+    }
+
+    /// Looks a dotted key up in the config file. Ok(None): not there.
+    fn in_config(&self, key: &str) -> Result<Option<(String, String)>, String> {
+        let Some(cfg) = &self.facts.config else {
+            return Ok(None);
+        };
+        if let Some(e) = &cfg.error {
+            return Err(format!("could not read config file {}: {e}", cfg.path));
+        }
+        let mut v = match &cfg.content {
+            Some(v) => v,
+            None => return Ok(None),
+        };
+        for part in key.split('.') {
+            match v.get(part) {
+                Some(next) => v = next,
+                None => return Ok(None),
+            }
+        }
+        let text = scalar_text(v);
+        Ok(text.map(|t| (t, format!("config file {} ({key})", cfg.path))))
+    }
+
+    /// Resolves a flag; `default` overrides the component's documented default.
+    pub fn flag(&self, flag: &str, default: Option<&str>) -> Resolved {
+        // etcd with --config-file reads nothing else: skip its other flags and environment
+        let config_only =
+            self.facts.config.is_some() && self.spec.is_some_and(|s| s.config_replaces_flags);
+        if !config_only {
+            match self.in_args(flag) {
+                Err(e) => return Resolved::Failed(e),
+                Ok(Some((value, source))) => return explicit(value, source),
+                Ok(None) => {}
+            }
+            if let Some((value, source)) = self.in_env(flag) {
+                return explicit(value, source);
+            }
+        }
+        let key = self.spec.and_then(|s| s.config_keys.get(flag));
+        if let Some(key) = key {
+            match self.in_config(key) {
+                Err(e) => return Resolved::Failed(e),
+                Ok(Some((value, source))) => return explicit(value, source),
+                Ok(None) => {}
+            }
+        }
+        if let Some(host) = &self.facts.embedded_in {
+            return Resolved::Unknown(format!(
+                "{flag} is not set in the configuration cis-scan could read, and {host} chooses its own default for it"
+            ));
+        }
+        let config_default = self
+            .facts
+            .config
+            .as_ref()
+            .and_then(|_| self.spec.and_then(|s| s.config_defaults.get(flag)));
+        let documented =
+            config_default.or_else(|| self.spec.and_then(|s| s.flag_defaults.get(flag)));
+        match default.map(str::to_string).or_else(|| documented.cloned()) {
+            Some(value) => Resolved::Value {
+                source: format!(
+                    "default ({} uses {value} when {flag} is not given{})",
+                    self.name(),
+                    if config_default.is_some() {
+                        " and a config file is in use"
+                    } else {
+                        ""
+                    }
+                ),
+                value,
+                explicit: false,
+            },
+            None => Resolved::Absent {
+                source: self
+                    .args_source()
+                    .unwrap_or_else(|| "not configured".into()),
+            },
+        }
+    }
+
+    /// Resolves one feature gate from --feature-gates or the config's featureGates.
+    pub fn gate(&self, gate: &str, default: Option<&str>) -> Resolved {
+        match self.in_args("--feature-gates") {
+            Err(e) => return Resolved::Failed(e),
+            Ok(Some((gates, source))) => {
+                for item in super::compare::items(&gates) {
+                    if let Some((k, v)) = item.split_once('=') {
+                        if k.trim() == gate {
+                            return explicit(
+                                v.trim().to_string(),
+                                format!("{source} --feature-gates"),
+                            );
+                        }
+                    }
+                }
+            }
+            Ok(None) => {}
+        }
+        match self.in_config(&format!("featureGates.{gate}")) {
+            Err(e) => return Resolved::Failed(e),
+            Ok(Some((value, source))) => return explicit(value, source),
+            Ok(None) => {}
+        }
+        match default {
+            Some(d) => Resolved::Value {
+                value: d.to_string(),
+                source: format!("default (the {gate} feature gate is {d} unless turned off)"),
+                explicit: false,
+            },
+            None => Resolved::Absent {
+                source: "feature gate not set".into(),
+            },
+        }
+    }
+
+    /// Resolves a directive of the component's systemd unit.
+    pub fn unit_directive(&self, name: &str) -> Resolved {
+        match &self.facts.unit {
+            None => Resolved::Unknown(format!("no systemd unit was found for {}", self.name())),
+            Some(u) if u.error.is_some() => Resolved::Failed(format!(
+                "could not read the systemd unit: {}",
+                u.error.as_deref().unwrap_or_default()
+            )),
+            Some(u) => match u.directives.get(name) {
+                Some(v) => explicit(v.clone(), format!("systemd unit {}", u.paths.join(" + "))),
+                None => Resolved::Absent {
+                    source: format!("systemd unit {}", u.paths.join(" + ")),
+                },
+            },
+        }
+    }
+
+    /// Where this component's arguments were read, if anywhere.
+    pub fn args_source(&self) -> Option<String> {
+        match &self.args {
+            Ok(Some(a)) => Some(a.source.clone()),
+            _ => None,
+        }
+    }
+}
+
+fn explicit(value: String, source: String) -> Resolved {
+    Resolved::Value {
+        value,
+        source,
+        explicit: true,
+    }
+}
+
+/// A config value as flag-style text: scalars as-is, lists comma-joined.
+fn scalar_text(v: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    match v {
+        Value::Null => None,
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) => Some(s.clone()),
+        Value::Array(a) => Some(
+            a.iter()
+                .filter_map(scalar_text)
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
+        Value::Object(o) => Some(
+            o.iter()
+                .filter_map(|(k, v)| scalar_text(v).map(|v| format!("{k}={v}")))
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
+    }
+}

@@ -1,0 +1,11 @@
+//! The engine: benchmark definitions as data, node collection, facts, the pure
+//! evaluator and report rendering. Nothing here knows about GraphQL or a database.
+
+pub mod benchmark;
+pub mod cluster_facts;
+pub mod collect;
+pub mod definitions;
+pub mod eval;
+pub mod facts;
+pub mod render;
+pub mod report;

@@ -1,0 +1,19 @@
+//! The service: one scan pipeline run by a queue with claims, schedules, the store,
+//! authentication and settings. Built on the engine and the sources; knows nothing
+//! of HTTP.
+
+pub mod alerts;
+pub mod auth;
+pub mod clusters;
+pub mod domain;
+pub mod metrics;
+pub mod registry;
+pub mod scan;
+pub mod schedule;
+pub mod secret;
+pub mod settings;
+mod state;
+pub mod store;
+pub mod token_cache;
+
+pub use state::Service;

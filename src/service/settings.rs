@@ -1,0 +1,204 @@
+//! Service configuration: embedded defaults, an optional file, then
+//! `CIS_SCAN_*` environment variables (`__` separates nested keys).
+
+use crate::error::{Error, Result};
+use config::{Config, Environment, File, FileFormat};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The defaults compiled into the binary (config/default.toml).
+pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
+
+/// All settings of `cis-scan serve`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Address to listen on.
+    pub listen: String,
+    /// sqlite://path?mode=rwc or postgres://...
+    pub database_url: String,
+    /// Base URL for links in the API (csvUrl); empty for relative links.
+    #[serde(default)]
+    pub public_url: String,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// GraphQL query depth (introspection not counted) and complexity limits;
+    /// list fields count once per item they may return.
+    pub query_depth: usize,
+    pub query_complexity: usize,
+    /// A GraphQL request still running after this long is stopped.
+    pub request_timeout_seconds: f64,
+    /// Largest GraphQL answer sent, in bytes; larger ones are refused with a clear error.
+    pub max_response_bytes: usize,
+    /// Requests one client (a token, or an address without one) may have in flight at once.
+    pub client_concurrency: usize,
+    /// Base64 of 32 random bytes; encrypts kubeconfigs registered through the API.
+    #[serde(default)]
+    pub encryption_key: String,
+    /// Webhooks that receive alerts of scheduled scans (CIS_SCAN_ALERT_WEBHOOKS, comma-separated).
+    #[serde(default)]
+    pub alert_webhooks: Vec<String>,
+    /// Extra delivery attempts after the first, with doubling waits from alert_backoff_ms.
+    pub alert_retries: u32,
+    pub alert_backoff_ms: u64,
+    /// How long a replica's claim on a running scan holds without a heartbeat;
+    /// a scan whose claim expires is marked INTERRUPTED and queued again.
+    pub scan_lease_seconds: f64,
+    /// Most schedules one cluster may have.
+    pub max_schedules_per_cluster: u64,
+    /// Shortest time allowed between two runs of one schedule
+    /// (CIS_SCAN_MIN_SCHEDULE_INTERVAL_SECONDS).
+    pub min_schedule_interval_seconds: u64,
+    /// Run schedules in this process (turn off for API-only replicas).
+    pub scheduler: bool,
+    /// Bearer token Prometheus sends to scrape /metrics (CIS_SCAN_METRICS_TOKEN);
+    /// empty: only administrator API tokens may scrape.
+    #[serde(default)]
+    pub metrics_token: String,
+    /// Custom benchmark definitions added to the built-in ones.
+    #[serde(default)]
+    pub benchmark_dir: Option<PathBuf>,
+    /// Clusters the service scans.
+    #[serde(default)]
+    pub clusters: Vec<crate::sources::ClusterSettings>,
+    /// How live clusters are scanned (collector Jobs, image, limits).
+    #[serde(default)]
+    pub kubernetes: crate::sources::live::LiveSettings,
+}
+
+impl Settings {
+    /// Loads defaults, then `file` if given, then the environment; validates the result.
+    pub fn load(file: Option<&Path>) -> Result<Self> {
+        let mut b = Config::builder().add_source(File::from_str(DEFAULT_TOML, FileFormat::Toml));
+        if let Some(f) = file {
+            if !f.exists() {
+                return Err(Error::Config(format!(
+                    "config file {} does not exist",
+                    f.display()
+                )));
+            }
+            b = b.add_source(File::from(f).format(FileFormat::Toml));
+        }
+        b = b.add_source(
+            Environment::with_prefix("CIS_SCAN")
+                .prefix_separator("_")
+                .separator("__")
+                .try_parsing(true)
+                .list_separator(",")
+                .with_list_parse_key("alert_webhooks"),
+        );
+        let s: Settings = b
+            .build()
+            .and_then(|c| c.try_deserialize())
+            .map_err(|e| Error::Config(e.to_string()))?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// Checks values that parse but make no sense.
+    pub fn validate(&self) -> Result<()> {
+        self.listen_addr()?;
+        if !self.encryption_key.is_empty() {
+            crate::service::secret::parse_key(&self.encryption_key)?;
+        }
+        if !(self.database_url.starts_with("sqlite:")
+            || self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://"))
+        {
+            return Err(Error::Config(format!(
+                "database_url '{}' must start with sqlite:, postgres:// or postgresql://",
+                redact(&self.database_url)
+            )));
+        }
+        for (i, w) in self.alert_webhooks.iter().enumerate() {
+            // the URL itself is not repeated: webhook URLs often hold a secret
+            if !(w.starts_with("http://") || w.starts_with("https://")) {
+                return Err(Error::Config(format!(
+                    "alert_webhooks: entry {} is not an http(s) URL",
+                    i + 1
+                )));
+            }
+        }
+        let m = &self.metrics_token;
+        if !m.is_empty() && (m.len() < 16 || m.chars().any(|c| c.is_whitespace())) {
+            // never echo the value: it is a secret
+            return Err(Error::Config(
+                "metrics_token must be at least 16 characters without spaces (e.g. openssl rand -hex 32)".into(),
+            ));
+        }
+        if self.max_body_bytes < 1024 {
+            return Err(Error::Config("max_body_bytes must be at least 1024".into()));
+        }
+        if self.kubernetes.concurrency == 0 || self.kubernetes.node_timeout_seconds <= 0 {
+            return Err(Error::Config(
+                "kubernetes.concurrency and kubernetes.node_timeout_seconds must be positive"
+                    .into(),
+            ));
+        }
+        if self.request_timeout_seconds.is_nan()
+            || self.request_timeout_seconds <= 0.0
+            || self.max_response_bytes < 1024
+            || self.client_concurrency == 0
+        {
+            return Err(Error::Config(
+                "request_timeout_seconds and client_concurrency must be positive, max_response_bytes at least 1024"
+                    .into(),
+            ));
+        }
+        if self.query_depth == 0 || self.query_complexity == 0 {
+            return Err(Error::Config(
+                "query_depth and query_complexity must be positive".into(),
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for c in &self.clusters {
+            let ok = !c.id.is_empty()
+                && c.id.len() <= 63
+                && c.id
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-');
+            if !ok {
+                return Err(Error::Config(format!(
+                    "clusters.id '{}' must be 1-63 lowercase letters, digits or '-'",
+                    c.id
+                )));
+            }
+            let sources = [c.snapshot.is_some(), c.kubeconfig.is_some(), c.in_cluster]
+                .iter()
+                .filter(|b| **b)
+                .count();
+            if sources != 1 {
+                return Err(Error::Config(format!(
+                    "clusters '{}': set exactly one of snapshot, kubeconfig or in_cluster",
+                    c.id
+                )));
+            }
+            if !seen.insert(&c.id) {
+                return Err(Error::Config(format!(
+                    "clusters.id '{}' appears twice",
+                    c.id
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The listen address.
+    pub fn listen_addr(&self) -> Result<SocketAddr> {
+        self.listen.parse().map_err(|_| {
+            Error::Config(format!(
+                "listen '{}' is not an address like 127.0.0.1:8080",
+                self.listen
+            ))
+        })
+    }
+}
+
+/// Hides a password in a database URL.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://***{}", &url[..s], &url[at..]),
+        _ => url.to_string(),
+    }
+}

@@ -1,0 +1,122 @@
+//! The running service: settings, the scanner, the scheduler and the token cache,
+//! built whole at start-up. The API layer serves it; tests reach it directly.
+
+use super::clusters::{registered_source, sync_clusters, ExtraCluster};
+use super::scan::Scanner;
+use super::settings::Settings;
+use super::store::Store;
+use crate::engine::benchmark::{Benchmark, Catalog};
+use crate::error::{Error, Result};
+use crate::sources;
+use std::sync::Arc;
+
+/// Shared state of the running service.
+pub struct Service {
+    pub settings: Settings,
+    pub scanner: Arc<Scanner>,
+    pub scheduler: Arc<crate::service::schedule::Scheduler>,
+    /// Token rows seen, trusted for a few seconds (revocation reaches every replica).
+    tokens: crate::service::token_cache::TokenCache,
+}
+
+impl Service {
+    /// Connects the store, loads the definitions, registers the configured, extra and
+    /// registered clusters, recovers scans a stopped process left, and starts the
+    /// schedules (unless `scheduler = false`).
+    pub async fn start(settings: Settings, extra: Vec<ExtraCluster>) -> Result<Arc<Self>> {
+        let store = Store::connect(&settings.database_url).await?;
+        let catalog = Arc::new(match &settings.benchmark_dir {
+            Some(d) => crate::engine::definitions::load_dir(d)?,
+            None => Catalog::embedded()?,
+        });
+        let scanner = Scanner::new(store.clone(), catalog);
+        for (id, src) in sync_clusters(&store, &settings, extra).await? {
+            scanner.register(&id, src);
+        }
+        for c in store.registered_clusters().await? {
+            match registered_source(&settings, &c).await {
+                Ok(src) => scanner.register(&c.id, src),
+                Err(e) => {
+                    // messages name fields, never values: safe to log and to show
+                    tracing::error!(cluster = %c.id, "registered cluster cannot be scanned: {e}");
+                    let reason = format!("the stored kubeconfig of registered cluster '{}' cannot be used: {e}; remove the cluster and register it again", c.id);
+                    let label = format!("kubernetes registered cluster {}", c.id);
+                    scanner.register(&c.id, Arc::new(sources::UnusableSource { reason, label }));
+                }
+            }
+        }
+        scanner.set_hooks(crate::service::scan::Hooks {
+            alerts: crate::service::alerts::Alerts::new(
+                settings.alert_webhooks.clone(),
+                settings.alert_retries,
+                std::time::Duration::from_millis(settings.alert_backoff_ms),
+            ),
+            public_url: settings.public_url.clone(),
+        });
+        scanner.set_lease(std::time::Duration::from_secs_f64(
+            settings.scan_lease_seconds.max(0.1),
+        ));
+        crate::service::scan::relay::start(&scanner, &settings.database_url).await;
+        scanner.recover().await?;
+        scanner.keep_reaping();
+        let scheduler = crate::service::schedule::Scheduler::new(
+            scanner.clone(),
+            crate::service::schedule::ScheduleLimits::from_settings(&settings),
+        );
+        if settings.scheduler {
+            scheduler.start().await?;
+        }
+        if store.token_count().await? == 0 {
+            eprintln!("cis-scan: no API tokens yet. Create the first administrator token with:\n  cis-scan token create --admin");
+        }
+        Ok(Arc::new(Service {
+            settings,
+            scanner,
+            scheduler,
+            tokens: Default::default(),
+        }))
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.scanner.store
+    }
+
+    /// The caller a bearer token names, or why it is refused.
+    pub async fn authenticate(&self, token: &str) -> Result<crate::service::auth::AuthOutcome> {
+        self.tokens.authenticate(self.store(), token).await
+    }
+
+    /// Fails with BAD_USER_INPUT unless `test_id` is a check of the cluster's benchmark.
+    pub async fn require_check(&self, cluster_id: &str, test_id: &str) -> Result<()> {
+        let benchmark = self.cluster_benchmark(cluster_id).await?;
+        if benchmark.check(test_id).is_none() {
+            return Err(Error::Invalid(format!(
+                "'{test_id}' is not a check of {}, the benchmark of cluster '{cluster_id}'",
+                benchmark.id
+            )));
+        }
+        Ok(())
+    }
+
+    /// The benchmark a cluster is scanned with: from its Kubernetes version,
+    /// else its newest report's, else the newest benchmark.
+    pub async fn cluster_benchmark(&self, cluster_id: &str) -> Result<Arc<Benchmark>> {
+        let catalog = &self.scanner.catalog;
+        if let Some(v) = self
+            .scanner
+            .source(cluster_id)
+            .and_then(|s| s.kubernetes_version())
+        {
+            if let Ok(b) = catalog.for_kubernetes_version(&v) {
+                return Ok(b);
+            }
+        }
+        if let Some(r) = self.store().latest_report(cluster_id).await? {
+            if let Ok(b) = catalog.get(&r.benchmark) {
+                return Ok(b);
+            }
+        }
+        catalog.select(None, None)
+    }
+}

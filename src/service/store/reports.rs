@@ -1,0 +1,332 @@
+//! Reports and their check results. A report is written once, in one transaction.
+
+use super::entity::{check_result, report, scan};
+use super::Store;
+use crate::engine::report::{NodeResult, Report, State};
+use crate::error::{Error, Result};
+use crate::service::domain::ScanState;
+use chrono::{DateTime, Utc};
+use futures_util::{Stream, StreamExt};
+use sea_orm::sea_query::Expr;
+use sea_orm::*;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Check rows per INSERT: 14 columns each stays well under SQLite's variable limit.
+const CHUNK: usize = 200;
+
+/// One stored check with its per-node results decoded.
+#[derive(Debug, Clone)]
+pub struct StoredCheck {
+    pub row: check_result::Model,
+    pub nodes: Vec<NodeResult>,
+}
+
+impl StoredCheck {
+    fn decode(row: check_result::Model) -> Result<Self> {
+        let nodes = serde_json::from_str(&row.nodes)
+            .map_err(|e| Error::Database(format!("check result {}: {e}", row.id)))?;
+        Ok(StoredCheck { row, nodes })
+    }
+}
+
+/// A page of reports, newest first.
+#[derive(Debug)]
+pub struct ReportPage {
+    pub reports: Vec<report::Model>,
+    pub has_next: bool,
+}
+
+impl Store {
+    /// Writes a finished scan's report and marks the scan SUCCEEDED, atomically.
+    pub async fn save_report(
+        &self,
+        scan_id: Uuid,
+        cluster_id: &str,
+        r: &Report,
+        started: DateTime<Utc>,
+        schedule_id: Option<Uuid>,
+    ) -> Result<Uuid> {
+        let id = Uuid::new_v4();
+        let now = Utc::now();
+        let s = r.summary;
+        let failed = r
+            .results
+            .iter()
+            .any(|c| matches!(c.state, State::Fail | State::Error));
+        let header = report::ActiveModel {
+            id: Set(id),
+            cluster_id: Set(cluster_id.to_string()),
+            scan_id: Set(scan_id),
+            benchmark: Set(r.benchmark.clone()),
+            benchmark_title: Set(r.benchmark_title.clone()),
+            kubernetes_version: Set(r.kubernetes_version.clone()),
+            state: Set(if failed { "FAIL" } else { "PASS" }.to_string()),
+            nodes: Set(serde_json::to_string(&r.nodes).map_err(|e| Error::Internal(e.to_string()))?),
+            total: Set(s.total as i32),
+            pass: Set(s.pass as i32),
+            fail: Set(s.fail as i32),
+            warn: Set(s.warn as i32),
+            skip: Set(s.skip as i32),
+            not_applicable: Set(s.not_applicable as i32),
+            error: Set(s.error as i32),
+            started_at: Set(started),
+            finished_at: Set(now),
+            created_at: Set(now),
+            provider: Set(r.provider.clone()),
+            mode: Set(r.mode.clone()),
+            schedule_id: Set(schedule_id),
+            excluded: Set((!r.excluded.is_empty())
+                .then(|| serde_json::to_string(&r.excluded).unwrap_or_default())),
+        };
+        let mut rows = Vec::with_capacity(r.results.len());
+        for (i, c) in r.results.iter().enumerate() {
+            rows.push(check_result::ActiveModel {
+                id: NotSet,
+                report_id: Set(id),
+                position: Set(i as i32),
+                check_id: Set(c.id.clone()),
+                title: Set(c.title.clone()),
+                section: Set(c.section.clone()),
+                target: Set(c.target.clone()),
+                state: Set(c.state.as_str().to_string()),
+                scored: Set(c.scored),
+                automated: Set(c.automated),
+                rule: Set(c.rule.clone()),
+                remediation: Set(c.remediation.clone()),
+                reason: Set(c.reason.clone()),
+                nodes: Set(
+                    serde_json::to_string(&c.nodes).map_err(|e| Error::Internal(e.to_string()))?
+                ),
+            });
+        }
+        let txn = self.db.begin().await?;
+        header.insert(&txn).await?;
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<_> = rows.by_ref().take(CHUNK).collect();
+            check_result::Entity::insert_many(chunk).exec(&txn).await?;
+        }
+        let updated = scan::Entity::update_many()
+            .col_expr(
+                scan::Column::State,
+                Expr::value(ScanState::Succeeded.as_str()),
+            )
+            .col_expr(scan::Column::ReportId, Expr::value(id))
+            .col_expr(scan::Column::FinishedAt, Expr::value(now))
+            .filter(scan::Column::Id.eq(scan_id))
+            .filter(scan::Column::State.eq(ScanState::Running.as_str()))
+            .exec(&txn)
+            .await?;
+        if updated.rows_affected != 1 {
+            // cancelled while saving: keep nothing
+            txn.rollback().await?;
+            return Err(Error::NotFound(format!(
+                "scan {scan_id} is no longer running"
+            )));
+        }
+        txn.commit().await?;
+        Ok(id)
+    }
+
+    /// One report's header.
+    pub async fn report(&self, id: Uuid) -> Result<Option<report::Model>> {
+        Ok(report::Entity::find_by_id(id).one(&self.db).await?)
+    }
+
+    /// Newest report of a cluster.
+    pub async fn latest_report(&self, cluster_id: &str) -> Result<Option<report::Model>> {
+        Ok(report::Entity::find()
+            .filter(report::Column::ClusterId.eq(cluster_id))
+            .order_by_desc(report::Column::CreatedAt)
+            .order_by_desc(report::Column::Id)
+            .one(&self.db)
+            .await?)
+    }
+
+    /// Reports newest first, after the report `after` (exclusive), limited to `cluster`.
+    pub async fn reports(
+        &self,
+        cluster: Option<&str>,
+        first: u64,
+        after: Option<Uuid>,
+    ) -> Result<ReportPage> {
+        let mut q = report::Entity::find();
+        if let Some(c) = cluster {
+            q = q.filter(report::Column::ClusterId.eq(c));
+        }
+        if let Some(a) = after {
+            let anchor = self
+                .report(a)
+                .await?
+                .ok_or_else(|| Error::Invalid("'after' is not a valid cursor".into()))?;
+            q = q.filter(
+                Condition::any()
+                    .add(report::Column::CreatedAt.lt(anchor.created_at))
+                    .add(
+                        Condition::all()
+                            .add(report::Column::CreatedAt.eq(anchor.created_at))
+                            .add(report::Column::Id.lt(anchor.id)),
+                    ),
+            );
+        }
+        let mut reports = q
+            .order_by_desc(report::Column::CreatedAt)
+            .order_by_desc(report::Column::Id)
+            .limit(first + 1)
+            .all(&self.db)
+            .await?;
+        let has_next = reports.len() as u64 > first;
+        reports.truncate(first as usize);
+        Ok(ReportPage { reports, has_next })
+    }
+
+    /// A report's checks in benchmark order, optionally filtered.
+    pub async fn check_results(
+        &self,
+        report_id: Uuid,
+        states: &[State],
+        section: Option<&str>,
+    ) -> Result<Vec<StoredCheck>> {
+        Ok(self
+            .check_results_of(&[report_id], states, section)
+            .await?
+            .remove(&report_id)
+            .unwrap_or_default())
+    }
+
+    /// The checks of several reports in one query, each in benchmark order, optionally filtered.
+    pub async fn check_results_of(
+        &self,
+        report_ids: &[Uuid],
+        states: &[State],
+        section: Option<&str>,
+    ) -> Result<HashMap<Uuid, Vec<StoredCheck>>> {
+        let mut q = check_result::Entity::find()
+            .filter(check_result::Column::ReportId.is_in(report_ids.iter().copied()));
+        if !states.is_empty() {
+            q = q.filter(check_result::Column::State.is_in(states.iter().map(|s| s.as_str())));
+        }
+        if let Some(sec) = section {
+            q = q.filter(
+                Condition::any()
+                    .add(check_result::Column::Section.eq(sec))
+                    .add(check_result::Column::CheckId.eq(sec))
+                    .add(check_result::Column::CheckId.starts_with(format!("{sec}."))),
+            );
+        }
+        let mut out: HashMap<Uuid, Vec<StoredCheck>> = HashMap::new();
+        for row in q
+            .order_by_asc(check_result::Column::ReportId)
+            .order_by_asc(check_result::Column::Position)
+            .all(&self.db)
+            .await?
+        {
+            out.entry(row.report_id)
+                .or_default()
+                .push(StoredCheck::decode(row)?);
+        }
+        Ok(out)
+    }
+
+    /// A report's checks one at a time, for streaming exports.
+    pub async fn stream_check_results(
+        &self,
+        report_id: Uuid,
+    ) -> Result<impl Stream<Item = Result<StoredCheck>> + Send + '_> {
+        let s = check_result::Entity::find()
+            .filter(check_result::Column::ReportId.eq(report_id))
+            .order_by_asc(check_result::Column::Position)
+            .stream(&self.db)
+            .await?;
+        Ok(s.map(|r| r.map_err(Error::from).and_then(StoredCheck::decode)))
+    }
+
+    /// Deletes a report and its results. False when it did not exist.
+    pub async fn delete_report(&self, id: Uuid) -> Result<bool> {
+        let txn = self.db.begin().await?;
+        check_result::Entity::delete_many()
+            .filter(check_result::Column::ReportId.eq(id))
+            .exec(&txn)
+            .await?;
+        let r = report::Entity::delete_by_id(id).exec(&txn).await?;
+        txn.commit().await?;
+        Ok(r.rows_affected == 1)
+    }
+}
+
+impl Store {
+    /// The newest report of every active cluster, for metrics.
+    pub async fn latest_reports(&self) -> Result<Vec<report::Model>> {
+        let ids: Vec<String> = self
+            .clusters(None)
+            .await?
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        let mut latest = self.latest_reports_of(&ids).await?;
+        Ok(ids.iter().filter_map(|id| latest.remove(id)).collect())
+    }
+
+    /// The newest report of each of these clusters, in two queries whatever their number.
+    pub async fn latest_reports_of(
+        &self,
+        cluster_ids: &[String],
+    ) -> Result<HashMap<String, report::Model>> {
+        let newest: Vec<(String, DateTime<Utc>)> = report::Entity::find()
+            .select_only()
+            .column(report::Column::ClusterId)
+            .column_as(report::Column::CreatedAt.max(), "newest")
+            .filter(report::Column::ClusterId.is_in(cluster_ids.iter().cloned()))
+            .group_by(report::Column::ClusterId)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        if newest.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut which = Condition::any();
+        for (cluster, at) in &newest {
+            which = which.add(
+                Condition::all()
+                    .add(report::Column::ClusterId.eq(cluster.as_str()))
+                    .add(report::Column::CreatedAt.eq(*at)),
+            );
+        }
+        let mut out: HashMap<String, report::Model> = HashMap::new();
+        for r in report::Entity::find().filter(which).all(&self.db).await? {
+            // two reports of one cluster made in the same instant: the larger id wins, as in latest_report
+            match out.get(&r.cluster_id) {
+                Some(have) if have.id > r.id => {}
+                _ => {
+                    out.insert(r.cluster_id.clone(), r);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Finished scans per cluster, and how many scans wait in the queue.
+    pub async fn scan_counts(&self) -> Result<(Vec<(String, i64)>, i64)> {
+        let done = [
+            ScanState::Succeeded,
+            ScanState::Failed,
+            ScanState::Cancelled,
+            ScanState::Interrupted,
+        ];
+        let rows = scan::Entity::find()
+            .select_only()
+            .column(scan::Column::ClusterId)
+            .column_as(scan::Column::Id.count(), "n")
+            .filter(scan::Column::State.is_in(done.map(|s| s.as_str())))
+            .group_by(scan::Column::ClusterId)
+            .into_tuple::<(String, i64)>()
+            .all(&self.db)
+            .await?;
+        let queued = scan::Entity::find()
+            .filter(scan::Column::State.eq(ScanState::Queued.as_str()))
+            .count(&self.db)
+            .await? as i64;
+        Ok((rows, queued))
+    }
+}

@@ -1,0 +1,180 @@
+//! Schedules and their claimed ticks.
+
+use super::entity::{check_result, report, scan, schedule, schedule_tick};
+use super::Store;
+use crate::error::Result;
+use crate::service::domain::ScanState;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::*;
+use uuid::Uuid;
+
+impl Store {
+    /// Stores a new schedule.
+    pub async fn insert_schedule(&self, row: schedule::Model) -> Result<schedule::Model> {
+        Ok(schedule::ActiveModel::from(row).insert(&self.db).await?)
+    }
+
+    /// Replaces a schedule's settings.
+    pub async fn update_schedule(&self, row: schedule::Model) -> Result<schedule::Model> {
+        let mut am: schedule::ActiveModel = row.into();
+        for c in [
+            schedule::Column::Cron,
+            schedule::Column::Timezone,
+            schedule::Column::Retention,
+            schedule::Column::Benchmark,
+            schedule::Column::AlertOnFailure,
+            schedule::Column::AlertOnComplete,
+            schedule::Column::Enabled,
+            schedule::Column::NextRunAt,
+        ] {
+            am.reset(c);
+        }
+        Ok(am.update(&self.db).await?)
+    }
+
+    /// Deletes a schedule; its reports stay (and are no longer pruned).
+    pub async fn delete_schedule(&self, id: Uuid) -> Result<bool> {
+        schedule_tick::Entity::delete_many()
+            .filter(schedule_tick::Column::ScheduleId.eq(id))
+            .exec(&self.db)
+            .await?;
+        Ok(schedule::Entity::delete_by_id(id)
+            .exec(&self.db)
+            .await?
+            .rows_affected
+            == 1)
+    }
+
+    /// One schedule.
+    pub async fn schedule(&self, id: Uuid) -> Result<Option<schedule::Model>> {
+        Ok(schedule::Entity::find_by_id(id).one(&self.db).await?)
+    }
+
+    /// Schedules, of one cluster or all.
+    pub async fn schedules(&self, cluster: Option<&str>) -> Result<Vec<schedule::Model>> {
+        let mut q = schedule::Entity::find();
+        if let Some(c) = cluster {
+            q = q.filter(schedule::Column::ClusterId.eq(c));
+        }
+        Ok(q.order_by_asc(schedule::Column::CreatedAt)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Enabled schedules whose next run is due.
+    pub async fn due_schedules(&self, now: DateTime<Utc>) -> Result<Vec<schedule::Model>> {
+        Ok(schedule::Entity::find()
+            .filter(schedule::Column::Enabled.eq(true))
+            .filter(schedule::Column::NextRunAt.lte(now))
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Claims a tick for this replica. False when another replica (or an earlier run) has it.
+    pub async fn claim_tick(
+        &self,
+        schedule_id: Uuid,
+        tick: DateTime<Utc>,
+        replica: &str,
+    ) -> Result<bool> {
+        let row = schedule_tick::ActiveModel {
+            schedule_id: Set(schedule_id),
+            tick_at: Set(tick),
+            claimed_by: Set(replica.to_string()),
+        };
+        let r = schedule_tick::Entity::insert(row)
+            .on_conflict(
+                OnConflict::columns([
+                    schedule_tick::Column::ScheduleId,
+                    schedule_tick::Column::TickAt,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .exec_without_returning(&self.db)
+            .await?;
+        Ok(r == 1)
+    }
+
+    /// Records that a schedule ran and when it runs next.
+    pub async fn set_schedule_runs(
+        &self,
+        id: Uuid,
+        last: Option<DateTime<Utc>>,
+        next: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut q = schedule::Entity::update_many().col_expr(
+            schedule::Column::NextRunAt,
+            sea_orm::sea_query::Expr::value(next),
+        );
+        if let Some(l) = last {
+            q = q.col_expr(
+                schedule::Column::LastRunAt,
+                sea_orm::sea_query::Expr::value(l),
+            );
+        }
+        q.filter(schedule::Column::Id.eq(id)).exec(&self.db).await?;
+        Ok(())
+    }
+
+    /// Scans a schedule queued, oldest first.
+    pub async fn schedule_scans(&self, schedule_id: Uuid) -> Result<Vec<scan::Model>> {
+        Ok(scan::Entity::find()
+            .filter(scan::Column::ScheduleId.eq(schedule_id))
+            .order_by_asc(scan::Column::CreatedAt)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Reports a schedule's scans wrote, newest first.
+    pub async fn schedule_reports(&self, schedule_id: Uuid) -> Result<Vec<report::Model>> {
+        Ok(report::Entity::find()
+            .filter(report::Column::ScheduleId.eq(schedule_id))
+            .order_by_desc(report::Column::CreatedAt)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// True when a scan of this schedule is still waiting to start.
+    pub async fn schedule_has_queued_scan(&self, schedule_id: Uuid) -> Result<bool> {
+        Ok(scan::Entity::find()
+            .filter(scan::Column::ScheduleId.eq(schedule_id))
+            .filter(scan::Column::State.eq(ScanState::Queued.as_str()))
+            .count(&self.db)
+            .await?
+            > 0)
+    }
+
+    /// Deletes a schedule's reports beyond the newest `keep`; manual reports are never touched.
+    pub async fn prune_schedule_reports(&self, schedule_id: Uuid, keep: u64) -> Result<u64> {
+        // (SQLite has no OFFSET without LIMIT: skip in code; a schedule keeps few reports)
+        let old: Vec<Uuid> = report::Entity::find()
+            .select_only()
+            .column(report::Column::Id)
+            .filter(report::Column::ScheduleId.eq(schedule_id))
+            .order_by_desc(report::Column::CreatedAt)
+            .order_by_desc(report::Column::Id)
+            .into_tuple::<Uuid>()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .skip(keep as usize)
+            .collect();
+        if old.is_empty() {
+            return Ok(0);
+        }
+        let txn = self.db.begin().await?;
+        check_result::Entity::delete_many()
+            .filter(check_result::Column::ReportId.is_in(old.clone()))
+            .exec(&txn)
+            .await?;
+        let n = report::Entity::delete_many()
+            .filter(report::Column::Id.is_in(old))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        txn.commit().await?;
+        Ok(n)
+    }
+}

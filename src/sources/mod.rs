@@ -1,0 +1,114 @@
+//! Where a cluster's node facts come from. Snapshot sources read files;
+//! live clusters (through the Kubernetes API) plug in behind the same trait.
+
+pub mod live;
+mod snapshot;
+mod spec;
+mod unusable;
+
+pub use snapshot::{ClusterFile, SnapshotSource, DEMO_SNAPSHOT};
+pub use spec::{build, ClusterSettings, SourceSpec};
+pub use unusable::UnusableSource;
+
+use crate::engine::facts::NodeFacts;
+use crate::error::Result;
+
+/// What a source reports while it works: (nodes done, nodes total, message);
+/// a total of 0 means it is still discovering the cluster.
+pub type NodeProgress<'a> = &'a (dyn Fn(usize, usize, &str) + Send + Sync);
+
+/// The facts of a cluster at one moment.
+#[derive(Debug, Clone, Default)]
+pub struct Gathered {
+    pub kubernetes_version: Option<String>,
+    pub provider: String,
+    pub nodes: Vec<NodeFacts>,
+    /// Nodes left out of node checks, with why (Windows nodes).
+    pub excluded: Vec<(String, String)>,
+    /// Facts from the Kubernetes API for section 5, when the source has API access.
+    pub cluster: Option<crate::engine::cluster_facts::ClusterFacts>,
+    /// How nodes were read: snapshot, jobs or agentless.
+    pub mode: String,
+    /// The provider that runs the control plane (EKS, GKE, AKS), if any.
+    pub managed_by: Option<String>,
+}
+
+/// A cluster the service can scan.
+#[async_trait::async_trait]
+pub trait ClusterSource: Send + Sync {
+    /// A short description for logs and the API ("snapshot /path").
+    fn describe(&self) -> String;
+    /// The Kubernetes version, when known without scanning (decides the cluster's benchmark).
+    fn kubernetes_version(&self) -> Option<String>;
+    /// Collects every node's facts for scan `scan` (whose id labels whatever
+    /// the source creates in the cluster). A node that cannot be read yields
+    /// facts with `collection_error` set, so its checks report ERROR.
+    async fn gather(&self, scan: uuid::Uuid, progress: NodeProgress<'_>) -> Result<Gathered>;
+    /// The scans that have objects (collector Jobs) in the cluster now; a
+    /// source that creates nothing has none.
+    async fn scans_with_objects(&self) -> Result<Vec<uuid::Uuid>> {
+        Ok(Vec::new())
+    }
+    /// Deletes every object scan `scan` created in the cluster (what a
+    /// killed process left behind).
+    async fn remove_objects(&self, scan: uuid::Uuid) -> Result<()> {
+        let _ = scan;
+        Ok(())
+    }
+}
+
+/// The kind of a cluster's source: all a cluster owner is shown of it (the
+/// description names server paths, which only administrators see).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+pub enum ClusterSourceKind {
+    /// Facts read from a snapshot directory (or the built-in demo).
+    Snapshot,
+    /// A live cluster through a kubeconfig named in the configuration file.
+    Kubeconfig,
+    /// The live cluster the service runs in, through its service account.
+    InCluster,
+    /// A live cluster registered through the API.
+    Registered,
+    /// A source added by code (embedding, tests).
+    Other,
+}
+
+impl ClusterSourceKind {
+    /// The kind of a stored cluster, from its origin and the description its source wrote.
+    pub fn of(origin: &str, description: &str) -> Self {
+        if origin == "api" {
+            ClusterSourceKind::Registered
+        } else if description.starts_with("snapshot ") {
+            ClusterSourceKind::Snapshot
+        } else if description.starts_with("kubernetes in-cluster") {
+            ClusterSourceKind::InCluster
+        } else if description.starts_with("kubernetes ") {
+            ClusterSourceKind::Kubeconfig
+        } else {
+            ClusterSourceKind::Other
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ClusterSourceKind as K;
+
+    #[test]
+    fn source_kinds_follow_origin_and_description() {
+        assert_eq!(K::of("config", "snapshot builtin:demo"), K::Snapshot);
+        assert_eq!(
+            K::of("config", "kubernetes /etc/k.conf context a"),
+            K::Kubeconfig
+        );
+        assert_eq!(
+            K::of("config", "kubernetes in-cluster (agentless)"),
+            K::InCluster
+        );
+        assert_eq!(
+            K::of("api", "kubernetes registered cluster x"),
+            K::Registered
+        );
+        assert_eq!(K::of("config", "gated demo"), K::Other);
+    }
+}
