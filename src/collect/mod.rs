@@ -1,6 +1,7 @@
 //! The collector: reads one node (through a host root and a proc directory)
 //! and records its facts. It runs no commands and never judges anything.
 
+mod content;
 mod host;
 mod paths;
 mod procs;
@@ -206,8 +207,20 @@ pub fn collect(opts: &Options) -> NodeFacts {
     cni.entries.retain(|e| e.kind == "file");
     facts.files.insert("cni-files".into(), cni);
 
+    // files whose content the benchmark asks about, read as the API server reads them
+    let apiserver_pid = pid(&comps, Component::Apiserver);
     if let Some(path) = arg(&comps, Component::Apiserver, "--encryption-provider-config") {
-        facts.encryption = Some(encryption(&host, &path));
+        facts.encryption = Some(content::encryption(&host, apiserver_pid, &path));
+    }
+    if let Some(path) = arg(&comps, Component::Apiserver, "--audit-policy-file") {
+        facts.audit_policy = Some(content::audit_policy(&host, apiserver_pid, &path));
+    }
+    if let Some(path) = arg(
+        &comps,
+        Component::Apiserver,
+        "--admission-control-config-file",
+    ) {
+        facts.admission_config = Some(content::admission_config(&host, apiserver_pid, &path));
     }
     facts.kubernetes_version = comps
         .get(&Component::Apiserver)
@@ -355,47 +368,6 @@ fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
         }
         (b, o) => *b = o,
     }
-}
-
-/// Provider names for secrets in an EncryptionConfiguration.
-fn encryption(host: &Host, path: &str) -> EncryptionFacts {
-    let mut e = EncryptionFacts {
-        path: path.to_string(),
-        ..Default::default()
-    };
-    match host.read(path).and_then(|t| parse_structured(&t)) {
-        Err(err) => e.error = Some(err),
-        Ok(doc) => {
-            let resources = doc
-                .get("resources")
-                .and_then(|r| r.as_array())
-                .cloned()
-                .unwrap_or_default();
-            for r in resources {
-                let covers = r
-                    .get("resources")
-                    .and_then(|x| x.as_array())
-                    .is_some_and(|l| {
-                        l.iter().any(|s| {
-                            matches!(s.as_str(), Some("secrets") | Some("*.*") | Some("*."))
-                        })
-                    });
-                if covers {
-                    let providers = r
-                        .get("providers")
-                        .and_then(|p| p.as_array())
-                        .cloned()
-                        .unwrap_or_default();
-                    e.secret_providers = providers
-                        .iter()
-                        .filter_map(|p| p.as_object()?.keys().next().cloned())
-                        .collect();
-                    break;
-                }
-            }
-        }
-    }
-    e
 }
 
 /// k3s runs every component inside its own process; their flags come from its
