@@ -75,6 +75,7 @@ pub fn condition(
             let limits = content::event_rate_limit(view.facts.admission_config.as_ref());
             Outcome {
                 actual: format!("{}; {}", enabled.actual, limits.actual),
+                expected: format!("{} and {}", enabled.expected, limits.expected),
                 ..limits
             }
         }
