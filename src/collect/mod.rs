@@ -409,6 +409,16 @@ fn k3s_components(host: &Host, k3s: &ProcessFacts, comps: &mut HashMap<Component
                 .filter(|(k, _)| k == arg_key)
                 .map(|(_, v)| format!("--{}", v.trim_start_matches('-'))),
         );
+        if c == Component::Apiserver && k3s_secrets_encryption(config.as_ref(), &k3s.cmdline) {
+            // k3s passes this flag itself; an explicit kube-apiserver-arg after it still wins
+            argv.insert(
+                1,
+                format!(
+                    "--encryption-provider-config={}",
+                    paths::K3S_ENCRYPTION_CONFIG
+                ),
+            );
+        }
         let cf = comps.entry(c).or_default();
         cf.embedded_in = Some("k3s".into());
         cf.manifest = Some(ArgsFacts {
@@ -418,6 +428,17 @@ fn k3s_components(host: &Host, k3s: &ProcessFacts, comps: &mut HashMap<Component
             error: None,
         });
     }
+}
+
+/// True when k3s runs with `secrets-encryption` (config file or command line).
+fn k3s_secrets_encryption(config: Option<&serde_json::Value>, argv: &[String]) -> bool {
+    let in_config = config
+        .and_then(|c| c.get("secrets-encryption"))
+        .is_some_and(|v| v.as_bool() == Some(true) || v.as_str() == Some("true"));
+    in_config
+        || argv
+            .iter()
+            .any(|a| a == "--secrets-encryption" || a == "--secrets-encryption=true")
 }
 
 /// Every `--key=value` / `--key value` pair of an argv, repeats kept.

@@ -300,3 +300,21 @@ fn event_rate_limit_enabled_without_admission_config_has_no_limits() {
     assert_eq!(state(&r, "1.2.9"), State::Warn);
     assert!(reason(&r, "1.2.9").contains("--admission-control-config-file is not set"));
 }
+
+#[test]
+fn k3s_secrets_encryption_is_judged_by_the_file_k3s_writes() {
+    let h = HostRoot::new();
+    h.file("/etc/rancher/k3s/config.yaml", "secrets-encryption: true\n", 0o600)
+        .file(
+            "/var/lib/rancher/k3s/server/cred/encryption-config.json",
+            r#"{"kind":"EncryptionConfiguration","apiVersion":"apiserver.config.k8s.io/v1","resources":[{"resources":["secrets"],"providers":[{"aescbc":{"keys":[{"name":"aescbckey","secret":"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0"}]}},{"identity":{}}]}]}"#,
+            0o600,
+        )
+        .process(1, &["/usr/local/bin/k3s server", ""]);
+    let r = eval("cis-1.12", &h);
+    assert_eq!(state(&r, "1.2.27"), State::Pass, "{:?}", node(&r, "1.2.27"));
+    assert_eq!(
+        node(&r, "1.2.28").actual,
+        "providers for secrets: aescbc, identity"
+    );
+}
