@@ -122,7 +122,13 @@ pub fn encryption(host: &Host, pid: Option<u32>, path: &str) -> EncryptionFacts 
             return e;
         }
     };
-    e.resources = list(&doc, "resources")
+    read_encryption(&mut e, &doc);
+    e
+}
+
+/// Fills in what an EncryptionConfiguration document says about each resource list.
+pub fn read_encryption(e: &mut EncryptionFacts, doc: &Value) {
+    e.resources = list(doc, "resources")
         .iter()
         .map(|r| EncryptionResourceFacts {
             resources: list(r, "resources")
@@ -142,7 +148,6 @@ pub fn encryption(host: &Host, pid: Option<u32>, path: &str) -> EncryptionFacts 
         .find(|r| r.resources.iter().any(|s| covers_secrets(s)))
         .map(|r| r.providers.clone())
         .unwrap_or_default();
-    e
 }
 
 /// The audit policy: its kind and the level of each rule.
@@ -154,12 +159,7 @@ pub fn audit_policy(host: &Host, pid: Option<u32>, path: &str) -> AuditPolicyFac
     match read_doc(host, pid, path) {
         Ok((doc, shown)) => {
             a.path = shown;
-            a.api_version = str_at(&doc, "apiVersion").map(str::to_string);
-            a.kind = str_at(&doc, "kind").map(str::to_string);
-            a.rule_levels = list(&doc, "rules")
-                .iter()
-                .map(|r| str_at(r, "level").unwrap_or("").to_string())
-                .collect();
+            read_audit_policy(&mut a, &doc);
         }
         Err((status, msg)) => {
             a.status = status;
@@ -167,6 +167,16 @@ pub fn audit_policy(host: &Host, pid: Option<u32>, path: &str) -> AuditPolicyFac
         }
     }
     a
+}
+
+/// Fills in an audit Policy document's kind and the level of each rule.
+pub fn read_audit_policy(a: &mut AuditPolicyFacts, doc: &Value) {
+    a.api_version = str_at(doc, "apiVersion").map(str::to_string);
+    a.kind = str_at(doc, "kind").map(str::to_string);
+    a.rule_levels = list(doc, "rules")
+        .iter()
+        .map(|r| str_at(r, "level").unwrap_or("").to_string())
+        .collect();
 }
 
 /// The admission configuration: which plugins it configures, and EventRateLimit's limits.

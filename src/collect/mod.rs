@@ -7,6 +7,7 @@ mod paths;
 mod procs;
 mod systemd;
 
+pub use content::{parse_content, read_audit_policy, read_encryption};
 pub use host::parse_structured;
 pub use procs::identify;
 pub use systemd::split_words;
