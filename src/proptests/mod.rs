@@ -7,6 +7,7 @@
 //! Random strings rarely get past a parser's first byte, so most generators
 //! here start from the project's own valid documents and break them a little.
 
+mod content;
 mod cron;
 mod definitions;
 mod facts;

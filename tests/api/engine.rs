@@ -110,9 +110,21 @@ fn hardened_control_plane_passes_what_default_fails() {
         "--audit-log-maxsize=100",
         "--enable-admission-plugins=NodeRestriction,AlwaysPullImages,EventRateLimit",
         "--encryption-provider-config=/etc/kubernetes/enc/config.yaml",
+        "--admission-control-config-file=/etc/kubernetes/admission.yaml",
+        "--audit-policy-file=/etc/kubernetes/audit-policy.yaml",
         "--kubelet-certificate-authority=/etc/kubernetes/pki/ca.crt",
     ]);
     h.process(101, &api)
+        .file(
+            "/etc/kubernetes/admission.yaml",
+            "apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins:\n- name: EventRateLimit\n  configuration:\n    apiVersion: eventratelimit.admission.k8s.io/v1alpha1\n    kind: Configuration\n    limits:\n    - {type: Server, qps: 50, burst: 100}\n",
+            0o600,
+        )
+        .file(
+            "/etc/kubernetes/audit-policy.yaml",
+            "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n",
+            0o600,
+        )
         .file(
             "/etc/kubernetes/enc/config.yaml",
             "apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n- resources: [secrets]\n  providers:\n  - aescbc:\n      keys: [{name: k1, secret: c2VjcmV0}]\n  - identity: {}\n",
@@ -125,7 +137,7 @@ fn hardened_control_plane_passes_what_default_fails() {
     let r = eval("cis-1.8", &[h.collect("cp-1")]);
     for id in [
         "1.2.1", "1.2.5", "1.2.9", "1.2.11", "1.2.15", "1.2.16", "1.2.17", "1.2.18", "1.2.19",
-        "1.2.20", "1.2.28", "1.2.29", "1.1.12", "4.1.1", "4.1.9",
+        "1.2.20", "1.2.28", "1.2.29", "1.1.12", "3.2.1", "4.1.1", "4.1.9",
     ] {
         assert_eq!(
             state(&r, id),

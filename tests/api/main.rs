@@ -3,6 +3,7 @@
 mod access;
 mod cli;
 mod cluster_source;
+mod content_checks;
 mod csv_injection;
 mod definitions;
 mod demo;
@@ -11,6 +12,7 @@ mod engine;
 mod fault_kill;
 mod fault_postgres;
 mod flow;
+mod kube_bench_differences;
 mod kubeconfig_policy;
 mod lifecycle;
 mod limits;

@@ -67,6 +67,27 @@ pub fn parse_rules(file: &str, text: &str) -> Result<Vec<Rule>> {
                 .map(|t| condition(t, component))
                 .transpose()
                 .map_err(err)?;
+            let kube_bench = r
+                .kube_bench
+                .map(|k| {
+                    let when = match k.differs_when.as_str() {
+                        "pass" => DiffersWhen::Pass,
+                        "fail" => DiffersWhen::Fail,
+                        o => {
+                            return Err(err(format!(
+                                "kube_bench.differs_when '{o}' must be pass or fail"
+                            )))
+                        }
+                    };
+                    if k.note.trim().is_empty() {
+                        return Err(err("kube_bench.note is empty".into()));
+                    }
+                    Ok(KubeBenchDifference {
+                        when,
+                        note: k.note.trim().to_string(),
+                    })
+                })
+                .transpose()?;
             Ok(Rule {
                 id: r.id,
                 title: r.title,
@@ -74,6 +95,7 @@ pub fn parse_rules(file: &str, text: &str) -> Result<Vec<Rule>> {
                 test,
                 manual: r.manual,
                 remediation: r.remediation.trim().to_string(),
+                kube_bench,
             })
         })
         .collect()
@@ -135,6 +157,8 @@ fn condition(c: RawCondition, component: Component) -> std::result::Result<Condi
         c.plugin.is_some(),
         c.file.is_some(),
         c.encryption_providers.is_some(),
+        c.audit_policy.is_some(),
+        c.event_rate_limit.is_some(),
         c.policy.is_some(),
     ]
     .iter()
@@ -142,7 +166,7 @@ fn condition(c: RawCondition, component: Component) -> std::result::Result<Condi
     .count();
     if subjects != 1 {
         return Err(format!(
-            "a test needs exactly one of all, any, flag, gate, unit, plugin, file, encryption_providers, policy (found {subjects})"
+            "a test needs exactly one of all, any, flag, gate, unit, plugin, file, encryption_providers, audit_policy, event_rate_limit, policy (found {subjects})"
         ));
     }
     let node_only = |what: &str| {
@@ -172,6 +196,20 @@ fn condition(c: RawCondition, component: Component) -> std::result::Result<Condi
             return Err("encryption_providers needs at least one provider".into());
         }
         return Ok(Condition::EncryptionProviders(list));
+    }
+    if let Some(on) = c.audit_policy {
+        node_only("audit_policy")?;
+        if !on || component != Component::Apiserver {
+            return Err("audit_policy: true belongs to rules with component: apiserver".into());
+        }
+        return Ok(Condition::AuditPolicy);
+    }
+    if let Some(on) = c.event_rate_limit {
+        node_only("event_rate_limit")?;
+        if !on || component != Component::Apiserver {
+            return Err("event_rate_limit: true belongs to rules with component: apiserver".into());
+        }
+        return Ok(Condition::EventRateLimit);
     }
     if let Some(name) = c.plugin {
         node_only("plugin")?;

@@ -136,8 +136,14 @@ pub enum Condition {
         expect: FileExpect,
         missing: Missing,
     },
-    /// The first provider for secrets in the encryption configuration is one of these.
+    /// The encryption configuration --encryption-provider-config names exists,
+    /// parses, covers secrets and puts one of these providers first for them.
     EncryptionProviders(Vec<String>),
+    /// The audit policy --audit-policy-file names exists, is an audit.k8s.io
+    /// Policy and has at least one rule that logs.
+    AuditPolicy,
+    /// EventRateLimit is enabled and the admission configuration gives it limits.
+    EventRateLimit,
     /// A cluster-wide assessment made from the Kubernetes API.
     Policy(String),
 }
@@ -153,6 +159,27 @@ pub struct Rule {
     /// What a person still has to confirm even when the test passes.
     pub manual: Option<String>,
     pub remediation: String,
+    /// Where this rule knowingly judges differently from kube-bench.
+    pub kube_bench: Option<KubeBenchDifference>,
+}
+
+/// A known, deliberate difference from kube-bench's verdict for one rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KubeBenchDifference {
+    /// The verdict (PASS or FAIL, before unscored/manual softening) that differs
+    /// when it rests on a documented default or on a file's content.
+    pub when: DiffersWhen,
+    /// One sentence for the node result's reason.
+    pub note: String,
+}
+
+/// Which of our verdicts differs from kube-bench's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiffersWhen {
+    /// We pass where kube-bench fails.
+    Pass,
+    /// We fail where kube-bench passes.
+    Fail,
 }
 
 /// The node role a check is aimed at, as the benchmark groups them.

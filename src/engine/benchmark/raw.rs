@@ -47,10 +47,21 @@ pub struct RawRule {
     #[serde(default)]
     pub manual: Option<String>,
     pub remediation: String,
+    #[serde(default)]
+    pub kube_bench: Option<RawKubeBench>,
+}
+
+/// `kube_bench: {differs_when: fail, note: "..."}` on a rule.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKubeBench {
+    pub differs_when: String,
+    pub note: String,
 }
 
 /// A condition: exactly one of the subject keys (all, any, flag, gate, unit,
-/// plugin, file, encryption_providers, policy) plus the keys that go with it.
+/// plugin, file, encryption_providers, audit_policy, event_rate_limit, policy)
+/// plus the keys that go with it.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCondition {
@@ -68,6 +79,10 @@ pub struct RawCondition {
     pub owner: Option<String>,
     pub missing: Option<String>,
     pub encryption_providers: Option<Vec<String>>,
+    /// `audit_policy: true`: the audit policy file's content.
+    pub audit_policy: Option<bool>,
+    /// `event_rate_limit: true`: EventRateLimit enabled and configured with limits.
+    pub event_rate_limit: Option<bool>,
     pub policy: Option<String>,
     pub set: Option<bool>,
     pub eq: Option<String>,

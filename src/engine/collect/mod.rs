@@ -1,11 +1,13 @@
 //! The collector: reads one node (through a host root and a proc directory)
 //! and records its facts. It runs no commands and never judges anything.
 
+mod content;
 mod host;
 mod paths;
 mod procs;
 mod systemd;
 
+pub use content::{parse_content, read_audit_policy, read_encryption};
 pub use host::parse_structured;
 pub use procs::identify;
 pub use systemd::split_words;
@@ -206,8 +208,20 @@ pub fn collect(opts: &Options) -> NodeFacts {
     cni.entries.retain(|e| e.kind == "file");
     facts.files.insert("cni-files".into(), cni);
 
+    // files whose content the benchmark asks about, read as the API server reads them
+    let apiserver_pid = pid(&comps, Component::Apiserver);
     if let Some(path) = arg(&comps, Component::Apiserver, "--encryption-provider-config") {
-        facts.encryption = Some(encryption(&host, &path));
+        facts.encryption = Some(content::encryption(&host, apiserver_pid, &path));
+    }
+    if let Some(path) = arg(&comps, Component::Apiserver, "--audit-policy-file") {
+        facts.audit_policy = Some(content::audit_policy(&host, apiserver_pid, &path));
+    }
+    if let Some(path) = arg(
+        &comps,
+        Component::Apiserver,
+        "--admission-control-config-file",
+    ) {
+        facts.admission_config = Some(content::admission_config(&host, apiserver_pid, &path));
     }
     facts.kubernetes_version = comps
         .get(&Component::Apiserver)
@@ -357,47 +371,6 @@ fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
     }
 }
 
-/// Provider names for secrets in an EncryptionConfiguration.
-fn encryption(host: &Host, path: &str) -> EncryptionFacts {
-    let mut e = EncryptionFacts {
-        path: path.to_string(),
-        ..Default::default()
-    };
-    match host.read(path).and_then(|t| parse_structured(&t)) {
-        Err(err) => e.error = Some(err),
-        Ok(doc) => {
-            let resources = doc
-                .get("resources")
-                .and_then(|r| r.as_array())
-                .cloned()
-                .unwrap_or_default();
-            for r in resources {
-                let covers = r
-                    .get("resources")
-                    .and_then(|x| x.as_array())
-                    .is_some_and(|l| {
-                        l.iter().any(|s| {
-                            matches!(s.as_str(), Some("secrets") | Some("*.*") | Some("*."))
-                        })
-                    });
-                if covers {
-                    let providers = r
-                        .get("providers")
-                        .and_then(|p| p.as_array())
-                        .cloned()
-                        .unwrap_or_default();
-                    e.secret_providers = providers
-                        .iter()
-                        .filter_map(|p| p.as_object()?.keys().next().cloned())
-                        .collect();
-                    break;
-                }
-            }
-        }
-    }
-    e
-}
-
 /// k3s runs every component inside its own process; their flags come from its
 /// command line and /etc/rancher/k3s/config.yaml, and its defaults are its own.
 fn k3s_components(host: &Host, k3s: &ProcessFacts, comps: &mut HashMap<Component, ComponentFacts>) {
@@ -437,6 +410,16 @@ fn k3s_components(host: &Host, k3s: &ProcessFacts, comps: &mut HashMap<Component
                 .filter(|(k, _)| k == arg_key)
                 .map(|(_, v)| format!("--{}", v.trim_start_matches('-'))),
         );
+        if c == Component::Apiserver && k3s_secrets_encryption(config.as_ref(), &k3s.cmdline) {
+            // k3s passes this flag itself; an explicit kube-apiserver-arg after it still wins
+            argv.insert(
+                1,
+                format!(
+                    "--encryption-provider-config={}",
+                    paths::K3S_ENCRYPTION_CONFIG
+                ),
+            );
+        }
         let cf = comps.entry(c).or_default();
         cf.embedded_in = Some("k3s".into());
         cf.manifest = Some(ArgsFacts {
@@ -446,6 +429,17 @@ fn k3s_components(host: &Host, k3s: &ProcessFacts, comps: &mut HashMap<Component
             error: None,
         });
     }
+}
+
+/// True when k3s runs with `secrets-encryption` (config file or command line).
+fn k3s_secrets_encryption(config: Option<&serde_json::Value>, argv: &[String]) -> bool {
+    let in_config = config
+        .and_then(|c| c.get("secrets-encryption"))
+        .is_some_and(|v| v.as_bool() == Some(true) || v.as_str() == Some("true"));
+    in_config
+        || argv
+            .iter()
+            .any(|a| a == "--secrets-encryption" || a == "--secrets-encryption=true")
 }
 
 /// Every `--key=value` / `--key value` pair of an argv, repeats kept.

@@ -120,6 +120,10 @@ pub fn cni_dirs(conf_dir: Option<&str>) -> Vec<String> {
 /// k3s configuration file and the key that carries each component's extra args.
 pub const K3S_CONFIG: &str = "/etc/rancher/k3s/config.yaml";
 /// (component, k3s config key / flag) pairs.
+/// Where k3s writes the encryption configuration it passes to its API server
+/// when `secrets-encryption` is on.
+pub const K3S_ENCRYPTION_CONFIG: &str = "/var/lib/rancher/k3s/server/cred/encryption-config.json";
+
 pub const K3S_ARG_KEYS: &[(&str, &str)] = &[
     ("apiserver", "kube-apiserver-arg"),
     ("controllermanager", "kube-controller-manager-arg"),

@@ -1,6 +1,7 @@
 //! Evaluation of one condition tree against one node.
 
 use super::compare::{apply, describe, items};
+use super::content;
 use super::files::test_files;
 use super::settings::{ComponentView, Resolved};
 use super::{NodeView, Outcome};
@@ -62,7 +63,22 @@ pub fn condition(
             expect,
             *missing,
         ),
-        Condition::EncryptionProviders(allowed) => encryption(view, allowed),
+        Condition::EncryptionProviders(allowed) => {
+            content::encryption(view.facts.encryption.as_ref(), allowed)
+        }
+        Condition::AuditPolicy => content::audit_policy(view.facts.audit_policy.as_ref()),
+        Condition::EventRateLimit => {
+            let enabled = plugin(benchmark, component, view, "EventRateLimit", true);
+            if enabled.state != State::Pass {
+                return enabled;
+            }
+            let limits = content::event_rate_limit(view.facts.admission_config.as_ref());
+            Outcome {
+                actual: format!("{}; {}", enabled.actual, limits.actual),
+                expected: format!("{} and {}", enabled.expected, limits.expected),
+                ..limits
+            }
+        }
         Condition::Policy(name) => {
             Outcome::new(State::Warn, "not assessed", name, "Kubernetes API")
                 .because("policy tests need the cluster's API".into())
@@ -106,12 +122,17 @@ fn setting_outcome(
             } else {
                 format!("{} (default)", show(&value))
             };
-            Outcome::new(
+            let o = Outcome::new(
                 if ok { State::Pass } else { State::Fail },
                 &actual,
                 &expected,
                 &source,
-            )
+            );
+            if explicit {
+                o
+            } else {
+                o.beyond_flags()
+            }
         }
     }
 }
@@ -195,47 +216,6 @@ fn plugin(
     Outcome::new(state, &actual, &expected, &source)
 }
 
-fn encryption(view: &NodeView, allowed: &[String]) -> Outcome {
-    let expected = format!(
-        "secrets encrypted first with one of: {}",
-        allowed.join(", ")
-    );
-    match &view.facts.encryption {
-        None => Outcome::new(
-            State::Fail,
-            "no encryption configuration",
-            &expected,
-            "kube-apiserver arguments",
-        )
-        .because(
-            "--encryption-provider-config is not set, so secrets are stored unencrypted".into(),
-        ),
-        Some(e) if e.error.is_some() => {
-            Outcome::new(State::Error, "unreadable", &expected, &e.path)
-                .because(e.error.clone().unwrap_or_default())
-        }
-        Some(e) => {
-            let first = e
-                .secret_providers
-                .first()
-                .map(String::as_str)
-                .unwrap_or("identity");
-            let ok = allowed.iter().any(|a| a == first);
-            let actual = if e.secret_providers.is_empty() {
-                "no providers for secrets".to_string()
-            } else {
-                format!("providers for secrets: {}", e.secret_providers.join(", "))
-            };
-            Outcome::new(
-                if ok { State::Pass } else { State::Fail },
-                &actual,
-                &expected,
-                &format!("file {}", e.path),
-            )
-        }
-    }
-}
-
 /// Combines outcomes: `all` fails on any failure; `any` passes on any pass.
 fn combine(outcomes: Vec<Outcome>, all: bool) -> Outcome {
     let has = |s: State| outcomes.iter().any(|o| o.state == s);
@@ -270,5 +250,6 @@ fn combine(outcomes: Vec<Outcome>, all: bool) -> Outcome {
         expected: join(|o| &o.expected, if all { " and " } else { " or " }),
         source: join(|o| &o.source, "; "),
         reason: (!reasons.is_empty()).then(|| reasons.join("; ")),
+        beyond_flags: outcomes.iter().any(|o| o.state == state && o.beyond_flags),
     }
 }

@@ -2,6 +2,7 @@
 //! No I/O, no clock, no async: the same input always gives the same report.
 
 mod compare;
+mod content;
 mod files;
 mod leaf;
 pub mod policy;
@@ -9,7 +10,7 @@ pub mod settings;
 
 pub use compare::{parse_duration, same};
 
-use crate::engine::benchmark::{Benchmark, Check, Component, Condition};
+use crate::engine::benchmark::{Benchmark, Check, Component, Condition, DiffersWhen};
 use crate::engine::cluster_facts::ClusterFacts;
 use crate::engine::facts::NodeFacts;
 use crate::engine::report::{CheckResult, NodeResult, Report, Skip, State, Summary};
@@ -24,6 +25,9 @@ pub struct Outcome {
     pub expected: String,
     pub source: String,
     pub reason: Option<String>,
+    /// True when the verdict rests on a documented default or on a file's
+    /// content, where kube-bench reads only whether a setting is given.
+    pub beyond_flags: bool,
 }
 
 impl Outcome {
@@ -35,7 +39,14 @@ impl Outcome {
             expected: expected.to_string(),
             source: source.to_string(),
             reason: None,
+            beyond_flags: false,
         }
+    }
+
+    /// Marks the verdict as resting on a documented default or a file's content.
+    pub fn beyond_flags(mut self) -> Self {
+        self.beyond_flags = true;
+        self
     }
 
     /// Adds why the state is what it is.
@@ -270,7 +281,10 @@ fn node_outcome(benchmark: &Benchmark, check: &Check, view: &NodeView) -> Outcom
     let Some(test) = &check.rule.test else {
         return manual_outcome(check);
     };
-    let o = leaf::condition(benchmark, check.rule.component, test, view);
+    let o = explain_kube_bench(
+        check,
+        leaf::condition(benchmark, check.rule.component, test, view),
+    );
     match (&check.rule.manual, o.state) {
         (Some(note), State::Pass) => Outcome {
             state: State::Warn,
@@ -281,6 +295,25 @@ fn node_outcome(benchmark: &Benchmark, check: &Check, view: &NodeView) -> Outcom
         },
         _ => o,
     }
+}
+
+/// Adds the rule's note where its verdict knowingly differs from kube-bench's:
+/// the same state as the note names, reached from a default or a file's content.
+fn explain_kube_bench(check: &Check, mut o: Outcome) -> Outcome {
+    let Some(diff) = &check.rule.kube_bench else {
+        return o;
+    };
+    let differs = match diff.when {
+        DiffersWhen::Pass => o.state == State::Pass,
+        DiffersWhen::Fail => o.state == State::Fail,
+    };
+    if differs && o.beyond_flags {
+        o.reason = Some(match o.reason {
+            Some(r) => format!("{r}; {}", diff.note),
+            None => diff.note.clone(),
+        });
+    }
+    o
 }
 
 fn cluster_outcome(check: &Check, cluster: Option<&ClusterFacts>) -> Outcome {
