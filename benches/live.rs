@@ -116,7 +116,10 @@ fn bench(c: &mut Criterion) {
                 ];
                 let out: Vec<_> = names
                     .iter()
-                    .map(|n| cis_scan::engine::eval::policy::assess(n, &facts))
+                    .map(|n| {
+                        let p = cis_scan::engine::benchmark::PolicyName::parse(n).unwrap();
+                        cis_scan::engine::eval::policy::assess(p, &facts)
+                    })
                     .collect();
                 assess_time += t.elapsed();
                 runs += 1;

@@ -174,3 +174,18 @@ fn malformed_definitions_name_file_check_and_problem() {
         .to_string()
         .contains("1.1: check id appears twice"));
 }
+
+#[test]
+fn a_misspelt_policy_name_is_a_load_error_naming_file_and_rule() {
+    let rules = "rules:\n  - id: acme-admins\n    title: Few cluster admins\n    component: cluster\n    test: {policy: cluster-admin-binding}\n    remediation: Bind fewer admins.\n";
+    let d = custom_dir(&[("acme.yaml", CUSTOM), ("rules/acme.yaml", rules)]);
+    let err = cis_scan::engine::definitions::load_dir(d.path())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("rules/acme.yaml"), "{err}");
+    assert!(err.contains("acme-admins"), "{err}");
+    assert!(
+        err.contains("unknown policy 'cluster-admin-binding'"),
+        "{err}"
+    );
+}

@@ -339,7 +339,7 @@ fn every_assessment_passes_clean_objects_and_names_offenders() {
         for c in &b.checks {
             if let Some(cis_scan::engine::benchmark::Condition::Policy(p)) = &c.rule.test {
                 assert!(
-                    cases.iter().any(|(n, _, _)| n == p),
+                    cases.iter().any(|(n, _, _)| *n == p.as_str()),
                     "no test case for policy {p}"
                 );
             }
@@ -347,7 +347,8 @@ fn every_assessment_passes_clean_objects_and_names_offenders() {
     }
     for (name, breaker, evidence) in &cases {
         let base = clean();
-        let ok = assess(name, &base);
+        let policy = cis_scan::engine::benchmark::PolicyName::parse(name).unwrap();
+        let ok = assess(policy, &base);
         assert_eq!(
             ok.state,
             State::Pass,
@@ -356,7 +357,7 @@ fn every_assessment_passes_clean_objects_and_names_offenders() {
         );
         let mut bad = clean();
         breaker(&mut bad);
-        let o = assess(name, &bad);
+        let o = assess(policy, &bad);
         assert_eq!(o.state, State::Fail, "{name} after breaking it");
         assert!(
             o.actual.contains(evidence),
@@ -373,7 +374,10 @@ fn system_namespaces_are_left_out_and_lists_are_bounded() {
     for i in 0..25 {
         f.pods.push(pod("apps", &format!("priv-{i}"), json!({ "containers": [{ "name": "c", "image": "i", "securityContext": { "privileged": true } }] })));
     }
-    let o = assess("privileged-containers", &f);
+    let o = assess(
+        cis_scan::engine::benchmark::PolicyName::PrivilegedContainers,
+        &f,
+    );
     assert!(o.actual.starts_with("25 found"), "{}", o.actual);
     assert!(o.actual.contains("and 15 more"));
     assert!(!o.actual.contains("kube-proxy"));
@@ -382,7 +386,7 @@ fn system_namespaces_are_left_out_and_lists_are_bounded() {
         "pods".into(),
         "missing permission: cannot list (forbidden)".into(),
     );
-    let err = assess("host-pid", &e);
+    let err = assess(cis_scan::engine::benchmark::PolicyName::HostPid, &e);
     assert_eq!(err.state, State::Error);
     assert!(err.reason.unwrap().contains("cannot list pods"));
 }

@@ -145,7 +145,7 @@ pub enum Condition {
     /// EventRateLimit is enabled and the admission configuration gives it limits.
     EventRateLimit,
     /// A cluster-wide assessment made from the Kubernetes API.
-    Policy(String),
+    Policy(super::PolicyName),
 }
 
 /// One rule: written once, mapped to ids by each benchmark version.

@@ -1,8 +1,10 @@
 //! The collector: reads one node (through a host root and a proc directory)
 //! and records its facts. It runs no commands and never judges anything.
 
+mod configs;
 mod content;
 mod host;
+mod k3s;
 mod paths;
 mod procs;
 mod systemd;
@@ -15,7 +17,9 @@ pub use systemd::split_words;
 use crate::engine::benchmark::Component;
 use crate::engine::eval::settings::parse_args;
 use crate::engine::facts::*;
+use configs::{manifest_args, read_config};
 use host::Host;
+use k3s::k3s_components;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -276,187 +280,6 @@ fn unit_files(host: &Host, unit: Option<&UnitFacts>) -> FileFacts {
             ..Default::default()
         },
     }
-}
-
-/// The container command and args of a static pod manifest, as one argv.
-fn manifest_args(host: &Host, path: &str) -> ArgsFacts {
-    let mut facts = ArgsFacts {
-        path: path.to_string(),
-        ..Default::default()
-    };
-    let parsed = host.read(path).and_then(|t| parse_structured(&t));
-    match parsed {
-        Err(e) => facts.error = Some(e),
-        Ok(doc) => match doc.pointer("/spec/containers/0") {
-            None => facts.error = Some("no spec.containers[0] in the manifest".into()),
-            Some(c) => {
-                let strings = |k: &str| -> Vec<String> {
-                    c.get(k)
-                        .and_then(|v| v.as_array())
-                        .map(|a| {
-                            a.iter()
-                                .filter_map(|s| s.as_str().map(str::to_string))
-                                .collect()
-                        })
-                        .unwrap_or_default()
-                };
-                let mut argv = strings("command");
-                if argv.is_empty() {
-                    argv.push(
-                        c.get("name")
-                            .and_then(|n| n.as_str())
-                            .unwrap_or("container")
-                            .to_string(),
-                    );
-                }
-                argv.extend(strings("args"));
-                facts.args = argv;
-                facts.image = c.get("image").and_then(|i| i.as_str()).map(str::to_string);
-            }
-        },
-    }
-    facts
-}
-
-/// Reads a component config file (and a drop-in directory merged over it).
-fn read_config(host: &Host, pid: Option<u32>, path: &str, drop_dir: Option<&str>) -> ConfigFacts {
-    let mut cfg = ConfigFacts {
-        path: path.to_string(),
-        ..Default::default()
-    };
-    match host
-        .read_for_process(pid, path)
-        .and_then(|(t, shown)| parse_structured(&t).map(|v| (v, shown)))
-    {
-        Ok((v, shown)) => {
-            cfg.path = shown;
-            cfg.content = Some(v);
-        }
-        Err(e) => {
-            cfg.error = Some(e);
-            return cfg;
-        }
-    }
-    if let Some(dir) = drop_dir {
-        let mut names: Vec<String> = std::fs::read_dir(host.path(dir))
-            .map(|rd| {
-                rd.flatten()
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .filter(|n| n.ends_with(".conf"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        names.sort();
-        for n in names {
-            let p = format!("{}/{n}", dir.trim_end_matches('/'));
-            match host.read(&p).and_then(|t| parse_structured(&t)) {
-                Ok(v) => merge(cfg.content.get_or_insert(serde_json::Value::Null), v),
-                Err(e) => cfg.error = Some(format!("{p}: {e}")),
-            }
-            cfg.drop_ins.push(p);
-        }
-    }
-    cfg
-}
-
-/// Deep-merges `over` into `base`, as the kubelet merges config drop-ins.
-fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
-    match (base, over) {
-        (serde_json::Value::Object(b), serde_json::Value::Object(o)) => {
-            for (k, v) in o {
-                merge(b.entry(k).or_insert(serde_json::Value::Null), v);
-            }
-        }
-        (b, o) => *b = o,
-    }
-}
-
-/// k3s runs every component inside its own process; their flags come from its
-/// command line and /etc/rancher/k3s/config.yaml, and its defaults are its own.
-fn k3s_components(host: &Host, k3s: &ProcessFacts, comps: &mut HashMap<Component, ComponentFacts>) {
-    let server = k3s.cmdline.get(1).is_some_and(|s| s == "server");
-    let config = host
-        .read(paths::K3S_CONFIG)
-        .ok()
-        .and_then(|t| parse_structured(&t).ok());
-    let cli = parse_multi(&k3s.cmdline);
-    for (key, arg_key) in paths::K3S_ARG_KEYS {
-        let Some(c) = Component::from_key(key) else {
-            continue;
-        };
-        let control_plane = !matches!(c, Component::Kubelet | Component::Proxy);
-        if control_plane && !server
-            || (c == Component::Etcd && !host.exists("/var/lib/rancher/k3s/server/db/etcd"))
-        {
-            continue;
-        }
-        let mut argv = vec![format!("k3s-{key}")];
-        if let Some(list) = config.as_ref().and_then(|c| c.get(*arg_key)) {
-            let vals: Vec<String> = match list {
-                serde_json::Value::Array(a) => a
-                    .iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect(),
-                serde_json::Value::String(s) => vec![s.clone()],
-                _ => vec![],
-            };
-            argv.extend(
-                vals.into_iter()
-                    .map(|v| format!("--{}", v.trim_start_matches('-'))),
-            );
-        }
-        argv.extend(
-            cli.iter()
-                .filter(|(k, _)| k == arg_key)
-                .map(|(_, v)| format!("--{}", v.trim_start_matches('-'))),
-        );
-        if c == Component::Apiserver && k3s_secrets_encryption(config.as_ref(), &k3s.cmdline) {
-            // k3s passes this flag itself; an explicit kube-apiserver-arg after it still wins
-            argv.insert(
-                1,
-                format!(
-                    "--encryption-provider-config={}",
-                    paths::K3S_ENCRYPTION_CONFIG
-                ),
-            );
-        }
-        let cf = comps.entry(c).or_default();
-        cf.embedded_in = Some("k3s".into());
-        cf.manifest = Some(ArgsFacts {
-            path: format!("k3s process {} and {}", k3s.pid, paths::K3S_CONFIG),
-            args: argv,
-            image: None,
-            error: None,
-        });
-    }
-}
-
-/// True when k3s runs with `secrets-encryption` (config file or command line).
-fn k3s_secrets_encryption(config: Option<&serde_json::Value>, argv: &[String]) -> bool {
-    let in_config = config
-        .and_then(|c| c.get("secrets-encryption"))
-        .is_some_and(|v| v.as_bool() == Some(true) || v.as_str() == Some("true"));
-    in_config
-        || argv
-            .iter()
-            .any(|a| a == "--secrets-encryption" || a == "--secrets-encryption=true")
-}
-
-/// Every `--key=value` / `--key value` pair of an argv, repeats kept.
-fn parse_multi(argv: &[String]) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut i = 1;
-    while i < argv.len() {
-        let t = argv[i].trim_start_matches('-');
-        if let Some((k, v)) = t.split_once('=') {
-            out.push((k.to_string(), v.to_string()));
-        } else if argv[i].starts_with('-') && i + 1 < argv.len() && !argv[i + 1].starts_with('-') {
-            out.push((t.to_string(), argv[i + 1].clone()));
-            i += 1;
-        }
-        i += 1;
-    }
-    out
 }
 
 fn distribution(host: &Host) -> String {

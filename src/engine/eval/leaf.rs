@@ -80,7 +80,7 @@ pub fn condition(
             }
         }
         Condition::Policy(name) => {
-            Outcome::new(State::Warn, "not assessed", name, "Kubernetes API")
+            Outcome::new(State::Warn, "not assessed", name.as_str(), "Kubernetes API")
                 .because("policy tests need the cluster's API".into())
         }
     }

@@ -6,6 +6,7 @@ mod content;
 mod files;
 mod leaf;
 pub mod policy;
+mod policy_rbac;
 pub mod settings;
 
 pub use compare::{parse_duration, same};
@@ -318,7 +319,7 @@ fn explain_kube_bench(check: &Check, mut o: Outcome) -> Outcome {
 
 fn cluster_outcome(check: &Check, cluster: Option<&ClusterFacts>) -> Outcome {
     match (&check.rule.test, cluster) {
-        (Some(Condition::Policy(name)), Some(facts)) => policy::assess(name, facts),
+        (Some(Condition::Policy(name)), Some(facts)) => policy::assess(*name, facts),
         (Some(Condition::Policy(name)), None) => Outcome::new(
             State::Warn,
             "not assessed",

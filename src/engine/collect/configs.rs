@@ -1,0 +1,103 @@
+//! Configuration a component reads besides its flags: static pod manifests and
+//! config files (with drop-in directories merged as the component merges them).
+
+use super::host::{parse_structured, Host};
+use crate::engine::facts::*;
+
+/// The container command and args of a static pod manifest, as one argv.
+pub(super) fn manifest_args(host: &Host, path: &str) -> ArgsFacts {
+    let mut facts = ArgsFacts {
+        path: path.to_string(),
+        ..Default::default()
+    };
+    let parsed = host.read(path).and_then(|t| parse_structured(&t));
+    match parsed {
+        Err(e) => facts.error = Some(e),
+        Ok(doc) => match doc.pointer("/spec/containers/0") {
+            None => facts.error = Some("no spec.containers[0] in the manifest".into()),
+            Some(c) => {
+                let strings = |k: &str| -> Vec<String> {
+                    c.get(k)
+                        .and_then(|v| v.as_array())
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|s| s.as_str().map(str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                };
+                let mut argv = strings("command");
+                if argv.is_empty() {
+                    argv.push(
+                        c.get("name")
+                            .and_then(|n| n.as_str())
+                            .unwrap_or("container")
+                            .to_string(),
+                    );
+                }
+                argv.extend(strings("args"));
+                facts.args = argv;
+                facts.image = c.get("image").and_then(|i| i.as_str()).map(str::to_string);
+            }
+        },
+    }
+    facts
+}
+
+/// Reads a component config file (and a drop-in directory merged over it).
+pub(super) fn read_config(
+    host: &Host,
+    pid: Option<u32>,
+    path: &str,
+    drop_dir: Option<&str>,
+) -> ConfigFacts {
+    let mut cfg = ConfigFacts {
+        path: path.to_string(),
+        ..Default::default()
+    };
+    match host
+        .read_for_process(pid, path)
+        .and_then(|(t, shown)| parse_structured(&t).map(|v| (v, shown)))
+    {
+        Ok((v, shown)) => {
+            cfg.path = shown;
+            cfg.content = Some(v);
+        }
+        Err(e) => {
+            cfg.error = Some(e);
+            return cfg;
+        }
+    }
+    if let Some(dir) = drop_dir {
+        let mut names: Vec<String> = std::fs::read_dir(host.path(dir))
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.ends_with(".conf"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        for n in names {
+            let p = format!("{}/{n}", dir.trim_end_matches('/'));
+            match host.read(&p).and_then(|t| parse_structured(&t)) {
+                Ok(v) => merge(cfg.content.get_or_insert(serde_json::Value::Null), v),
+                Err(e) => cfg.error = Some(format!("{p}: {e}")),
+            }
+            cfg.drop_ins.push(p);
+        }
+    }
+    cfg
+}
+
+/// Deep-merges `over` into `base`, as the kubelet merges config drop-ins.
+fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
+    match (base, over) {
+        (serde_json::Value::Object(b), serde_json::Value::Object(o)) => {
+            for (k, v) in o {
+                merge(b.entry(k).or_insert(serde_json::Value::Null), v);
+            }
+        }
+        (b, o) => *b = o,
+    }
+}
