@@ -179,7 +179,6 @@ pub fn assess(policy: PolicyName, f: &ClusterFacts) -> Outcome {
     )
 }
 
-
 fn pod_name(p: &PodFacts) -> String {
     format!("{}/{}", p.namespace, p.name)
 }
