@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::service::domain::Principal;
-use crate::service::store::entity::cluster;
+use crate::service::store::entity::cluster::{self, ClusterOrigin};
 use crate::service::{clusters::encryption_key, Service};
 use crate::sources::live::kubeconfig_policy;
 
@@ -85,7 +85,7 @@ pub async fn remove(app: &Service, by: &Principal, id: &str) -> Result<bool> {
     admin_only(by)?;
     match app.store().cluster(id).await? {
         None => Err(Error::NotFound(format!("no cluster '{id}'"))),
-        Some(c) if c.origin != "api" => Err(Error::Invalid(format!(
+        Some(c) if c.origin != ClusterOrigin::Api => Err(Error::Invalid(format!(
             "cluster '{}' is declared in the configuration; remove it there",
             c.id
         ))),

@@ -40,6 +40,10 @@ pub trait ClusterSource: Send + Sync {
     fn describe(&self) -> String;
     /// The Kubernetes version, when known without scanning (decides the cluster's benchmark).
     fn kubernetes_version(&self) -> Option<String>;
+    /// What kind of source this is.
+    fn kind(&self) -> SourceKind {
+        SourceKind::Other
+    }
     /// Collects every node's facts for scan `scan` (whose id labels whatever
     /// the source creates in the cluster). A node that cannot be read yields
     /// facts with `collection_error` set, so its checks report ERROR.
@@ -57,13 +61,13 @@ pub trait ClusterSource: Send + Sync {
     }
 }
 
-/// The kind of a cluster's source: all a cluster owner is shown of it (the
+/// What kind of source a cluster has: all a cluster owner is shown of it (the
 /// description names server paths, which only administrators see).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
-pub enum ClusterSourceKind {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
     /// Facts read from a snapshot directory (or the built-in demo).
     Snapshot,
-    /// A live cluster through a kubeconfig named in the configuration file.
+    /// A live cluster through a kubeconfig file of the operator's.
     Kubeconfig,
     /// The live cluster the service runs in, through its service account.
     InCluster,
@@ -71,44 +75,4 @@ pub enum ClusterSourceKind {
     Registered,
     /// A source added by code (embedding, tests).
     Other,
-}
-
-impl ClusterSourceKind {
-    /// The kind of a stored cluster, from its origin and the description its source wrote.
-    pub fn of(origin: &str, description: &str) -> Self {
-        if origin == "api" {
-            ClusterSourceKind::Registered
-        } else if description.starts_with("snapshot ") {
-            ClusterSourceKind::Snapshot
-        } else if description.starts_with("kubernetes in-cluster") {
-            ClusterSourceKind::InCluster
-        } else if description.starts_with("kubernetes ") {
-            ClusterSourceKind::Kubeconfig
-        } else {
-            ClusterSourceKind::Other
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::ClusterSourceKind as K;
-
-    #[test]
-    fn source_kinds_follow_origin_and_description() {
-        assert_eq!(K::of("config", "snapshot builtin:demo"), K::Snapshot);
-        assert_eq!(
-            K::of("config", "kubernetes /etc/k.conf context a"),
-            K::Kubeconfig
-        );
-        assert_eq!(
-            K::of("config", "kubernetes in-cluster (agentless)"),
-            K::InCluster
-        );
-        assert_eq!(
-            K::of("api", "kubernetes registered cluster x"),
-            K::Registered
-        );
-        assert_eq!(K::of("config", "gated demo"), K::Other);
-    }
 }

@@ -143,6 +143,10 @@ impl ClusterSource for SnapshotSource {
         Some(self.cluster.kubernetes_version.clone())
     }
 
+    fn kind(&self) -> super::SourceKind {
+        super::SourceKind::Snapshot
+    }
+
     async fn gather(&self, _scan: uuid::Uuid, progress: NodeProgress<'_>) -> Result<Gathered> {
         let total = self.cluster.nodes.len();
         let mut nodes = Vec::with_capacity(total);

@@ -6,7 +6,7 @@ use super::live::kubeconfig_policy::CheckedKubeconfig;
 use super::live::{
     client_from_checked, client_from_kubeconfig, client_in_cluster, LiveSettings, LiveSource,
 };
-use super::{ClusterSource, SnapshotSource};
+use super::{ClusterSource, SnapshotSource, SourceKind};
 use crate::error::{Error, Result};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -50,11 +50,10 @@ pub async fn build(spec: SourceSpec<'_>, live: LiveSettings) -> Result<Arc<dyn C
         }
         SourceSpec::Registered { id, kubeconfig } => {
             let client = client_from_checked(kubeconfig, None).await?;
-            Arc::new(LiveSource::new(
-                client,
-                live,
-                format!("registered cluster {id}"),
-            ))
+            Arc::new(
+                LiveSource::new(client, live, format!("registered cluster {id}"))
+                    .of_kind(SourceKind::Registered),
+            )
         }
     })
 }

@@ -242,7 +242,7 @@ async fn database_failure_is_internal_without_detail_and_recovers() {
     let scan = app.scan_to_end("demo").await;
     let q = "query($id: ID!) { report(id: $id) { id } }";
     let vars = json!({ "id": scan["report"]["id"] });
-    let db = app.state.store().connection();
+    let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
     db.execute_unprepared("ALTER TABLE reports RENAME TO reports_away")
         .await
         .unwrap();

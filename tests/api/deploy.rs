@@ -88,13 +88,12 @@ fn rbac_covers_discovery_section5_and_jobs() {
     assert!(!docs("deploy/postgres.yaml").is_empty());
 }
 
-/// Runs against a real cluster when KUBECONFIG is set (agentless, so it changes nothing there).
+/// Runs against a real cluster (agentless, so it changes nothing there). No cluster can be
+/// reached here, so it is ignored: `KUBECONFIG=... cargo test --test api -- --ignored live_cluster`.
 #[test]
-fn live_cluster_when_kubeconfig_is_set() {
-    let Ok(path) = std::env::var("KUBECONFIG") else {
-        eprintln!("KUBECONFIG not set: live-cluster test skipped");
-        return;
-    };
+#[ignore = "needs a real cluster: KUBECONFIG=FILE cargo test --test api -- --ignored live_cluster"]
+fn live_cluster_through_kubeconfig() {
+    let path = std::env::var("KUBECONFIG").expect("KUBECONFIG names the cluster to check");
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_cis-scan"))
         .args([
             "check",

@@ -126,11 +126,11 @@ async fn kill_9_during_a_live_scan_interrupts_requeues_once_and_deletes_its_jobs
     .await;
 
     // exactly one retry, and it runs to its end on the new process
-    let store = cis_scan::service::store::Store::connect(&db).await.unwrap();
+    let store = sea_orm::Database::connect(&db).await.unwrap();
     let scans = || async {
         scan::Entity::find()
             .filter(scan::Column::ClusterId.eq("live"))
-            .all(store.connection())
+            .all(&store)
             .await
             .unwrap()
     };

@@ -5,9 +5,10 @@ use super::errors::gql;
 use super::loaders::{Loaders, ResultsKey};
 use crate::engine::report::{NodeResult as EngineNode, State};
 use crate::service::domain::{Principal, ScanProgress, ScanState};
+use crate::service::store::entity::cluster::ClusterOrigin;
 use crate::service::store::entity::{cluster, report, scan, skipped_test};
 use crate::service::store::StoredCheck;
-use crate::sources::ClusterSourceKind;
+use crate::sources::SourceKind;
 use async_graphql::{Context, Enum, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
@@ -73,6 +74,34 @@ pub enum ReportState {
     Fail,
 }
 
+/// The kind of a cluster's source: all a cluster owner is shown of it (the
+/// description names server paths, which only administrators see).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum ClusterSourceKind {
+    /// Facts read from a snapshot directory (or the built-in demo).
+    Snapshot,
+    /// A live cluster through a kubeconfig named in the configuration file.
+    Kubeconfig,
+    /// The live cluster the service runs in, through its service account.
+    InCluster,
+    /// A live cluster registered through the API.
+    Registered,
+    /// A source added by code (embedding, tests).
+    Other,
+}
+
+impl From<SourceKind> for ClusterSourceKind {
+    fn from(k: SourceKind) -> Self {
+        match k {
+            SourceKind::Snapshot => ClusterSourceKind::Snapshot,
+            SourceKind::Kubeconfig => ClusterSourceKind::Kubeconfig,
+            SourceKind::InCluster => ClusterSourceKind::InCluster,
+            SourceKind::Registered => ClusterSourceKind::Registered,
+            SourceKind::Other => ClusterSourceKind::Other,
+        }
+    }
+}
+
 /// A cluster.
 pub struct Cluster(pub cluster::Model);
 
@@ -85,8 +114,14 @@ impl Cluster {
         &self.0.name
     }
     /// The kind of source its facts come from.
-    async fn source_kind(&self) -> ClusterSourceKind {
-        ClusterSourceKind::of(&self.0.origin, &self.0.source)
+    async fn source_kind(&self, ctx: &Context<'_>) -> ClusterSourceKind {
+        if self.0.origin == ClusterOrigin::Api {
+            return ClusterSourceKind::Registered;
+        }
+        match state(ctx).scanner.source(&self.0.id) {
+            Some(s) => s.kind().into(),
+            None => ClusterSourceKind::Other,
+        }
     }
     /// Where its facts come from, with server paths: administrators only, null for cluster owners.
     async fn source(&self, ctx: &Context<'_>) -> Result<Option<&str>> {

@@ -1,6 +1,6 @@
 //! Cluster rows.
 
-use super::entity::cluster;
+use super::entity::cluster::{self, ClusterOrigin};
 use super::Store;
 use crate::error::Result;
 use sea_orm::sea_query::OnConflict;
@@ -16,7 +16,7 @@ impl Store {
             active: Set(true),
             created_at: Set(chrono::Utc::now()),
             secret: Set(None),
-            origin: Set("config".into()),
+            origin: Set(ClusterOrigin::Config),
             agentless: Set(false),
         };
         cluster::Entity::insert(row)
@@ -52,7 +52,7 @@ impl Store {
             active: Set(true),
             created_at: Set(chrono::Utc::now()),
             secret: Set(Some(secret.to_string())),
-            origin: Set("api".into()),
+            origin: Set(ClusterOrigin::Api),
             agentless: Set(agentless),
         };
         Ok(row.insert(&self.db).await?)
@@ -77,7 +77,7 @@ impl Store {
                 sea_orm::sea_query::Expr::value(Option::<String>::None),
             )
             .filter(cluster::Column::Id.eq(id))
-            .filter(cluster::Column::Origin.eq("api"))
+            .filter(cluster::Column::Origin.eq(ClusterOrigin::Api))
             .filter(cluster::Column::Active.eq(true))
             .exec(&self.db)
             .await?;
@@ -88,7 +88,7 @@ impl Store {
     pub async fn registered_clusters(&self) -> Result<Vec<cluster::Model>> {
         Ok(cluster::Entity::find()
             .filter(cluster::Column::Active.eq(true))
-            .filter(cluster::Column::Origin.eq("api"))
+            .filter(cluster::Column::Origin.eq(ClusterOrigin::Api))
             .all(&self.db)
             .await?)
     }

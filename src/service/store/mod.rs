@@ -86,11 +86,6 @@ impl Store {
             .await?;
         Ok(())
     }
-
-    /// The connection, for tests that need raw access.
-    pub fn connection(&self) -> &DatabaseConnection {
-        &self.db
-    }
 }
 
 /// The file path of a sqlite URL, if it is one with a file.

@@ -125,6 +125,7 @@ pub struct LiveSource {
     pub client: Client,
     pub settings: LiveSettings,
     pub label: String,
+    kind: crate::sources::SourceKind,
     last_version: std::sync::Mutex<Option<String>>,
 }
 
@@ -135,8 +136,14 @@ impl LiveSource {
             client,
             settings,
             label: label.into(),
+            kind: crate::sources::SourceKind::Kubeconfig,
             last_version: Default::default(),
         }
+    }
+
+    /// The same source, of another kind (in-cluster, registered).
+    pub fn of_kind(self, kind: crate::sources::SourceKind) -> Self {
+        LiveSource { kind, ..self }
     }
 }
 
@@ -176,6 +183,10 @@ impl ClusterSource for LiveSource {
                 ""
             }
         )
+    }
+
+    fn kind(&self) -> crate::sources::SourceKind {
+        self.kind
     }
 
     fn kubernetes_version(&self) -> Option<String> {

@@ -15,6 +15,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub state: Arc<cis_scan::service::Service>,
     pub server: actix_web::dev::ServerHandle,
+    /// The app's database, for tests that reach it directly.
+    pub database_url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -31,6 +33,43 @@ pub fn settings(db_url: &str) -> Settings {
     s
 }
 
+/// The file in a test's directory naming the PostgreSQL database made for it.
+const PG_MARKER: &str = "postgres-test-database";
+
+/// Drops the PostgreSQL database whose name `dir` holds, if any: on its own thread and
+/// runtime, since tests drop their app inside the actix runtime.
+fn drop_test_database(dir: &std::path::Path) {
+    let (Ok(name), Ok(base)) = (
+        std::fs::read_to_string(dir.join(PG_MARKER)),
+        std::env::var("TEST_DATABASE_URL"),
+    ) else {
+        return;
+    };
+    let _ = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            use sea_orm::ConnectionTrait;
+            if let Ok(admin) = sea_orm::Database::connect(&base).await {
+                // FORCE ends the app's pooled connections (PostgreSQL 13+)
+                let _ = admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await;
+                admin.close().await.ok();
+            }
+        })
+    })
+    .join();
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        drop_test_database(self._dir.path());
+    }
+}
+
 /// A fresh, empty database URL.
 pub async fn fresh_database(dir: &std::path::Path) -> String {
     match std::env::var("TEST_DATABASE_URL") {
@@ -45,6 +84,8 @@ pub async fn fresh_database(dir: &std::path::Path) -> String {
                 .await
                 .expect("create test database");
             admin.close().await.ok();
+            // the TestApp that ends up owning `dir` drops the database when it is dropped
+            std::fs::write(dir.join(PG_MARKER), &name).expect("remember the test database");
             let (prefix, _) = base.rsplit_once('/').expect("database URL with a path");
             format!("{prefix}/{name}")
         }
@@ -79,6 +120,7 @@ pub async fn spawn_with(
     extra: Vec<ExtraCluster>,
     dir: tempfile::TempDir,
 ) -> TestApp {
+    let database_url = settings.database_url.clone();
     let app = Application::build_with(settings, extra)
         .await
         .expect("build app");
@@ -97,6 +139,7 @@ pub async fn spawn_with(
         client: reqwest::Client::new(),
         state,
         server: handle,
+        database_url,
         _dir: dir,
     }
 }

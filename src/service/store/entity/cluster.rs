@@ -13,9 +13,21 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Encrypted kubeconfig (registered clusters only); never leaves the store unencrypted.
     pub secret: Option<String>,
-    /// "config" or "api".
-    pub origin: String,
+    /// Where the cluster was declared.
+    pub origin: ClusterOrigin,
     pub agentless: bool,
+}
+
+/// Where a cluster was declared; stored as text, an unknown value is a database error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum ClusterOrigin {
+    /// The configuration file (or clusters given in code).
+    #[sea_orm(string_value = "config")]
+    Config,
+    /// Registered through the API.
+    #[sea_orm(string_value = "api")]
+    Api,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
