@@ -24,6 +24,12 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The service cannot take its address (another process has it, or no permission).
+    #[error("cannot listen on {address}: {source}; is another cis-scan running there? set listen (CIS_SCAN_LISTEN) or --listen")]
+    Listen {
+        address: String,
+        source: std::io::Error,
+    },
     /// Bad input from a user (flag values, ids).
     #[error("{0}")]
     Invalid(String),
@@ -58,6 +64,11 @@ impl Error {
             }
             other => other.to_string(),
         }
+    }
+
+    /// True when stdout's reader went away (`cis-scan check | head -1`).
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
     }
 
     /// Wraps an I/O error with the path it concerns.

@@ -25,8 +25,11 @@ impl Application {
     /// Builds from settings plus clusters given in code.
     pub async fn build_with(settings: Settings, extra: Vec<ExtraCluster>) -> Result<Self> {
         // bind first: a taken port must stop start-up before anything runs
-        let listener = TcpListener::bind(settings.listen_addr()?)
-            .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", settings.listen)))?;
+        let listener =
+            TcpListener::bind(settings.listen_addr()?).map_err(|source| Error::Listen {
+                address: settings.listen.clone(),
+                source,
+            })?;
         let port = listener
             .local_addr()
             .map_err(|e| Error::Internal(e.to_string()))?

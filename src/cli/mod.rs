@@ -92,8 +92,8 @@ pub struct CheckArgs {
     /// Evaluate these facts files (from `cis-scan collect`) instead of this node.
     #[arg(long, num_args = 1..)]
     pub facts: Vec<PathBuf>,
-    /// Benchmark id, e.g. cis-1.10.
-    #[arg(long, conflicts_with = "kubernetes_version")]
+    /// Benchmark id, e.g. cis-1.10; overrides --kubernetes-version.
+    #[arg(long)]
     pub benchmark: Option<String>,
     /// Choose the benchmark for this Kubernetes version, e.g. 1.28.
     #[arg(long)]
@@ -310,6 +310,8 @@ pub fn run() -> i32 {
     };
     match result {
         Ok(code) => code,
+        // the reader stopped reading (`| head`): nothing to report, as other tools do
+        Err(e) if e.is_broken_pipe() => 0,
         Err(e) => {
             eprintln!("cis-scan: {e}");
             2

@@ -2,6 +2,7 @@
 
 mod access;
 mod cli;
+mod cli_friction;
 mod cluster_source;
 mod content_checks;
 mod csv_injection;

@@ -11,6 +11,11 @@ use croner::Cron;
 /// fires a few times a month is followed for years.
 const SAMPLED_RUNS: usize = 1000;
 
+/// The instant without its fraction of a second.
+fn whole_second(t: DateTime<Utc>) -> DateTime<Utc> {
+    chrono::Timelike::with_nanosecond(&t, 0).unwrap_or(t)
+}
+
 /// A validated schedule timing.
 #[derive(Debug, Clone)]
 pub struct Timing {
@@ -57,8 +62,9 @@ pub fn timing(expr: &str, tz: &str) -> Result<Timing> {
 impl Timing {
     /// The first fire time strictly after `after`.
     pub fn next_after(&self, after: DateTime<Utc>) -> Result<DateTime<Utc>> {
+        // croner keeps the sub-second part of its start; runs fall on whole seconds
         self.cron
-            .find_next_occurrence(&after.with_timezone(&self.tz), false)
+            .find_next_occurrence(&whole_second(after).with_timezone(&self.tz), false)
             .map(|t| t.with_timezone(&Utc))
             .map_err(|e| Error::Invalid(format!("cron: no next run: {e}")))
     }
@@ -82,7 +88,7 @@ impl Timing {
     pub fn latest_due(&self, since: DateTime<Utc>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let last = self
             .cron
-            .find_previous_occurrence(&now.with_timezone(&self.tz), true)
+            .find_previous_occurrence(&whole_second(now).with_timezone(&self.tz), true)
             .ok()?
             .with_timezone(&Utc);
         (last > since).then_some(last)
@@ -133,6 +139,15 @@ mod tests {
             utc.next_after(at(2026, 1, 1, 0, 0)).unwrap(),
             at(2026, 1, 1, 0, 15)
         );
+    }
+
+    #[test]
+    fn next_runs_fall_on_whole_seconds() {
+        let now = at(2026, 1, 1, 0, 0) + chrono::Duration::nanoseconds(123_456_789);
+        let t = timing("*/5 * * * *", "UTC").unwrap();
+        let next = t.next_after(now).unwrap();
+        assert_eq!(next, at(2026, 1, 1, 0, 5));
+        assert_eq!(chrono::Timelike::nanosecond(&next), 0);
     }
 
     #[test]
