@@ -48,7 +48,7 @@ fn bench(c: &mut Criterion) {
                         .await
                         .unwrap();
                     assert!(store
-                        .start_scan(
+                        .claim_scan(
                             scan.id,
                             "bench",
                             chrono::Utc::now() + chrono::Duration::minutes(5)
@@ -63,7 +63,7 @@ fn bench(c: &mut Criterion) {
                     total += t.elapsed();
                     assert_eq!(
                         store.scan(scan.id).await.unwrap().unwrap().state,
-                        ScanState::Succeeded.as_str()
+                        ScanState::Succeeded
                     );
                 });
             }

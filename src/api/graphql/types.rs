@@ -127,7 +127,7 @@ impl Scan {
         ID(self.0.id.to_string())
     }
     async fn state(&self) -> ScanState {
-        ScanState::parse(&self.0.state).unwrap_or(ScanState::Failed)
+        self.0.state
     }
     /// The benchmark asked for; null when chosen from the Kubernetes version.
     async fn benchmark(&self) -> Option<&str> {

@@ -2,9 +2,11 @@
 //! version. Pure data handling: no I/O beyond reading definition files.
 
 mod catalog;
+pub mod choice;
 pub mod load;
 pub mod model;
 mod raw;
 
 pub use catalog::Catalog;
+pub use choice::{choose, Choice};
 pub use model::*;
