@@ -91,6 +91,9 @@ pub struct CheckArgs {
     /// Evaluate these facts files (from `cis-scan collect`) instead of this node.
     #[arg(long, num_args = 1..)]
     pub facts: Vec<PathBuf>,
+    /// Evaluate a snapshot directory (cluster.yaml with its nodes), as the service does.
+    #[arg(long, conflicts_with_all = ["facts", "kubeconfig"])]
+    pub snapshot: Option<String>,
     /// Benchmark id, e.g. cis-1.10.
     #[arg(long, conflicts_with = "kubernetes_version")]
     pub benchmark: Option<String>,
@@ -230,6 +233,10 @@ async fn check_source(
             context: args.context.as_deref(),
         };
         return crate::sources::build(spec, live).await;
+    }
+    if let Some(dir) = &args.snapshot {
+        let spec = SourceSpec::Snapshot(dir);
+        return crate::sources::build(spec, LiveSettings::default()).await;
     }
     if !args.facts.is_empty() {
         return Ok(std::sync::Arc::new(FactsFilesSource {

@@ -21,6 +21,7 @@ mod live_errors;
 mod metrics_auth;
 mod policies;
 mod quotas;
+mod report_document;
 mod schedules;
 mod schema;
 mod support;

@@ -14,11 +14,14 @@ pub struct Choice {
     pub reason: String,
 }
 
+/// Providers with a CIS benchmark of their own, which is not shipped here.
+const OWN_BENCHMARK: &[&str] = &["eks", "gke", "aks"];
+
 /// Chooses a benchmark: an explicit id wins; else the Kubernetes version
-/// decides; else (version unknown) the newest benchmark. The provider is
-/// named in the reason: the CIS benchmarks here are the same for every
-/// provider (managed control planes are handled by the checks themselves),
-/// so it does not change the choice.
+/// decides; else (version unknown) the newest benchmark. The provider does not
+/// change the choice (only the Kubernetes benchmarks are shipped; checks of a
+/// managed control plane are NOT_APPLICABLE), but where CIS publishes a
+/// benchmark of the provider's own the reason says that it was not used.
 pub fn choose(
     catalog: &Catalog,
     explicit: Option<&str>,
@@ -26,7 +29,9 @@ pub fn choose(
     provider: Option<&str>,
 ) -> Result<Choice> {
     let on = |s: String| match provider {
-        Some(p) if !p.is_empty() && p != "generic" => format!("{s} on {p}"),
+        Some(p) if OWN_BENCHMARK.contains(&p) => {
+            format!("{s}; no {p} benchmark is shipped, so the Kubernetes one applies")
+        }
         _ => s,
     };
     if let Some(id) = explicit {
@@ -71,15 +76,18 @@ mod tests {
     }
 
     #[test]
-    fn a_managed_provider_is_named_in_the_reason() {
+    fn a_provider_with_its_own_cis_benchmark_is_named_in_the_reason() {
         let c = choose(&catalog(), None, Some("1.30"), Some("eks")).unwrap();
-        assert_eq!(c.reason, "cis-1.11 for Kubernetes 1.30 on eks");
+        assert_eq!(
+            c.reason,
+            "cis-1.11 for Kubernetes 1.30; no eks benchmark is shipped, so the Kubernetes one applies"
+        );
     }
 
     #[test]
     fn an_unknown_version_takes_the_newest_and_says_so() {
         let cat = catalog();
-        let c = choose(&cat, None, None, Some("generic")).unwrap();
+        let c = choose(&cat, None, None, Some("kubeadm")).unwrap();
         assert_eq!(c.benchmark.id, cat.benchmarks.last().unwrap().id);
         assert!(c.reason.contains("version is unknown"), "{}", c.reason);
     }
