@@ -25,7 +25,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Collect this node's facts (or read facts files) and evaluate a benchmark.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Print this node's facts as JSON, for evaluation elsewhere.
     Collect(CollectArgs),
     /// List the benchmark versions and their check counts.
