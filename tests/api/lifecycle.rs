@@ -153,3 +153,24 @@ async fn a_scan_whose_process_died_is_marked_interrupted_and_queued_again() {
         "picked up again, not lost: {retry:?}"
     );
 }
+
+#[tokio::test]
+async fn a_scan_with_an_unknown_stored_state_is_a_database_error_naming_it() {
+    use sea_orm::ConnectionTrait;
+    let dir = tempfile::TempDir::new().unwrap();
+    let url = crate::support::app::fresh_database(dir.path()).await;
+    let store = cis_scan::service::store::Store::connect(&url)
+        .await
+        .unwrap();
+    let scan = store.insert_scan("c", None, "test", None).await.unwrap();
+    let raw = sea_orm::Database::connect(&url).await.unwrap();
+    raw.execute_unprepared("UPDATE scans SET state = 'PAUSED'")
+        .await
+        .unwrap();
+    let err = store.scan(scan.id).await.unwrap_err();
+    assert!(
+        matches!(err, cis_scan::error::Error::Database(_)),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("PAUSED"), "{err}");
+}
