@@ -47,13 +47,10 @@ impl Doomed {
             .expect("work on the replica")
     }
 
-    /// Kills every task of the replica at once, as SIGKILL would.
-    pub fn crash(mut self) {
-        if let Some(rt) = self.runtime.take() {
-            rt.shutdown_background();
-        }
-        // its connections belonged to the dead runtime: leave them, as a killed process would
-        std::mem::forget(self.service.take());
+    /// Kills every task of the replica at once, as SIGKILL would; its
+    /// database connections close, as the kernel closes a killed process's.
+    pub fn crash(self) {
+        drop(self);
     }
 }
 
@@ -62,6 +59,6 @@ impl Drop for Doomed {
         if let Some(rt) = self.runtime.take() {
             rt.shutdown_background();
         }
-        std::mem::forget(self.service.take());
+        self.service.take();
     }
 }
