@@ -174,3 +174,44 @@ fn checked_skips(
     }
     Ok(known)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skip(id: &str) -> Skip {
+        Skip {
+            id: id.into(),
+            reason: None,
+            by: None,
+            at: None,
+        }
+    }
+
+    fn benchmark() -> Arc<crate::engine::benchmark::Benchmark> {
+        Catalog::embedded().unwrap().get("cis-1.11").unwrap()
+    }
+
+    #[test]
+    fn refused_unknown_skips_name_the_benchmark_and_the_ids() {
+        let e = checked_skips(
+            &benchmark(),
+            vec![skip("1.2.15"), skip("9.9")],
+            UnknownSkips::Refuse,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("cis-1.11 does not have: 9.9"), "{e}");
+    }
+
+    #[test]
+    fn ignored_unknown_skips_are_left_out_and_known_ones_kept() {
+        let kept = checked_skips(
+            &benchmark(),
+            vec![skip("1.2.15"), skip("9.9")],
+            UnknownSkips::Ignore,
+        )
+        .unwrap();
+        assert_eq!(kept, vec![skip("1.2.15")]);
+    }
+}
