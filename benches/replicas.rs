@@ -5,8 +5,10 @@
 
 use chrono::{Duration, Utc};
 use cis_scan::engine::benchmark::Catalog;
+use cis_scan::service::alerts::Alerts;
 use cis_scan::service::domain::Principal;
-use cis_scan::service::scan::Scanner;
+use cis_scan::service::scan::{Scanner, ScannerConfig};
+use cis_scan::service::schedule::FollowUp;
 use cis_scan::service::schedule::{ScheduleInput, ScheduleLimits, Scheduler};
 use cis_scan::service::store::Store;
 use cis_scan::sources::{ClusterSource, SnapshotSource};
@@ -45,7 +47,14 @@ async fn replica(
     source: Arc<dyn ClusterSource>,
 ) -> Arc<Scheduler> {
     let store = Store::connect(url).await.unwrap();
-    let scanner = Scanner::new(store, catalog);
+    let config = ScannerConfig {
+        lease: std::time::Duration::from_secs(30),
+        follow_up: FollowUp {
+            alerts: Alerts::new(Vec::new(), 0, std::time::Duration::ZERO),
+            public_url: "http://127.0.0.1".into(),
+        },
+    };
+    let scanner = Scanner::new(store, catalog, config);
     for i in 0..CLUSTERS {
         scanner.register(&format!("c-{i}"), source.clone());
     }
@@ -101,7 +110,7 @@ fn main() {
         for s in store.schedules(None).await.unwrap() {
             let scans = store.schedule_scans(s.id).await.unwrap();
             assert_eq!(scans.len(), 1, "one scan per schedule");
-            assert_eq!(scans[0].state, "SUCCEEDED");
+            assert_eq!(scans[0].state, cis_scan::service::domain::ScanState::Succeeded);
             reports += store.schedule_reports(s.id).await.unwrap().len();
         }
         assert_eq!(reports, CLUSTERS, "one report per tick");

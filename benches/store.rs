@@ -8,6 +8,9 @@ use cis_scan::service::store::Store;
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::time::{Duration, Instant};
 
+#[path = "nodes_source.rs"]
+mod nodes_source;
+
 fn demo_nodes(n: usize) -> Vec<NodeFacts> {
     let cp: NodeFacts = serde_json::from_str(include_str!("../config/demo/cp-1.json")).unwrap();
     let w: NodeFacts = serde_json::from_str(include_str!("../config/demo/worker-1.json")).unwrap();
@@ -31,8 +34,8 @@ fn bench(c: &mut Criterion) {
     rt.block_on(store.upsert_cluster("big", "big", "bench"))
         .unwrap();
     let catalog = Catalog::embedded().unwrap();
-    let b = catalog.get("cis-1.11").unwrap();
-    let report = cis_scan::engine::eval::evaluate(&b, &demo_nodes(1000), &[]);
+    let source = nodes_source::NodesSource(demo_nodes(1000));
+    let report = rt.block_on(nodes_source::scan(&catalog, &source, "cis-1.11"));
     let who = Principal::Admin {
         token_id: uuid::Uuid::new_v4(),
     };
@@ -48,7 +51,7 @@ fn bench(c: &mut Criterion) {
                         .await
                         .unwrap();
                     assert!(store
-                        .start_scan(
+                        .claim_scan(
                             scan.id,
                             "bench",
                             chrono::Utc::now() + chrono::Duration::minutes(5)
@@ -63,7 +66,7 @@ fn bench(c: &mut Criterion) {
                     total += t.elapsed();
                     assert_eq!(
                         store.scan(scan.id).await.unwrap().unwrap().state,
-                        ScanState::Succeeded.as_str()
+                        ScanState::Succeeded
                     );
                 });
             }

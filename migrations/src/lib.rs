@@ -6,6 +6,7 @@ mod m20261128_000001_initial;
 mod m20261128_000002_live_clusters;
 mod m20261128_000003_schedules;
 mod m20261129_000010_token_lifecycle;
+mod m20261129_000020_scan_core;
 
 /// Runs the migrations in order.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_live_clusters::Migration),
             Box::new(m20261128_000003_schedules::Migration),
             Box::new(m20261129_000010_token_lifecycle::Migration),
+            Box::new(m20261129_000020_scan_core::Migration),
         ]
     }
 }

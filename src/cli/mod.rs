@@ -6,7 +6,6 @@ pub mod token;
 
 use crate::engine::benchmark::Catalog;
 use crate::engine::collect;
-use crate::engine::facts::NodeFacts;
 use crate::engine::render::{self, Format};
 use crate::engine::report::{Skip, State};
 use crate::error::{Error, Result};
@@ -26,7 +25,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Collect this node's facts (or read facts files) and evaluate a benchmark.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Print this node's facts as JSON, for evaluation elsewhere.
     Collect(CollectArgs),
     /// List the benchmark versions and their check counts.
@@ -92,6 +91,9 @@ pub struct CheckArgs {
     /// Evaluate these facts files (from `cis-scan collect`) instead of this node.
     #[arg(long, num_args = 1..)]
     pub facts: Vec<PathBuf>,
+    /// Evaluate a snapshot directory (cluster.yaml with its nodes), as the service does.
+    #[arg(long, conflicts_with_all = ["facts", "kubeconfig"])]
+    pub snapshot: Option<String>,
     /// Benchmark id, e.g. cis-1.10; overrides --kubernetes-version.
     #[arg(long)]
     pub benchmark: Option<String>,
@@ -146,58 +148,17 @@ fn collect_opts(n: &NodeArgs) -> collect::Options {
     }
 }
 
-/// Reads a facts document and checks its schema version.
-pub fn read_facts(path: &std::path::Path) -> Result<NodeFacts> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    NodeFacts::from_json(path, &text)
-}
-
 /// Runs `check`; returns the exit code (0 nothing fails, 1 a check fails or errs).
+/// Every kind of source goes through the service's pipeline, so the report
+/// (and its JSON) is the one the service stores.
 pub fn check(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32> {
+    use crate::service::scan::pipeline::{self, BenchmarkRequest, Run, UnknownSkips};
     let catalog = catalog(&args.catalog)?;
-    let mut gathered = match &args.kubeconfig {
-        Some(path) => gather_live(args, path)?,
-        None => crate::sources::Gathered {
-            nodes: if args.facts.is_empty() {
-                vec![collect::collect(&collect_opts(&args.node))]
-            } else {
-                args.facts
-                    .iter()
-                    .map(|p| read_facts(p))
-                    .collect::<Result<_>>()?
-            },
-            ..Default::default()
-        },
+    let benchmark = match (&args.benchmark, &args.kubernetes_version) {
+        (Some(b), _) => BenchmarkRequest::Explicit(b.clone()),
+        (None, Some(v)) => BenchmarkRequest::ForKubernetesVersion(v.clone()),
+        (None, None) => BenchmarkRequest::Auto,
     };
-    let nodes = std::mem::take(&mut gathered.nodes);
-    for (node, why) in &gathered.excluded {
-        eprintln!("cis-scan: node {node} excluded: {why}");
-    }
-    let seen_version = gathered
-        .kubernetes_version
-        .clone()
-        .or_else(|| nodes.iter().find_map(|n| n.kubernetes_version.clone()));
-    let version = args.kubernetes_version.clone().or(seen_version.clone());
-    let benchmark = catalog.select(args.benchmark.as_deref(), version.as_deref())?;
-    if args.benchmark.is_none() && version.is_none() {
-        eprintln!("cis-scan: Kubernetes version unknown; using the newest benchmark {} (pass --kubernetes-version or --benchmark)", benchmark.id);
-    }
-    let unknown: Vec<&String> = args
-        .skip
-        .iter()
-        .filter(|id| benchmark.check(id).is_none())
-        .collect();
-    if !unknown.is_empty() {
-        return Err(Error::Invalid(format!(
-            "--skip names checks that {} does not have: {}",
-            benchmark.id,
-            unknown
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    }
     let skips: Vec<Skip> = args
         .skip
         .iter()
@@ -208,15 +169,40 @@ pub fn check(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32> {
             at: None,
         })
         .collect();
-    let input = crate::engine::eval::Input {
-        nodes: &nodes,
-        cluster: gathered.cluster.as_ref(),
-        managed_by: gathered.managed_by.as_deref(),
-        skips: &skips,
-    };
-    let mut report =
-        crate::engine::eval::evaluate_with_progress(&benchmark, &input, &mut |_, _| {});
-    report.kubernetes_version = version;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    let report = rt.block_on(async {
+        let source = check_source(args).await?;
+        // progress of a live cluster goes to stderr; files and this node are quick
+        let live = args.kubeconfig.is_some();
+        let on_step: pipeline::OnStep = std::sync::Arc::new(move |s: pipeline::Step| {
+            if live && s.phase != crate::service::domain::ScanPhase::Evaluating {
+                eprintln!(
+                    "cis-scan: [{}/{}] {}",
+                    s.nodes_done, s.nodes_total, s.message
+                );
+            }
+        });
+        let run = Run {
+            source: source.as_ref(),
+            scan_id: uuid::Uuid::new_v4(),
+            benchmark,
+            skips,
+            unknown_skips: UnknownSkips::Refuse,
+            on_step,
+        };
+        pipeline::run(&catalog, run).await
+    })?;
+    for node in &report.excluded {
+        eprintln!("cis-scan: node {} excluded: {}", node.node, node.reason);
+    }
+    if report.kubernetes_version.is_none() {
+        if let Some(why) = &report.benchmark_reason {
+            eprintln!("cis-scan: {why} (pass --kubernetes-version or --benchmark)");
+        }
+    }
     let colour = args.format == Format::Table
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none();
@@ -228,31 +214,38 @@ pub fn check(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32> {
     Ok(if failing { 1 } else { 0 })
 }
 
-/// Scans a live cluster once, for `check --kubeconfig`.
-fn gather_live(args: &CheckArgs, path: &std::path::Path) -> Result<crate::sources::Gathered> {
-    use crate::sources::{live::LiveSettings, SourceSpec};
-    let mut live = LiveSettings {
-        namespace: args.namespace.clone(),
-        agentless: args.agentless,
-        ..Default::default()
-    };
-    if let Some(i) = &args.image {
-        live.image = i.clone();
-    }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    rt.block_on(async {
+/// The source `check` reads: a live cluster, facts files, or this node.
+async fn check_source(
+    args: &CheckArgs,
+) -> Result<std::sync::Arc<dyn crate::sources::ClusterSource>> {
+    use crate::sources::{live::LiveSettings, FactsFilesSource, LocalNodeSource, SourceSpec};
+    if let Some(path) = &args.kubeconfig {
+        let mut live = LiveSettings {
+            namespace: args.namespace.clone(),
+            agentless: args.agentless,
+            ..Default::default()
+        };
+        if let Some(i) = &args.image {
+            live.image = i.clone();
+        }
         let spec = SourceSpec::KubeconfigFile {
             path,
             context: args.context.as_deref(),
         };
-        let source = crate::sources::build(spec, live).await?;
-        let progress =
-            |done: usize, total: usize, msg: &str| eprintln!("cis-scan: [{done}/{total}] {msg}");
-        source.gather(uuid::Uuid::new_v4(), &progress).await
-    })
+        return crate::sources::build(spec, live).await;
+    }
+    if let Some(dir) = &args.snapshot {
+        let spec = SourceSpec::Snapshot(dir);
+        return crate::sources::build(spec, LiveSettings::default()).await;
+    }
+    if !args.facts.is_empty() {
+        return Ok(std::sync::Arc::new(FactsFilesSource {
+            files: args.facts.clone(),
+        }));
+    }
+    Ok(std::sync::Arc::new(LocalNodeSource {
+        options: collect_opts(&args.node),
+    }))
 }
 
 /// Runs `collect`.

@@ -153,12 +153,17 @@ pub struct ExcludedNode {
     pub reason: String,
 }
 
-/// A whole evaluation.
+/// A whole evaluation, and the one report document: `check --format json`
+/// prints it and the service stores it and serves it (GET /reports/{id}/json)
+/// through this serde form, so the two cannot drift apart.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
     pub benchmark: String,
     pub benchmark_title: String,
+    /// Why this benchmark was chosen, e.g. "cis-1.11 for Kubernetes 1.30".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub benchmark_reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kubernetes_version: Option<String>,
     /// Names of the nodes whose facts were evaluated.

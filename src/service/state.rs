@@ -2,10 +2,11 @@
 //! built whole at start-up. The API layer serves it; tests reach it directly.
 
 use super::clusters::{registered_source, sync_clusters, ExtraCluster};
-use super::scan::Scanner;
+use super::scan::{Scanner, ScannerConfig};
+use super::schedule::FollowUp;
 use super::settings::Settings;
 use super::store::Store;
-use crate::engine::benchmark::{Benchmark, Catalog};
+use crate::engine::benchmark::{choose, Catalog, Choice};
 use crate::error::{Error, Result};
 use crate::sources;
 use std::sync::Arc;
@@ -29,7 +30,21 @@ impl Service {
             Some(d) => crate::engine::definitions::load_dir(d)?,
             None => Catalog::embedded()?,
         });
-        let scanner = Scanner::new(store.clone(), catalog);
+        let scanner = Scanner::new(
+            store.clone(),
+            catalog,
+            ScannerConfig {
+                lease: std::time::Duration::from_secs_f64(settings.scan_lease_seconds.max(0.1)),
+                follow_up: FollowUp {
+                    alerts: crate::service::alerts::Alerts::new(
+                        settings.alert_webhooks.clone(),
+                        settings.alert_retries,
+                        std::time::Duration::from_millis(settings.alert_backoff_ms),
+                    ),
+                    public_url: settings.public_url.clone(),
+                },
+            },
+        );
         for (id, src) in sync_clusters(&store, &settings, extra).await? {
             scanner.register(&id, src);
         }
@@ -45,17 +60,6 @@ impl Service {
                 }
             }
         }
-        scanner.set_hooks(crate::service::scan::Hooks {
-            alerts: crate::service::alerts::Alerts::new(
-                settings.alert_webhooks.clone(),
-                settings.alert_retries,
-                std::time::Duration::from_millis(settings.alert_backoff_ms),
-            ),
-            public_url: settings.public_url.clone(),
-        });
-        scanner.set_lease(std::time::Duration::from_secs_f64(
-            settings.scan_lease_seconds.max(0.1),
-        ));
         crate::service::scan::relay::start(&scanner, &settings.database_url).await;
         scanner.recover().await?;
         scanner.keep_reaping();
@@ -89,34 +93,32 @@ impl Service {
 
     /// Fails with BAD_USER_INPUT unless `test_id` is a check of the cluster's benchmark.
     pub async fn require_check(&self, cluster_id: &str, test_id: &str) -> Result<()> {
-        let benchmark = self.cluster_benchmark(cluster_id).await?;
-        if benchmark.check(test_id).is_none() {
+        let choice = self.cluster_benchmark(cluster_id).await?;
+        if choice.benchmark.check(test_id).is_none() {
             return Err(Error::Invalid(format!(
-                "'{test_id}' is not a check of {}, the benchmark of cluster '{cluster_id}'",
-                benchmark.id
+                "'{test_id}' is not a check of {}, the benchmark of cluster '{cluster_id}' ({})",
+                choice.benchmark.id, choice.reason
             )));
         }
         Ok(())
     }
 
-    /// The benchmark a cluster is scanned with: from its Kubernetes version,
-    /// else its newest report's, else the newest benchmark.
-    pub async fn cluster_benchmark(&self, cluster_id: &str) -> Result<Arc<Benchmark>> {
+    /// The benchmark the cluster's next scan without an explicit benchmark
+    /// uses, through the same choice as scans: from the Kubernetes version its
+    /// source knows, else the version of its newest report.
+    pub async fn cluster_benchmark(&self, cluster_id: &str) -> Result<Choice> {
         let catalog = &self.scanner.catalog;
-        if let Some(v) = self
+        let known = self
             .scanner
             .source(cluster_id)
-            .and_then(|s| s.kubernetes_version())
-        {
-            if let Ok(b) = catalog.for_kubernetes_version(&v) {
-                return Ok(b);
-            }
-        }
-        if let Some(r) = self.store().latest_report(cluster_id).await? {
-            if let Ok(b) = catalog.get(&r.benchmark) {
-                return Ok(b);
-            }
-        }
-        catalog.select(None, None)
+            .and_then(|s| s.kubernetes_version());
+        let (version, provider) = match known {
+            Some(v) => (Some(v), None),
+            None => match self.store().latest_report(cluster_id).await? {
+                Some(r) => (r.kubernetes_version, r.provider),
+                None => (None, None),
+            },
+        };
+        choose(catalog, None, version.as_deref(), provider.as_deref())
     }
 }

@@ -2,10 +2,12 @@
 //! live clusters (through the Kubernetes API) plug in behind the same trait.
 
 pub mod live;
+mod local;
 mod snapshot;
 mod spec;
 mod unusable;
 
+pub use local::{read_facts, FactsFilesSource, LocalNodeSource};
 pub use snapshot::{ClusterFile, SnapshotSource, DEMO_SNAPSHOT};
 pub use spec::{build, ClusterSettings, SourceSpec};
 pub use unusable::UnusableSource;

@@ -137,7 +137,7 @@ async fn kill_9_during_a_live_scan_interrupts_requeues_once_and_deletes_its_jobs
     let retry = wait_for(60, "the retry finished", || async {
         let all = scans().await;
         let retry = all.iter().find(|s| s.id.to_string() != killed)?.clone();
-        (retry.state == "SUCCEEDED").then_some(retry)
+        (retry.state == cis_scan::service::domain::ScanState::Succeeded).then_some(retry)
     })
     .await;
     assert_eq!(retry.requested_by, format!("retry of {}", &killed[..8]));
@@ -204,7 +204,7 @@ async fn start_up_deletes_jobs_of_stopped_scans_and_keeps_those_of_running_ones(
     let store = other.state.store();
     let running = store.insert_scan("live", None, "test", None).await.unwrap();
     let claimed = store
-        .start_scan(
+        .claim_scan(
             running.id,
             "other-replica",
             chrono::Utc::now() + chrono::Duration::seconds(120),

@@ -29,12 +29,24 @@ async fn csv_of(app: &crate::support::app::TestApp, scan: &Value) -> reqwest::Re
         .unwrap()
 }
 
+/// Scans the demo to its end; returns the report id.
+async fn demo_report(app: &crate::support::app::TestApp) -> String {
+    let end = app.scan_to_end("demo").await;
+    assert_eq!(end["state"], "SUCCEEDED", "{end}");
+    end["report"]["id"].as_str().unwrap().to_string()
+}
+
+/// The state of check `id` in report `report_id`.
+async fn state_in(app: &crate::support::app::TestApp, report_id: &str, id: &str) -> Value {
+    check(&app.ok(REPORT, json!({ "id": report_id })).await, id)["state"].clone()
+}
+
+const SKIP_PROFILING: &str = "mutation { skipTest(clusterId: \"demo\", testId: \"1.2.15\", reason: \"profiling kept for \\\"perf\\\", see TICKET-1\") { testId reason skippedBy skippedAt } }";
+
 #[actix_web::test]
-async fn scan_skip_unskip_csv_delete() {
+async fn a_scan_followed_over_the_websocket_ends_succeeded_with_its_report() {
     let app = spawn_app().await;
     let admin_init = json!({ "Authorization": format!("Bearer {}", app.admin) });
-
-    // run a scan and follow it over the websocket until it completes
     let run = app
         .ok(
             "mutation { runScan(clusterId: \"demo\") { id state cluster { id } report { id } } }",
@@ -44,21 +56,24 @@ async fn scan_skip_unskip_csv_delete() {
     let scan_id = run["runScan"]["id"].as_str().unwrap().to_string();
     assert_eq!(run["runScan"]["cluster"]["id"], "demo");
     assert!(run["runScan"]["report"].is_null());
-    let (events, err) = subscribe(
-        app.port,
-        admin_init.clone(),
-        PROGRESS,
-        json!({ "id": scan_id }),
-    )
-    .await;
+    let (events, err) = subscribe(app.port, admin_init, PROGRESS, json!({ "id": scan_id })).await;
     assert!(err.is_none(), "{err:?}");
     let last = &events.last().expect("at least the final event")["scanProgress"];
     assert_eq!(last["state"], "SUCCEEDED");
     assert_eq!(last["phase"], "DONE");
-    let report_id = last["reportId"].as_str().unwrap().to_string();
+    let report_id = last["reportId"].as_str().unwrap();
+    assert_eq!(
+        app.ok(REPORT, json!({ "id": report_id })).await["report"]["id"],
+        report_id
+    );
+}
 
-    // the report: cluster version 1.30 picks cis-1.11
-    let r = app.ok(REPORT, json!({ "id": report_id })).await;
+#[actix_web::test]
+async fn the_demo_report_uses_cis_1_11_for_kubernetes_1_30_and_shows_the_evidence() {
+    let app = spawn_app().await;
+    let r = app
+        .ok(REPORT, json!({ "id": demo_report(&app).await }))
+        .await;
     assert_eq!(r["report"]["benchmarkVersion"], "cis-1.11");
     assert_eq!(r["report"]["kubernetesVersion"], "1.30.4");
     assert_eq!(r["report"]["state"], "FAIL");
@@ -73,33 +88,31 @@ async fn scan_skip_unskip_csv_delete() {
         .unwrap();
     assert_eq!(cp["actual"], "--profiling=true (default)");
     assert!(cp["source"].as_str().unwrap().starts_with("default"));
-    // filters
+}
+
+#[actix_web::test]
+async fn results_filter_by_state_and_section() {
+    let app = spawn_app().await;
+    let report_id = demo_report(&app).await;
     let only_fail = app
         .ok(
             REPORT,
             json!({ "id": report_id, "states": ["FAIL"], "section": "1.2" }),
         )
         .await;
-    let ids: Vec<&str> = only_fail["report"]["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
+    let results = only_fail["report"]["results"].as_array().unwrap();
+    let ids: Vec<&str> = results.iter().map(|c| c["id"].as_str().unwrap()).collect();
     assert!(
         ids.contains(&"1.2.15") && ids.iter().all(|i| i.starts_with("1.2.")),
         "{ids:?}"
     );
-    assert!(only_fail["report"]["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|c| c["state"] == "FAIL"));
+    assert!(results.iter().all(|c| c["state"] == "FAIL"));
+}
 
-    // skip the failed test: the next scan reports SKIP with the reason; the old report is unchanged
-    let skip = app
-        .ok("mutation { skipTest(clusterId: \"demo\", testId: \"1.2.15\", reason: \"profiling kept for \\\"perf\\\", see TICKET-1\") { testId reason skippedBy skippedAt } }", json!({}))
-        .await;
+#[actix_web::test]
+async fn a_skipped_check_is_skip_with_its_reason_in_the_next_scan() {
+    let app = spawn_app().await;
+    let skip = app.ok(SKIP_PROFILING, json!({})).await;
     assert_eq!(skip["skipTest"]["testId"], "1.2.15");
     let listed = app
         .ok(
@@ -108,23 +121,29 @@ async fn scan_skip_unskip_csv_delete() {
         )
         .await;
     assert_eq!(listed["skippedTests"].as_array().unwrap().len(), 1);
-    let second = app.scan_to_end("demo").await;
-    assert_eq!(second["state"], "SUCCEEDED", "{second}");
-    let r2 = app
-        .ok(REPORT, json!({ "id": second["report"]["id"] }))
+    let r = app
+        .ok(REPORT, json!({ "id": demo_report(&app).await }))
         .await;
-    let skipped = check(&r2, "1.2.15");
+    let skipped = check(&r, "1.2.15");
     assert_eq!(skipped["state"], "SKIP");
     assert!(skipped["reason"].as_str().unwrap().contains("TICKET-1"));
     assert!(skipped["reason"].as_str().unwrap().contains("by admin:"));
-    assert_eq!(r2["report"]["summary"]["skip"], 1);
-    assert_eq!(
-        check(&app.ok(REPORT, json!({ "id": report_id })).await, "1.2.15")["state"],
-        "FAIL",
-        "old reports do not change"
-    );
+    assert_eq!(r["report"]["summary"]["skip"], 1);
+}
 
-    // unskip: FAIL again
+#[actix_web::test]
+async fn skipping_a_check_leaves_earlier_reports_unchanged() {
+    let app = spawn_app().await;
+    let before = demo_report(&app).await;
+    app.ok(SKIP_PROFILING, json!({})).await;
+    demo_report(&app).await;
+    assert_eq!(state_in(&app, &before, "1.2.15").await, "FAIL");
+}
+
+#[actix_web::test]
+async fn unskipping_a_check_makes_the_next_scan_judge_it_again() {
+    let app = spawn_app().await;
+    app.ok(SKIP_PROFILING, json!({})).await;
     let un = app
         .ok(
             "mutation { unskipTest(clusterId: \"demo\", testId: \"1.2.15\") }",
@@ -132,23 +151,25 @@ async fn scan_skip_unskip_csv_delete() {
         )
         .await;
     assert_eq!(un["unskipTest"], true);
-    let third = app.scan_to_end("demo").await;
-    let r3 = app.ok(REPORT, json!({ "id": third["report"]["id"] })).await;
-    assert_eq!(check(&r3, "1.2.15")["state"], "FAIL");
+    let after = demo_report(&app).await;
+    assert_eq!(state_in(&app, &after, "1.2.15").await, "FAIL");
+}
 
-    // reports newest first, paged
+#[actix_web::test]
+async fn reports_page_newest_first_and_the_latest_report_is_the_newest() {
+    let app = spawn_app().await;
+    let oldest = demo_report(&app).await;
+    demo_report(&app).await;
+    let newest = demo_report(&app).await;
     let page = app.ok("{ reports(clusterId: \"demo\", first: 2) { edges { cursor node { id } } pageInfo { hasNextPage } } }", json!({})).await;
     let edges = page["reports"]["edges"].as_array().unwrap();
     assert_eq!(edges.len(), 2);
-    assert_eq!(edges[0]["node"]["id"], third["report"]["id"]);
+    assert_eq!(edges[0]["node"]["id"], newest.as_str());
     assert_eq!(page["reports"]["pageInfo"]["hasNextPage"], true);
     let rest = app
         .ok("query($a: String) { reports(clusterId: \"demo\", first: 2, after: $a) { edges { node { id } } pageInfo { hasNextPage } } }", json!({ "a": edges[1]["cursor"] }))
         .await;
-    assert_eq!(
-        rest["reports"]["edges"][0]["node"]["id"],
-        report_id.as_str()
-    );
+    assert_eq!(rest["reports"]["edges"][0]["node"]["id"], oldest.as_str());
     assert_eq!(rest["reports"]["pageInfo"]["hasNextPage"], false);
     let latest = app
         .ok(
@@ -156,12 +177,15 @@ async fn scan_skip_unskip_csv_delete() {
             json!({}),
         )
         .await;
-    assert_eq!(
-        latest["cluster"]["latestReport"]["id"],
-        third["report"]["id"]
-    );
+    assert_eq!(latest["cluster"]["latestReport"]["id"], newest.as_str());
+}
 
-    // CSV download
+#[actix_web::test]
+async fn the_csv_download_has_a_row_per_check_naming_the_failing_node() {
+    let app = spawn_app().await;
+    let r = app
+        .ok(REPORT, json!({ "id": demo_report(&app).await }))
+        .await;
     let csv_url = r["report"]["csvUrl"].as_str().unwrap();
     let resp = app
         .client
@@ -193,43 +217,40 @@ async fn scan_skip_unskip_csv_delete() {
     assert_eq!(&row[2], "FAIL");
     assert_eq!(&row[4], "master");
     assert_eq!(&row[7], "cp-1");
-    assert_eq!(csv_of(&app, &third).await.status(), 200);
-    let text2 = csv_of(&app, &second).await.text().await.unwrap();
-    let mut rdr2 = csv::Reader::from_reader(text2.split_once('\n').unwrap().1.as_bytes());
-    let skipped_row = rdr2
+}
+
+#[actix_web::test]
+async fn the_csv_of_a_report_with_a_skipped_check_says_skip() {
+    let app = spawn_app().await;
+    app.ok(SKIP_PROFILING, json!({})).await;
+    let end = app.scan_to_end("demo").await;
+    let text = csv_of(&app, &end).await.text().await.unwrap();
+    let mut rdr = csv::Reader::from_reader(text.split_once('\n').unwrap().1.as_bytes());
+    let skipped_row = rdr
         .records()
         .map(|r| r.unwrap())
         .find(|r| &r[0] == "1.2.15")
         .unwrap();
     assert_eq!(&skipped_row[2], "SKIP");
+}
 
-    // delete: gone, second delete NOT_FOUND
-    let del = app
-        .ok(
-            "mutation($id: ID!) { deleteReport(id: $id) }",
-            json!({ "id": report_id }),
-        )
-        .await;
+#[actix_web::test]
+async fn a_deleted_report_is_gone_with_its_csv_and_a_second_delete_is_not_found() {
+    let app = spawn_app().await;
+    let end = app.scan_to_end("demo").await;
+    let report_id = end["report"]["id"].as_str().unwrap();
+    let delete = "mutation($id: ID!) { deleteReport(id: $id) }";
+    let del = app.ok(delete, json!({ "id": report_id })).await;
     assert_eq!(del["deleteReport"], true);
-    let again = app
-        .gql(
-            "mutation($id: ID!) { deleteReport(id: $id) }",
-            json!({ "id": report_id }),
-        )
-        .await;
-    assert_eq!(code(&again), "NOT_FOUND");
+    assert_eq!(
+        code(&app.gql(delete, json!({ "id": report_id })).await),
+        "NOT_FOUND"
+    );
     assert_eq!(
         code(&app.gql(REPORT, json!({ "id": report_id })).await),
         "NOT_FOUND"
     );
-    let gone = app
-        .client
-        .get(format!("{}{csv_url}", app.address))
-        .bearer_auth(&app.admin)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(gone.status(), 404);
+    assert_eq!(csv_of(&app, &end).await.status(), 404);
 }
 
 #[actix_web::test]

@@ -1,6 +1,7 @@
 //! Queueing, cancelling and restarts.
 
-use crate::support::app::{spawn_app_with, spawn_on, GatedSource};
+use crate::support::app::{settings, spawn_app_with, spawn_on, GatedSource};
+use crate::support::doomed::Doomed;
 use serde_json::json;
 
 async fn run_gated(app: &crate::support::app::TestApp) -> String {
@@ -14,45 +15,75 @@ async fn run_gated(app: &crate::support::app::TestApp) -> String {
         .to_string()
 }
 
+async fn cancel(app: &crate::support::app::TestApp, id: &str) -> serde_json::Value {
+    app.gql(
+        "mutation($id: ID!) { cancelScan(id: $id) { state report { id } } }",
+        json!({ "id": id }),
+    )
+    .await
+}
+
 #[actix_web::test]
-async fn one_scan_per_cluster_in_order_and_cancel() {
+async fn a_second_scan_of_a_cluster_waits_for_the_first() {
     let (gated, gate) = GatedSource::cluster();
     let app = spawn_app_with(vec![gated]).await;
     let a = run_gated(&app).await;
     app.wait_state(&a, "RUNNING").await;
     let b = run_gated(&app).await;
     assert_eq!(app.scan_state(&b).await, "QUEUED", "waits for the first");
-    // cancel the queued one, then the running one
-    let cb = app
-        .ok(
-            "mutation($id: ID!) { cancelScan(id: $id) { state } }",
-            json!({ "id": b }),
-        )
-        .await;
-    assert_eq!(cb["cancelScan"]["state"], "CANCELLED");
+    gate.add_permits(1);
+    assert_eq!(app.wait_scan(&a).await["state"], "SUCCEEDED");
+    gate.add_permits(1);
+    assert_eq!(app.wait_scan(&b).await["state"], "SUCCEEDED");
+}
+
+#[actix_web::test]
+async fn cancelling_a_queued_scan_ends_it_and_it_is_not_handed_out_again() {
+    let (gated, _gate) = GatedSource::cluster();
+    let app = spawn_app_with(vec![gated]).await;
+    let a = run_gated(&app).await;
+    app.wait_state(&a, "RUNNING").await;
+    let b = run_gated(&app).await;
+    let cb = cancel(&app, &b).await;
+    assert_eq!(cb["data"]["cancelScan"]["state"], "CANCELLED", "{cb}");
     let c = run_gated(&app).await;
     assert_ne!(c, b, "a cancelled scan is not handed out again");
-    let ca = app
-        .ok(
-            "mutation($id: ID!) { cancelScan(id: $id) { state report { id } } }",
-            json!({ "id": a }),
-        )
-        .await;
-    assert_eq!(ca["cancelScan"]["state"], "CANCELLED");
-    assert!(ca["cancelScan"]["report"].is_null());
-    // the third runs next
+}
+
+#[actix_web::test]
+async fn cancelling_a_running_scan_ends_it_without_a_report() {
+    let (gated, _gate) = GatedSource::cluster();
+    let app = spawn_app_with(vec![gated]).await;
+    let a = run_gated(&app).await;
+    app.wait_state(&a, "RUNNING").await;
+    let ca = cancel(&app, &a).await;
+    assert_eq!(ca["data"]["cancelScan"]["state"], "CANCELLED", "{ca}");
+    assert!(ca["data"]["cancelScan"]["report"].is_null());
+}
+
+#[actix_web::test]
+async fn the_scan_after_a_cancelled_one_runs_next() {
+    let (gated, gate) = GatedSource::cluster();
+    let app = spawn_app_with(vec![gated]).await;
+    let a = run_gated(&app).await;
+    app.wait_state(&a, "RUNNING").await;
+    let b = run_gated(&app).await;
+    cancel(&app, &a).await;
     gate.add_permits(1);
-    let end = app.wait_scan(&c).await;
-    assert_eq!(end["state"], "SUCCEEDED");
-    // cancelling a finished scan changes nothing
-    let again = app
-        .ok(
-            "mutation($id: ID!) { cancelScan(id: $id) { state } }",
-            json!({ "id": c }),
-        )
-        .await;
-    assert_eq!(again["cancelScan"]["state"], "SUCCEEDED");
-    // the scan keeps running without any client: nothing here subscribed to c
+    assert_eq!(app.wait_scan(&b).await["state"], "SUCCEEDED");
+}
+
+#[actix_web::test]
+async fn cancelling_a_finished_scan_is_bad_user_input_saying_how_and_when_it_ended() {
+    let app = spawn_app_with(vec![]).await;
+    let end = app.scan_to_end("demo").await;
+    let id = end["id"].as_str().unwrap().to_string();
+    let r = cancel(&app, &id).await;
+    let err = &r["errors"][0];
+    assert_eq!(err["extensions"]["code"], "BAD_USER_INPUT", "{r}");
+    let msg = err["message"].as_str().unwrap();
+    assert!(msg.contains("had already finished: SUCCEEDED at "), "{msg}");
+    assert_eq!(app.scan_state(&id).await, "SUCCEEDED", "unchanged");
 }
 
 #[actix_web::test]
@@ -72,32 +103,34 @@ async fn run_scan_on_a_cluster_with_a_queued_scan_returns_that_scan() {
 }
 
 #[actix_web::test]
-async fn restart_mid_scan_marks_it_interrupted() {
+async fn a_scan_whose_process_died_is_marked_interrupted_and_queued_again() {
+    use cis_scan::service::domain::{Principal, ScanState};
     let dir = tempfile::TempDir::new().unwrap();
     let db_url = crate::support::app::fresh_database(dir.path()).await;
     let (gated, _gate) = GatedSource::cluster();
-    let first = spawn_on(
-        db_url.clone(),
-        vec![gated],
-        tempfile::TempDir::new().unwrap(),
-    )
-    .await;
+    let first = Doomed::start(settings(&db_url), vec![gated]).await;
     let id = first
-        .ok(
-            "mutation { runScan(clusterId: \"gated\") { id } }",
-            json!({}),
-        )
-        .await["runScan"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    first.wait_state(&id, "RUNNING").await;
-    // the process "dies": its scanner halts mid-scan (nothing recorded, no more
-    // heartbeats), its server stops, and a new one starts on the same database
-    first.state.scanner.halt();
-    first.server.stop(false).await;
+        .run(|s| async move {
+            let admin = Principal::Admin {
+                token_id: uuid::Uuid::new_v4(),
+            };
+            let scan = s.scanner.request("gated", None, &admin).await.unwrap();
+            // bounded: the gate holds it RUNNING once claimed
+            for _ in 0..500 {
+                let now = s.store().scan(scan.id).await.unwrap().unwrap();
+                if now.state == ScanState::Running {
+                    return scan.id;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            panic!("the scan never ran");
+        })
+        .await;
+    // the process dies mid-scan: nothing recorded, no more heartbeats
+    first.crash();
     let (gated2, _g2) = GatedSource::cluster();
     let second = spawn_on(db_url, vec![gated2], dir).await;
+    let id = id.to_string();
     // once the dead process's claim expires, the scan is marked INTERRUPTED and queued again
     second.wait_state(&id, "INTERRUPTED").await;
     let s = second
@@ -107,17 +140,37 @@ async fn restart_mid_scan_marks_it_interrupted() {
         )
         .await;
     assert!(s["scan"]["message"].as_str().unwrap().contains("stopped"));
-    let scans = second.state.store().queued_scans().await.unwrap();
+    let retry = second
+        .state
+        .store()
+        .latest_scans("gated", 1)
+        .await
+        .unwrap()
+        .remove(0);
+    assert!(retry.requested_by.starts_with("retry of"), "{retry:?}");
     assert!(
-        scans
-            .iter()
-            .any(|r| r.cluster_id == "gated" && r.requested_by.starts_with("retry of"))
-            || second
-                .state
-                .store()
-                .cluster_busy("gated", uuid::Uuid::nil())
-                .await
-                .unwrap(),
-        "picked up again, not lost"
+        matches!(retry.state, ScanState::Queued | ScanState::Running),
+        "picked up again, not lost: {retry:?}"
     );
+}
+
+#[tokio::test]
+async fn a_scan_with_an_unknown_stored_state_is_a_database_error_naming_it() {
+    use sea_orm::ConnectionTrait;
+    let dir = tempfile::TempDir::new().unwrap();
+    let url = crate::support::app::fresh_database(dir.path()).await;
+    let store = cis_scan::service::store::Store::connect(&url)
+        .await
+        .unwrap();
+    let scan = store.insert_scan("c", None, "test", None).await.unwrap();
+    let raw = sea_orm::Database::connect(&url).await.unwrap();
+    raw.execute_unprepared("UPDATE scans SET state = 'PAUSED'")
+        .await
+        .unwrap();
+    let err = store.scan(scan.id).await.unwrap_err();
+    assert!(
+        matches!(err, cis_scan::error::Error::Database(_)),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("PAUSED"), "{err}");
 }

@@ -1,6 +1,7 @@
 //! The one integration test harness (one binary keeps link time down).
 
 mod access;
+mod claims;
 mod cli;
 mod cli_friction;
 mod cluster_source;
@@ -22,6 +23,8 @@ mod live_errors;
 mod metrics_auth;
 mod policies;
 mod quotas;
+mod report_document;
+mod scan_progress;
 mod schedules;
 mod schema;
 mod support;

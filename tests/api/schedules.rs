@@ -6,7 +6,7 @@ use crate::support::app::{
     code, fresh_database, settings, spawn_app, spawn_app_with, spawn_with, GatedSource, TestApp,
 };
 use chrono::{DateTime, Duration, Timelike, Utc};
-use cis_scan::service::domain::Principal;
+use cis_scan::service::domain::{Principal, ScanState};
 use cis_scan::service::schedule::ScheduleInput;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
@@ -222,7 +222,7 @@ async fn a_tick_while_the_cluster_scans_queues_one_scan() {
         .unwrap();
     assert_eq!(app.state.scheduler.run_due(now).await.unwrap().len(), 1);
     for _ in 0..100 {
-        if app.state.store().schedule_scans(s.id).await.unwrap()[0].state == "RUNNING" {
+        if app.state.store().schedule_scans(s.id).await.unwrap()[0].state == ScanState::Running {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
@@ -259,29 +259,29 @@ async fn a_tick_while_the_cluster_scans_queues_one_scan() {
     gate.add_permits(2);
     let scans = wait_all_done(&app, s.id, 2).await;
     assert_eq!(scans.len(), 2);
-    assert!(scans.iter().all(|s| s.state == "SUCCEEDED"));
+    assert!(scans.iter().all(|s| s.state == ScanState::Succeeded));
 }
 
 #[actix_web::test]
 async fn ticks_missed_while_down_run_once_at_start() {
     let dir = tempfile::TempDir::new().unwrap();
     let db = fresh_database(dir.path()).await;
-    let first = spawn_with(settings(&db), vec![], tempfile::TempDir::new().unwrap()).await;
-    let s = first
-        .state
-        .scheduler
-        .create("demo", hourly(5), &admin(), Utc::now() - Duration::hours(6))
-        .await
-        .unwrap();
-    first.state.scanner.halt();
-    first.server.stop(false).await;
-    assert!(first
-        .state
-        .store()
-        .schedule_scans(s.id)
-        .await
-        .unwrap()
-        .is_empty());
+    // the first process dies right after the schedule was created
+    let first = crate::support::doomed::Doomed::start(settings(&db), vec![]).await;
+    let (s, fired) = first
+        .run(|svc| async move {
+            let created = Utc::now() - Duration::hours(6);
+            let s = svc
+                .scheduler
+                .create("demo", hourly(5), &admin(), created)
+                .await
+                .unwrap();
+            let fired = svc.store().schedule_scans(s.id).await.unwrap();
+            (s, fired)
+        })
+        .await;
+    first.crash();
+    assert!(fired.is_empty());
     let second = spawn_with(settings(&db), vec![], dir).await;
     let scans = wait_all_done(&second, s.id, 1).await;
     assert_eq!(scans.len(), 1, "six missed ticks, one scan");
@@ -381,7 +381,8 @@ async fn alerts_reach_the_webhook_and_a_down_receiver_fails_nothing() {
     app.state.scheduler.run_due(Utc::now()).await.unwrap();
     let scans = wait_all_done(&app, sched.id, 1).await;
     assert_eq!(
-        scans[0].state, "SUCCEEDED",
+        scans[0].state,
+        ScanState::Succeeded,
         "a receiver that is down does not fail the scan"
     );
     let mut alert = None;
@@ -502,7 +503,10 @@ async fn two_replicas_share_one_schedule() {
     }
     let scans = a.state.store().schedule_scans(s.id).await.unwrap();
     assert_eq!(scans.len(), 3);
-    assert!(scans.iter().all(|s| s.state == "SUCCEEDED"), "{scans:?}");
+    assert!(
+        scans.iter().all(|s| s.state == ScanState::Succeeded),
+        "{scans:?}"
+    );
     assert_eq!(
         a.state.store().schedule_reports(s.id).await.unwrap().len(),
         3,
@@ -557,13 +561,18 @@ async fn a_subscriber_on_one_replica_follows_a_scan_on_another() {
             .await
         }
     });
-    let all = tokio::spawn(async move {
-        crate::support::ws::subscribe_until(port, init, events_q, json!({}), |d| {
-            d["scanEvents"]["phase"] == "DONE"
-        })
-        .await
+    let all_seen = crate::support::ws::Seen::default();
+    let all = tokio::spawn({
+        let all_seen = all_seen.clone();
+        async move {
+            crate::support::ws::subscribe_until(port, init, events_q, json!({}), move |d| {
+                all_seen.saw();
+                d["scanEvents"]["phase"] == "DONE"
+            })
+            .await
+        }
     });
-    watcher.wait_subscribers(2).await;
+    watcher.probe_until_seen("gated", &all_seen).await;
     seen.wait().await;
     gate.add_permits(1);
     let (events, err) = sub.await.unwrap();
@@ -592,14 +601,19 @@ async fn scan_events_stream_every_scan_of_a_cluster_including_scheduled_ones() {
     let app = spawn_app().await;
     let init = json!({ "Authorization": format!("Bearer {}", app.admin) });
     let port = app.port;
-    let sub = tokio::spawn(async move {
-        let q = "subscription { scanEvents(clusterId: \"demo\") { scanId phase state } }";
-        crate::support::ws::subscribe_until(port, init, q, json!({}), |d| {
-            d["scanEvents"]["phase"] == "DONE"
-        })
-        .await
+    let seen = crate::support::ws::Seen::default();
+    let sub = tokio::spawn({
+        let seen = seen.clone();
+        async move {
+            let q = "subscription { scanEvents(clusterId: \"demo\") { scanId phase state } }";
+            crate::support::ws::subscribe_until(port, init, q, json!({}), move |d| {
+                seen.saw();
+                d["scanEvents"]["phase"] == "DONE"
+            })
+            .await
+        }
     });
-    app.wait_subscribers(1).await;
+    app.probe_until_seen("demo", &seen).await;
     app.state
         .scheduler
         .create("demo", hourly(3), &admin(), Utc::now() - Duration::hours(1))
@@ -609,8 +623,10 @@ async fn scan_events_stream_every_scan_of_a_cluster_including_scheduled_ones() {
     assert_eq!(queued.len(), 1);
     let (events, err) = sub.await.unwrap();
     assert!(err.is_none());
+    let probe = uuid::Uuid::nil().to_string();
     assert!(events
         .iter()
+        .filter(|e| e["scanEvents"]["scanId"] != probe.as_str())
         .all(|e| e["scanEvents"]["scanId"] == queued[0].to_string()));
     assert_eq!(events.last().unwrap()["scanEvents"]["state"], "SUCCEEDED");
 }

@@ -209,15 +209,22 @@ async fn last_use_is_recorded_without_a_write_per_request() {
 async fn an_open_subscription_ends_when_its_token_is_revoked() {
     let app = spawn_app().await;
     let (id, token) = admin_token(&app, None).await;
-    let before = app.state.scanner.progress.subscribers();
+    let port = app.port;
     let init = json!({ "Authorization": format!("Bearer {token}") });
+    let seen = crate::support::ws::Seen::default();
     let revoke = async {
-        app.wait_subscribers(before + 1).await;
+        app.probe_until_seen("demo", &seen).await;
         app.state.store().revoke_token(id).await.unwrap();
     };
     // the helper gives up after 30 s: without rechecks the subscription would just stay open
-    let ((events, err), ()) = tokio::join!(subscribe(app.port, init, SUB, json!({})), revoke);
-    assert!(events.is_empty());
+    let counting = seen.clone();
+    let subscription =
+        crate::support::ws::subscribe_until(port, init, SUB, json!({}), move |_| counting.saw());
+    let ((events, err), ()) = tokio::join!(subscription, revoke);
+    assert!(
+        events.iter().all(|e| e["scanEvents"]["state"] == "QUEUED"),
+        "only probes arrived: {events:?}"
+    );
     let err = err
         .expect("the subscription ended with an error")
         .to_string();

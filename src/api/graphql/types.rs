@@ -162,7 +162,7 @@ impl Scan {
         ID(self.0.id.to_string())
     }
     async fn state(&self) -> ScanState {
-        ScanState::parse(&self.0.state).unwrap_or(ScanState::Failed)
+        self.0.state
     }
     /// The benchmark asked for; null when chosen from the Kubernetes version.
     async fn benchmark(&self) -> Option<&str> {
@@ -248,6 +248,11 @@ impl Report {
     async fn benchmark_title(&self) -> &str {
         &self.0.benchmark_title
     }
+    /// Why this benchmark was chosen, e.g. "cis-1.11 for Kubernetes 1.30" or
+    /// "asked for cis-1.8"; null for reports saved before it was recorded.
+    async fn benchmark_reason(&self) -> Option<&str> {
+        self.0.benchmark_reason.as_deref()
+    }
     async fn kubernetes_version(&self) -> Option<&str> {
         self.0.kubernetes_version.as_deref()
     }
@@ -281,6 +286,14 @@ impl Report {
         serde_json::from_str(&self.0.nodes).unwrap_or_default()
     }
     /// Where to download the report as CSV (same authorization as the API).
+    /// Where to download the whole report as JSON (the document `cis-scan check --format json` prints).
+    async fn json_url(&self, ctx: &Context<'_>) -> String {
+        format!(
+            "{}/reports/{}/json",
+            state(ctx).settings.public_url.trim_end_matches('/'),
+            self.0.id
+        )
+    }
     async fn csv_url(&self, ctx: &Context<'_>) -> String {
         format!(
             "{}/reports/{}/csv",

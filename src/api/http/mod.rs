@@ -1,7 +1,8 @@
-//! HTTP routes: GraphQL (POST and websocket), GraphiQL, health, CSV download.
+//! HTTP routes: GraphQL (POST and websocket), GraphiQL, health, CSV and JSON downloads.
 
 mod csv;
 mod graphql;
+mod report_json;
 pub mod shares;
 mod ws_auth;
 
@@ -38,6 +39,7 @@ pub fn server(
             .route("/metrics", web::get().to(metrics))
             .route("/readyz", web::get().to(readyz))
             .route("/reports/{id}/csv", web::get().to(csv::download))
+            .route("/reports/{id}/json", web::get().to(report_json::download))
     })
     .listen(listener)?
     .run();

@@ -2,6 +2,7 @@
 //! version. Pure data handling: no I/O beyond reading definition files.
 
 mod catalog;
+pub mod choice;
 mod condition;
 pub mod load;
 pub mod model;
@@ -9,6 +10,7 @@ mod policy_name;
 mod raw;
 
 pub use catalog::Catalog;
+pub use choice::{choose, Choice};
 pub use condition::parse_mode;
 pub use model::*;
 pub use policy_name::PolicyName;

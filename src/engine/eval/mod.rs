@@ -138,6 +138,7 @@ pub fn evaluate_with_progress(
     Report {
         benchmark: benchmark.id.clone(),
         benchmark_title: benchmark.title.clone(),
+        benchmark_reason: None,
         kubernetes_version: None,
         nodes: input.nodes.iter().map(|n| n.node.clone()).collect(),
         excluded: Vec::new(),

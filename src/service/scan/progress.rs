@@ -58,11 +58,6 @@ impl ProgressHub {
         let _ = self.tx.send(event);
     }
 
-    /// How many subscribers are listening (tests wait for theirs before acting).
-    pub fn subscribers(&self) -> usize {
-        self.tx.receiver_count()
-    }
-
     /// A receiver of every event from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<ScanProgress> {
         self.tx.subscribe()

@@ -4,6 +4,9 @@
 //! database, so any number of replicas queue one scan per tick.
 
 pub mod cron;
+mod follow_up;
+
+pub use follow_up::FollowUp;
 
 use crate::error::{Error, Result};
 use crate::service::domain::Principal;
@@ -75,9 +78,8 @@ impl Scheduler {
             )));
         }
         if let Some(b) = &s.benchmark {
-            self.scanner
-                .catalog
-                .get(b)
+            // the same choice a scan makes, so a schedule never names one a scan refuses
+            crate::engine::benchmark::choose(&self.scanner.catalog, Some(b), None, None)
                 .map_err(|e| Error::Invalid(format!("benchmark: {e}")))?;
         }
         Ok(t)
@@ -215,9 +217,6 @@ impl Scheduler {
     }
 
     async fn fire(&self, s: &schedule::Model, now: DateTime<Utc>) -> Result<Option<Uuid>> {
-        if self.scanner.is_halted() {
-            return Ok(None); // this process is going away; another replica will fire
-        }
         let store = &self.scanner.store;
         let timing = cron::timing(&s.cron, &s.timezone)?;
         let since = s.last_run_at.unwrap_or(s.created_at);

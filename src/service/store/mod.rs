@@ -2,6 +2,7 @@
 
 mod clusters;
 pub mod entity;
+mod report_document;
 mod reports;
 mod scans;
 mod schedules;

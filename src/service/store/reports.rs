@@ -60,6 +60,7 @@ impl Store {
             scan_id: Set(scan_id),
             benchmark: Set(r.benchmark.clone()),
             benchmark_title: Set(r.benchmark_title.clone()),
+            benchmark_reason: Set(r.benchmark_reason.clone()),
             kubernetes_version: Set(r.kubernetes_version.clone()),
             state: Set(if failed { "FAIL" } else { "PASS" }.to_string()),
             nodes: Set(serde_json::to_string(&r.nodes).map_err(|e| Error::Internal(e.to_string()))?),

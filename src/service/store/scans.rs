@@ -3,9 +3,9 @@
 use super::entity::scan;
 use super::Store;
 use crate::error::Result;
-use crate::service::domain::ScanState;
+use crate::service::domain::{ProgressCounts, ScanState};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::*;
 use uuid::Uuid;
 
@@ -22,7 +22,7 @@ impl Store {
             id: Set(Uuid::new_v4()),
             cluster_id: Set(cluster_id.to_string()),
             benchmark: Set(benchmark.map(str::to_string)),
-            state: Set(ScanState::Queued.as_str().to_string()),
+            state: Set(ScanState::Queued),
             message: Set(None),
             requested_by: Set(requested_by.to_string()),
             report_id: Set(None),
@@ -32,6 +32,10 @@ impl Store {
             schedule_id: Set(schedule_id),
             claimed_by: Set(None),
             lease_until: Set(None),
+            nodes_done: Set(None),
+            nodes_total: Set(None),
+            checks_done: Set(None),
+            checks_total: Set(None),
         };
         Ok(row.insert(&self.db).await?)
     }
@@ -41,27 +45,82 @@ impl Store {
         Ok(scan::Entity::find_by_id(id).one(&self.db).await?)
     }
 
-    /// Claims a queued scan for this replica until `lease_until`. False when it
-    /// was no longer queued (cancelled, or claimed by another replica).
-    pub async fn start_scan(
+    /// Claims a queued scan for this replica until `lease_until`, in ONE
+    /// conditional statement: the scan must still be QUEUED, no scan of its
+    /// cluster may be RUNNING under a live lease, and no older scan of its
+    /// cluster may still wait (scans of a cluster run in the order they were
+    /// queued). On PostgreSQL under READ COMMITTED two replicas can both pass
+    /// the NOT EXISTS for different scans of one cluster; the partial unique
+    /// index `scans_one_running_per_cluster` then refuses the second, which is
+    /// "not claimed" here. False when not claimed, for whatever reason.
+    pub async fn claim_scan(
         &self,
         id: Uuid,
         replica: &str,
         lease_until: DateTime<Utc>,
     ) -> Result<bool> {
-        let r = scan::Entity::update_many()
+        let now = Utc::now();
+        let other = Alias::new("other");
+        let same_cluster = || {
+            Expr::col((other.clone(), scan::Column::ClusterId))
+                .equals((scan::Entity, scan::Column::ClusterId))
+        };
+        let running = Query::select()
+            .expr(Expr::val(1))
+            .from_as(scan::Entity, other.clone())
+            .and_where(same_cluster())
+            .and_where(
+                Expr::col((other.clone(), scan::Column::State)).eq(ScanState::Running.as_str()),
+            )
+            .and_where(Expr::col((other.clone(), scan::Column::LeaseUntil)).gte(now))
+            .to_owned();
+        let older_waiting = Query::select()
+            .expr(Expr::val(1))
+            .from_as(scan::Entity, other.clone())
+            .and_where(same_cluster())
+            .and_where(
+                Expr::col((other.clone(), scan::Column::State)).eq(ScanState::Queued.as_str()),
+            )
+            .and_where(
+                Expr::col((other.clone(), scan::Column::CreatedAt))
+                    .lt(Expr::col((scan::Entity, scan::Column::CreatedAt))),
+            )
+            .to_owned();
+        let claimed = scan::Entity::update_many()
             .col_expr(
                 scan::Column::State,
                 Expr::value(ScanState::Running.as_str()),
             )
-            .col_expr(scan::Column::StartedAt, Expr::value(Utc::now()))
+            .col_expr(scan::Column::StartedAt, Expr::value(now))
             .col_expr(scan::Column::ClaimedBy, Expr::value(replica))
             .col_expr(scan::Column::LeaseUntil, Expr::value(lease_until))
             .filter(scan::Column::Id.eq(id))
             .filter(scan::Column::State.eq(ScanState::Queued.as_str()))
+            .filter(Expr::exists(running).not())
+            .filter(Expr::exists(older_waiting).not())
+            .exec(&self.db)
+            .await;
+        match claimed {
+            Ok(r) => Ok(r.rows_affected == 1),
+            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Records how far a running scan got (nodes and checks done of total),
+    /// so its progress still shows them once it has ended.
+    pub async fn record_progress(&self, id: Uuid, counts: ProgressCounts) -> Result<()> {
+        scan::Entity::update_many()
+            .col_expr(scan::Column::NodesDone, Expr::value(counts.nodes_done))
+            .col_expr(scan::Column::NodesTotal, Expr::value(counts.nodes_total))
+            .col_expr(scan::Column::ChecksDone, Expr::value(counts.checks_done))
+            .col_expr(scan::Column::ChecksTotal, Expr::value(counts.checks_total))
+            .filter(scan::Column::Id.eq(id))
             .exec(&self.db)
             .await?;
-        Ok(r.rows_affected == 1)
+        Ok(())
     }
 
     /// Extends this replica's claim on a running scan.
@@ -152,17 +211,6 @@ impl Store {
             .await?)
     }
 
-    /// True when another scan of the cluster is running (on any replica).
-    pub async fn cluster_busy(&self, cluster_id: &str, except: Uuid) -> Result<bool> {
-        Ok(scan::Entity::find()
-            .filter(scan::Column::ClusterId.eq(cluster_id))
-            .filter(scan::Column::State.eq(ScanState::Running.as_str()))
-            .filter(scan::Column::Id.ne(except))
-            .count(&self.db)
-            .await?
-            > 0)
-    }
-
     /// The oldest scan of a cluster still waiting, if any.
     pub async fn queued_scan_of(&self, cluster_id: &str) -> Result<Option<scan::Model>> {
         Ok(scan::Entity::find()
@@ -170,6 +218,16 @@ impl Store {
             .filter(scan::Column::State.eq(ScanState::Queued.as_str()))
             .order_by_asc(scan::Column::CreatedAt)
             .one(&self.db)
+            .await?)
+    }
+
+    /// The newest `limit` scans of a cluster, newest first.
+    pub async fn latest_scans(&self, cluster_id: &str, limit: u64) -> Result<Vec<scan::Model>> {
+        Ok(scan::Entity::find()
+            .filter(scan::Column::ClusterId.eq(cluster_id))
+            .order_by_desc(scan::Column::CreatedAt)
+            .limit(limit)
+            .all(&self.db)
             .await?)
     }
 

@@ -186,15 +186,26 @@ impl TestApp {
         self.wait_scan(&id).await
     }
 
-    /// Waits (bounded) until at least `n` subscribers listen to scan progress.
-    pub async fn wait_subscribers(&self, n: usize) {
+    /// Publishes a probe event of `cluster` (scan id nil, QUEUED) every 20 ms
+    /// until a subscription counting into `seen` received one: from then on
+    /// that subscription is live and misses nothing.
+    pub async fn probe_until_seen(&self, cluster: &str, seen: &crate::support::ws::Seen) {
+        use cis_scan::service::domain::{ScanPhase, ScanState};
         for _ in 0..500 {
-            if self.state.scanner.progress.subscribers() >= n {
+            if seen.count() > 0 {
                 return;
             }
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            let probe = cis_scan::service::scan::event(
+                uuid::Uuid::nil(),
+                cluster,
+                ScanPhase::Queued,
+                ScanState::Queued,
+                "probe",
+            );
+            self.state.scanner.progress.publish(probe);
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
-        panic!("no subscriber arrived");
+        panic!("the subscription received no probe");
     }
 
     /// A scan's state.

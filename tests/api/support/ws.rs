@@ -104,6 +104,11 @@ impl Seen {
         false
     }
 
+    /// How many events it has seen.
+    pub fn count(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// Waits (bounded) for the first event.
     pub async fn wait(&self) {
         for _ in 0..1000 {

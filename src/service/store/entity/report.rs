@@ -31,6 +31,9 @@ pub struct Model {
     pub excluded: Option<String>,
     /// The schedule whose scan wrote it (retention applies only to these).
     pub schedule_id: Option<Uuid>,
+    /// Why this benchmark was chosen ("cis-1.11 for Kubernetes 1.30"); null for
+    /// reports saved before it was recorded.
+    pub benchmark_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,7 +8,7 @@ pub struct Model {
     pub id: Uuid,
     pub cluster_id: String,
     pub benchmark: Option<String>,
-    pub state: String,
+    pub state: crate::service::domain::ScanState,
     pub message: Option<String>,
     pub requested_by: String,
     pub report_id: Option<Uuid>,
@@ -20,6 +20,12 @@ pub struct Model {
     /// The replica running it, and until when its claim holds without a heartbeat.
     pub claimed_by: Option<String>,
     pub lease_until: Option<DateTimeUtc>,
+    /// Progress counts as the scan ended (nodes and checks done of total),
+    /// so a finished scan's progress shows them, not 0/0.
+    pub nodes_done: Option<i32>,
+    pub nodes_total: Option<i32>,
+    pub checks_done: Option<i32>,
+    pub checks_total: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,48 @@
+//! Nodes held in memory as a cluster source, so benches run a scan through
+//! the one pipeline (`service::scan::pipeline`) the CLI and the service use.
+
+use cis_scan::engine::benchmark::Catalog;
+use cis_scan::engine::facts::NodeFacts;
+use cis_scan::engine::report::Report;
+use cis_scan::service::scan::pipeline::{self, BenchmarkRequest, Run, UnknownSkips};
+use cis_scan::sources::{ClusterSource, Gathered, NodeProgress};
+use std::sync::Arc;
+
+/// Facts already gathered; each scan clones them, as a source would read them.
+pub struct NodesSource(pub Vec<NodeFacts>);
+
+#[async_trait::async_trait]
+impl ClusterSource for NodesSource {
+    fn describe(&self) -> String {
+        format!("{} nodes in memory", self.0.len())
+    }
+
+    fn kubernetes_version(&self) -> Option<String> {
+        None
+    }
+
+    async fn gather(
+        &self,
+        _scan: uuid::Uuid,
+        _progress: NodeProgress<'_>,
+    ) -> cis_scan::error::Result<Gathered> {
+        Ok(Gathered {
+            nodes: self.0.clone(),
+            mode: "snapshot".into(),
+            ..Default::default()
+        })
+    }
+}
+
+/// Scans `source` with `benchmark` through the pipeline.
+pub async fn scan(catalog: &Catalog, source: &NodesSource, benchmark: &str) -> Report {
+    let run = Run {
+        source,
+        scan_id: uuid::Uuid::new_v4(),
+        benchmark: BenchmarkRequest::Explicit(benchmark.into()),
+        skips: Vec::new(),
+        unknown_skips: UnknownSkips::Refuse,
+        on_step: Arc::new(|_| {}),
+    };
+    pipeline::run(catalog, run).await.expect("the scan runs")
+}

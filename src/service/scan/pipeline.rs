@@ -1,0 +1,217 @@
+//! The one scan pipeline: discover → gather → evaluate → report. No database:
+//! `cis-scan check` (every kind of source), the service's scanner and the
+//! benches all run a cluster through [`run`], so they cannot disagree on what
+//! a report holds or on which benchmark it used.
+
+use crate::engine::benchmark::{choose, Catalog};
+use crate::engine::report::{ExcludedNode, Report, Skip};
+use crate::error::{Error, Result};
+use crate::service::domain::ScanPhase;
+use crate::sources::ClusterSource;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// Which benchmark the caller wants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BenchmarkRequest {
+    /// Chosen from the Kubernetes version the source reports.
+    Auto,
+    /// This benchmark id, whatever the cluster runs.
+    Explicit(String),
+    /// Chosen as if the cluster ran this Kubernetes version (`check --kubernetes-version`).
+    ForKubernetesVersion(String),
+}
+
+impl BenchmarkRequest {
+    /// `Explicit` for a stored scan's benchmark, else `Auto`.
+    pub fn from_option(benchmark: Option<&str>) -> Self {
+        benchmark.map_or(Self::Auto, |b| Self::Explicit(b.to_string()))
+    }
+}
+
+/// What to do with a skip naming a check the chosen benchmark lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnknownSkips {
+    /// Refuse the run (a typo on the command line).
+    Refuse,
+    /// Leave it out (a stored skip of another benchmark version).
+    Ignore,
+}
+
+/// One step of progress: the phase and how far it got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub phase: ScanPhase,
+    pub nodes_done: usize,
+    pub nodes_total: usize,
+    pub checks_done: usize,
+    pub checks_total: usize,
+    pub message: String,
+}
+
+/// Receives the pipeline's progress; called from the evaluation thread too.
+pub type OnStep = Arc<dyn Fn(Step) + Send + Sync>;
+
+/// A run of the pipeline.
+pub struct Run<'a> {
+    pub source: &'a dyn ClusterSource,
+    /// Labels whatever the source creates in the cluster.
+    pub scan_id: Uuid,
+    pub benchmark: BenchmarkRequest,
+    pub skips: Vec<Skip>,
+    pub unknown_skips: UnknownSkips,
+    pub on_step: OnStep,
+}
+
+/// Runs a cluster through the pipeline and returns its report, with the
+/// benchmark and why it was chosen, version, provider, mode, nodes, excluded
+/// nodes, summary and results.
+pub async fn run(catalog: &Catalog, run: Run<'_>) -> Result<Report> {
+    let on_step = run.on_step.clone();
+    on_step(Step {
+        phase: ScanPhase::Discovering,
+        nodes_done: 0,
+        nodes_total: 0,
+        checks_done: 0,
+        checks_total: 0,
+        message: format!("reading {}", run.source.describe()),
+    });
+    let on_node = |done: usize, total: usize, msg: &str| {
+        // a source reports discovery (before it knows the nodes) with a total of 0
+        let phase = if total == 0 {
+            ScanPhase::Discovering
+        } else {
+            ScanPhase::Collecting
+        };
+        on_step(Step {
+            phase,
+            nodes_done: done,
+            nodes_total: total,
+            checks_done: 0,
+            checks_total: 0,
+            message: msg.to_string(),
+        });
+    };
+    let gathered = run.source.gather(run.scan_id, &on_node).await?;
+    if gathered.nodes.is_empty() {
+        return Err(Error::Invalid(
+            "the cluster has no node that can be scanned".into(),
+        ));
+    }
+    let seen_version = gathered.kubernetes_version.clone().or_else(|| {
+        gathered
+            .nodes
+            .iter()
+            .find_map(|n| n.kubernetes_version.clone())
+    });
+    let provider = Some(gathered.provider.clone()).filter(|p| !p.is_empty());
+    let (explicit, version) = match &run.benchmark {
+        BenchmarkRequest::Auto => (None, seen_version),
+        BenchmarkRequest::Explicit(id) => (Some(id.as_str()), seen_version),
+        BenchmarkRequest::ForKubernetesVersion(v) => (None, Some(v.clone())),
+    };
+    let choice = choose(catalog, explicit, version.as_deref(), provider.as_deref())?;
+    let skips = checked_skips(&choice.benchmark, run.skips, run.unknown_skips)?;
+    let nodes_total = gathered.nodes.len();
+    let benchmark = choice.benchmark.clone();
+    let on_step = run.on_step.clone();
+    let mut report = tokio::task::spawn_blocking(move || {
+        let step = (benchmark.checks.len() / 10).max(1);
+        let mut on_check = |done: usize, total: usize| {
+            if done.is_multiple_of(step) || done == total {
+                on_step(Step {
+                    phase: ScanPhase::Evaluating,
+                    nodes_done: nodes_total,
+                    nodes_total,
+                    checks_done: done,
+                    checks_total: total,
+                    message: format!("evaluating {}", benchmark.id),
+                });
+            }
+        };
+        let input = crate::engine::eval::Input {
+            nodes: &gathered.nodes,
+            cluster: gathered.cluster.as_ref(),
+            managed_by: gathered.managed_by.as_deref(),
+            skips: &skips,
+        };
+        let report = crate::engine::eval::evaluate_with_progress(&benchmark, &input, &mut on_check);
+        (report, gathered)
+    })
+    .await
+    .map(|(mut report, gathered)| {
+        report.excluded = gathered
+            .excluded
+            .into_iter()
+            .map(|(node, reason)| ExcludedNode { node, reason })
+            .collect();
+        report.mode = Some(gathered.mode).filter(|m| !m.is_empty());
+        report
+    })
+    .map_err(|e| Error::Internal(format!("evaluation task: {e}")))?;
+    report.benchmark_reason = Some(choice.reason);
+    report.kubernetes_version = version;
+    report.provider = provider;
+    Ok(report)
+}
+
+/// The skips to apply: unknown ids refused or left out, as asked.
+fn checked_skips(
+    benchmark: &crate::engine::benchmark::Benchmark,
+    skips: Vec<Skip>,
+    unknown: UnknownSkips,
+) -> Result<Vec<Skip>> {
+    let (known, missing): (Vec<Skip>, Vec<Skip>) = skips
+        .into_iter()
+        .partition(|s| benchmark.check(&s.id).is_some());
+    if unknown == UnknownSkips::Refuse && !missing.is_empty() {
+        let ids: Vec<&str> = missing.iter().map(|s| s.id.as_str()).collect();
+        return Err(Error::Invalid(format!(
+            "--skip names checks that {} does not have: {}",
+            benchmark.id,
+            ids.join(", ")
+        )));
+    }
+    Ok(known)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skip(id: &str) -> Skip {
+        Skip {
+            id: id.into(),
+            reason: None,
+            by: None,
+            at: None,
+        }
+    }
+
+    fn benchmark() -> Arc<crate::engine::benchmark::Benchmark> {
+        Catalog::embedded().unwrap().get("cis-1.11").unwrap()
+    }
+
+    #[test]
+    fn refused_unknown_skips_name_the_benchmark_and_the_ids() {
+        let e = checked_skips(
+            &benchmark(),
+            vec![skip("1.2.15"), skip("9.9")],
+            UnknownSkips::Refuse,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("cis-1.11 does not have: 9.9"), "{e}");
+    }
+
+    #[test]
+    fn ignored_unknown_skips_are_left_out_and_known_ones_kept() {
+        let kept = checked_skips(
+            &benchmark(),
+            vec![skip("1.2.15"), skip("9.9")],
+            UnknownSkips::Ignore,
+        )
+        .unwrap();
+        assert_eq!(kept, vec![skip("1.2.15")]);
+    }
+}

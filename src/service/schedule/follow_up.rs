@@ -1,0 +1,84 @@
+//! What follows a scheduled scan: retention (old reports of the schedule are
+//! deleted) and alerts (to the configured webhooks). The scanner calls it for
+//! scans a schedule queued, before it publishes the final progress event, so
+//! that event means the work is done.
+
+use crate::engine::report::State;
+use crate::error::Result;
+use crate::service::alerts::{payload, Alerts};
+use crate::service::domain::ScanState;
+use crate::service::store::{entity::scan, Store};
+use uuid::Uuid;
+
+/// Alert delivery and links, fixed at start-up.
+#[derive(Debug, Clone)]
+pub struct FollowUp {
+    pub alerts: Alerts,
+    /// The service's address as users reach it, for report links in alerts.
+    pub public_url: String,
+}
+
+impl FollowUp {
+    /// Retention and alerts after a scan of schedule `schedule_id` ended in `state`.
+    pub async fn after_scan(
+        &self,
+        store: &Store,
+        scan: &scan::Model,
+        schedule_id: Uuid,
+        state: ScanState,
+        message: &str,
+        report_id: Option<Uuid>,
+    ) -> Result<()> {
+        let Some(schedule) = store.schedule(schedule_id).await? else {
+            return Ok(());
+        };
+        if state == ScanState::Succeeded {
+            let keep = schedule.retention.max(1) as u64;
+            let pruned = store.prune_schedule_reports(schedule_id, keep).await?;
+            if pruned > 0 {
+                tracing::info!(schedule = %schedule_id, pruned, "old scheduled reports deleted");
+            }
+        }
+        let report = match report_id {
+            Some(id) => store.report(id).await?,
+            None => None,
+        };
+        let failed_checks: Vec<String> = match &report {
+            Some(r) => store
+                .check_results(r.id, &[State::Fail, State::Error], None)
+                .await?
+                .into_iter()
+                .map(|c| c.row.check_id)
+                .collect(),
+            None => Vec::new(),
+        };
+        let failed = state != ScanState::Succeeded || !failed_checks.is_empty();
+        if !((failed && schedule.alert_on_failure) || schedule.alert_on_complete) {
+            return Ok(());
+        }
+        let link = report.as_ref().map(|r| {
+            let base = self.public_url.trim_end_matches('/');
+            (r.id.to_string(), format!("{base}/reports/{}/csv", r.id))
+        });
+        let summary = report.as_ref().map(|r| {
+            serde_json::json!({ "total": r.total, "pass": r.pass, "fail": r.fail, "warn": r.warn,
+                "skip": r.skip, "notApplicable": r.not_applicable, "error": r.error })
+        });
+        let event = if failed {
+            "scan.failed"
+        } else {
+            "scan.completed"
+        };
+        self.alerts.send(payload(
+            event,
+            &scan.cluster_id,
+            &scan.id.to_string(),
+            state.as_str(),
+            link.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
+            summary,
+            &failed_checks,
+            Some(message),
+        ));
+        Ok(())
+    }
+}

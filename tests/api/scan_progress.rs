@@ -1,0 +1,75 @@
+//! Progress keeps the final counts: the DONE event and `scan { progress }` of a
+//! finished scan show the nodes and checks done, as SAVING did, not 0/0.
+
+use crate::support::app::{spawn_app, spawn_app_with, GatedSource};
+use serde_json::json;
+
+const PROGRESS: &str = "subscription($id: ID!) { scanProgress(scanId: $id) { phase state nodesDone nodesTotal checksDone checksTotal } }";
+
+#[actix_web::test]
+async fn a_finished_scans_progress_keeps_its_final_counts() {
+    let app = spawn_app().await;
+    let end = app.scan_to_end("demo").await;
+    let d = app
+        .ok(
+            "query($id: ID!) { scan(id: $id) { progress { phase state nodesDone nodesTotal checksDone checksTotal } report { summary { total } } } }",
+            json!({ "id": end["id"] }),
+        )
+        .await;
+    let p = &d["scan"]["progress"];
+    assert_eq!(p["phase"], "DONE");
+    assert_eq!(p["state"], "SUCCEEDED");
+    assert_eq!(
+        (p["nodesDone"].clone(), p["nodesTotal"].clone()),
+        (json!(2), json!(2))
+    );
+    let total = &d["scan"]["report"]["summary"]["total"];
+    assert!(total.as_i64().unwrap() > 0);
+    assert_eq!(&p["checksDone"], total);
+    assert_eq!(&p["checksTotal"], total);
+}
+
+#[actix_web::test]
+async fn the_done_event_carries_the_counts_saving_reported() {
+    let (gated, gate) = GatedSource::cluster();
+    let app = spawn_app_with(vec![gated]).await;
+    let run = app
+        .ok(
+            "mutation { runScan(clusterId: \"gated\") { id } }",
+            json!({}),
+        )
+        .await;
+    let id = run["runScan"]["id"].as_str().unwrap().to_string();
+    let init = json!({ "Authorization": format!("Bearer {}", app.admin) });
+    let seen = crate::support::ws::Seen::default();
+    let sub = tokio::spawn({
+        let (port, id, seen) = (app.port, id.clone(), seen.clone());
+        async move {
+            crate::support::ws::subscribe_until(
+                port,
+                init,
+                PROGRESS,
+                json!({ "id": id }),
+                move |_| seen.saw(),
+            )
+            .await
+        }
+    });
+    // the first event (the current state) says the subscription is live
+    seen.wait().await;
+    gate.add_permits(1);
+    let (events, err) = sub.await.unwrap();
+    assert!(err.is_none(), "{err:?}");
+    let of = |phase: &str| {
+        events
+            .iter()
+            .map(|e| e["scanProgress"].clone())
+            .rfind(|e| e["phase"] == phase)
+            .unwrap_or_else(|| panic!("no {phase} event in {events:?}"))
+    };
+    let (saving, done) = (of("SAVING"), of("DONE"));
+    for count in ["nodesDone", "nodesTotal", "checksDone", "checksTotal"] {
+        assert_eq!(done[count], saving[count], "{count}");
+    }
+    assert_eq!(done["nodesTotal"], 2);
+}
