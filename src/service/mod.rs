@@ -8,6 +8,8 @@ pub mod clusters;
 pub mod domain;
 pub mod metrics;
 pub mod registry;
+pub mod report_cache;
+pub mod report_view;
 pub mod scan;
 pub mod schedule;
 pub mod secret;
