@@ -122,7 +122,8 @@ impl TryFrom<report::Model> for ReportHeader {
     /// A stored value outside its enum or a malformed JSON column is a database error.
     fn try_from(r: report::Model) -> Result<Self> {
         let id = r.id.to_string();
-        let bad = |what: &str, e: serde_json::Error| Error::Database(format!("report {id}: {what}: {e}"));
+        let bad =
+            |what: &str, e: serde_json::Error| Error::Database(format!("report {id}: {what}: {e}"));
         let state = ReportState::parse(&r.state)
             .ok_or_else(|| Error::Database(format!("report {id}: unknown state '{}'", r.state)))?;
         let nodes = serde_json::from_str(&r.nodes).map_err(|e| bad("nodes", e))?;

@@ -48,6 +48,13 @@ impl ClusterFile {
         if cluster.nodes.is_empty() {
             return Err(Error::Config(format!("snapshot {location}: no nodes")));
         }
+        if let Some(p) = cluster.provider.as_deref() {
+            if crate::sources::live::discovery::Provider::parse(p).is_none() {
+                return Err(Error::Config(format!(
+                    "snapshot {location}/cluster.yaml: unknown provider '{p}' (generic, kubeadm, rke2, k3s, eks, gke or aks)"
+                )));
+            }
+        }
         Ok(cluster)
     }
 }

@@ -49,8 +49,7 @@ impl Loaders {
     /// within a millisecond.
     pub fn new(store: Store, reports: ReportCache) -> Self {
         Loaders {
-            results: DataLoader::new(ResultsLoader(reports), tokio::spawn)
-                .max_batch_size(100),
+            results: DataLoader::new(ResultsLoader(reports), tokio::spawn).max_batch_size(100),
             latest: DataLoader::new(LatestReportLoader(store), tokio::spawn).max_batch_size(500),
         }
     }

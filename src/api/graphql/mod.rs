@@ -46,7 +46,9 @@ pub fn build(state: Option<Arc<Service>>, depth: usize, complexity: usize) -> Ap
         .extension(limits::QueryLimits { depth, complexity })
         .extension(errors::ErrorCodes);
     if let Some(s) = state {
-        b = b.data(loaders::Loaders::new(s.store().clone(), s.reports.clone())).data(s);
+        b = b
+            .data(loaders::Loaders::new(s.store().clone(), s.reports.clone()))
+            .data(s);
     }
     b.finish()
 }

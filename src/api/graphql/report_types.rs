@@ -5,8 +5,8 @@ use super::context::{principal, state};
 use super::errors::coded;
 use super::loaders::Loaders;
 use super::types::CheckState;
-use crate::engine::report::{CheckResult as EngineCheck, ExcludedNode, NodeResult as EngineNode};
 use crate::engine::report::State;
+use crate::engine::report::{CheckResult as EngineCheck, ExcludedNode, NodeResult as EngineNode};
 use crate::service::report_cache::ReportChecks;
 use crate::service::report_view::{CheckFilter, ReportHeader, ReportState};
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
@@ -40,14 +40,21 @@ fn nodes_cost(node: bool, limit: Option<i32>, child: usize) -> usize {
 /// Skips `offset` items and keeps at most `limit`; both checked.
 fn page<T>(items: impl Iterator<Item = T>, offset: i32, limit: Option<i32>) -> Result<Vec<T>> {
     if offset < 0 || limit.is_some_and(|l| l < 0) {
-        return Err(coded("BAD_USER_INPUT", "offset and limit must not be negative"));
+        return Err(coded(
+            "BAD_USER_INPUT",
+            "offset and limit must not be negative",
+        ));
     }
     let limit = limit.map_or(usize::MAX, |l| l as usize);
     Ok(items.skip(offset as usize).take(limit).collect())
 }
 
 fn engine_states(states: Option<Vec<CheckState>>) -> Vec<State> {
-    states.unwrap_or_default().into_iter().map(State::from).collect()
+    states
+        .unwrap_or_default()
+        .into_iter()
+        .map(State::from)
+        .collect()
 }
 
 /// Counts of checks per state.

@@ -3,9 +3,9 @@
 use super::entity::{check_result, report, scan};
 use super::Store;
 use crate::engine::report::{CheckResult, NodeResult, Report, State};
-use crate::service::report_view::{checked_mode, checked_provider, ReportState};
 use crate::error::{Error, Result};
 use crate::service::domain::ScanState;
+use crate::service::report_view::{checked_mode, checked_provider, ReportState};
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 use sea_orm::sea_query::Expr;
@@ -34,7 +34,10 @@ impl StoredCheck {
     pub fn into_result(self) -> Result<CheckResult> {
         let r = self.row;
         let state = State::parse(&r.state).ok_or_else(|| {
-            Error::Database(format!("check result {}: unknown state '{}'", r.id, r.state))
+            Error::Database(format!(
+                "check result {}: unknown state '{}'",
+                r.id, r.state
+            ))
         })?;
         Ok(CheckResult {
             id: r.check_id,
@@ -73,10 +76,15 @@ impl Store {
         let now = Utc::now();
         let s = r.summary;
         // what the pipeline names must be something the read path can serve back
-        let provider = checked_provider(r.provider.as_deref(), &id.to_string())
-            .map_err(|e| Error::Internal(e.to_string()))?;
-        let mode = checked_mode(r.mode.as_deref(), &id.to_string())
-            .map_err(|e| Error::Internal(e.to_string()))?;
+        let provider = checked_provider(r.provider.as_deref(), &id.to_string()).map_err(|_| {
+            Error::Invalid(format!(
+                "the scan named an unknown provider {:?}",
+                r.provider
+            ))
+        })?;
+        let mode = checked_mode(r.mode.as_deref(), &id.to_string()).map_err(|_| {
+            Error::Invalid(format!("the scan named an unknown read mode {:?}", r.mode))
+        })?;
         let header = report::ActiveModel {
             id: Set(id),
             cluster_id: Set(cluster_id.to_string()),

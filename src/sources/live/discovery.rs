@@ -28,8 +28,11 @@ impl Provider {
         }
     }
 
-    /// The lowercase name back; None for anything else.
+    /// The lowercase name back ("kubeadm" is the generic provider); None for anything else.
     pub fn parse(s: &str) -> Option<Provider> {
+        if s == "kubeadm" {
+            return Some(Provider::Generic);
+        }
         [
             Provider::Generic,
             Provider::Rke2,
