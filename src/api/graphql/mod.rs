@@ -5,6 +5,7 @@ pub mod context;
 pub mod errors;
 pub mod limits;
 mod loaders;
+mod paging;
 mod registry;
 mod report_types;
 mod reports;

@@ -3,9 +3,8 @@
 use super::context::{principal, state};
 use super::errors::gql;
 use super::loaders::Loaders;
-pub use super::report_types::{
-    CheckResult, NodeResult, Report, Summary, MAX_CHECKS, NODES_ESTIMATE,
-};
+pub use super::paging::{MAX_CHECKS, NODES_ESTIMATE};
+pub use super::report_types::{CheckResult, NodeResult, Report, Summary};
 use crate::engine::report::State;
 use crate::service::domain::{Principal, ScanProgress, ScanState};
 use crate::service::store::entity::{cluster, scan, skipped_test};
