@@ -9,6 +9,7 @@ pub mod domain;
 pub mod metrics;
 pub mod registry;
 pub mod report_cache;
+pub mod report_deletions;
 pub mod report_view;
 pub mod scan;
 pub mod schedule;

@@ -6,6 +6,8 @@
 //! `recheck`; after that one cheap primary-key lookup confirms it again or drops it.
 //! A delete through this cache drops the entry at once. Check rows are reached only
 //! through a header the caller was just given, so they need no check of their own.
+//! On PostgreSQL a delete is also announced (NOTIFY, see `report_deletions`), so the
+//! other replicas drop it at once; the recheck remains for what the announcement misses.
 
 use super::report_view::ReportHeader;
 use super::store::entity::report;
@@ -31,12 +33,17 @@ struct HeaderEntry {
 
 /// Bounded caches of saved reports; cheap to share.
 #[derive(Clone)]
-pub struct ReportCache {
+pub struct ReportCache(pub(super) Arc<Inner>);
+
+/// The caches and what they need, shared by every clone and weakly by the deletion listener.
+pub(super) struct Inner {
     store: Store,
     headers: Cache<Uuid, Arc<HeaderEntry>>,
     checks: Cache<Uuid, ReportChecks>,
     epoch: Instant,
     recheck: Duration,
+    /// Deletes are announced to the other replicas (PostgreSQL).
+    announce: bool,
 }
 
 fn weight_u32(bytes: usize) -> u32 {
@@ -45,10 +52,11 @@ fn weight_u32(bytes: usize) -> u32 {
 
 impl ReportCache {
     /// Caches holding about `max_bytes` in all (a sixteenth for headers), trusting a
-    /// header's existence for `recheck` before looking again.
-    pub fn new(store: Store, max_bytes: u64, recheck: Duration) -> Self {
+    /// header's existence for `recheck` before looking again; `announce` sends deletes
+    /// to the other replicas.
+    pub fn new(store: Store, max_bytes: u64, recheck: Duration, announce: bool) -> Self {
         let header_bytes = (max_bytes / 16).max(1);
-        ReportCache {
+        ReportCache(Arc::new(Inner {
             store,
             headers: Cache::builder()
                 .max_capacity(header_bytes)
@@ -62,29 +70,30 @@ impl ReportCache {
                 .build(),
             epoch: Instant::now(),
             recheck,
-        }
+            announce,
+        }))
     }
 
     fn now_ms(&self) -> u64 {
-        self.epoch.elapsed().as_millis() as u64
+        self.0.epoch.elapsed().as_millis() as u64
     }
 
     /// A report's header, from memory when its existence was confirmed lately.
     pub async fn header(&self, id: Uuid) -> Result<Option<Arc<ReportHeader>>> {
-        if let Some(e) = self.headers.get(&id) {
+        if let Some(e) = self.0.headers.get(&id) {
             let now = self.now_ms();
             let seen = e.seen_ms.load(Ordering::Relaxed);
-            if now.saturating_sub(seen) <= self.recheck.as_millis() as u64 {
+            if now.saturating_sub(seen) <= self.0.recheck.as_millis() as u64 {
                 return Ok(Some(e.header.clone()));
             }
-            if self.store.report_exists(id).await? {
+            if self.0.store.report_exists(id).await? {
                 e.seen_ms.store(now, Ordering::Relaxed);
                 return Ok(Some(e.header.clone()));
             }
             self.forget(id);
             return Ok(None);
         }
-        match self.store.report(id).await? {
+        match self.0.store.report(id).await? {
             Some(row) => self.remember(row).map(Some),
             None => Ok(None),
         }
@@ -93,7 +102,7 @@ impl ReportCache {
     /// Decodes a header row just read from the database and keeps it.
     pub fn remember(&self, row: report::Model) -> Result<Arc<ReportHeader>> {
         let header = Arc::new(ReportHeader::try_from(row)?);
-        self.headers.insert(
+        self.0.headers.insert(
             header.id,
             Arc::new(HeaderEntry {
                 header: header.clone(),
@@ -108,7 +117,7 @@ impl ReportCache {
         let mut out = HashMap::with_capacity(ids.len());
         let mut missing = Vec::new();
         for id in ids {
-            match self.checks.get(id) {
+            match self.0.checks.get(id) {
                 Some(c) => {
                     out.insert(*id, c);
                 }
@@ -118,7 +127,7 @@ impl ReportCache {
         if missing.is_empty() {
             return Ok(out);
         }
-        let mut found = self.store.check_results_of(&missing, &[], None).await?;
+        let mut found = self.0.store.check_results_of(&missing, &[], None).await?;
         for id in missing {
             let rows = found.remove(&id).unwrap_or_default();
             let checks: Vec<CheckResult> = rows
@@ -126,7 +135,7 @@ impl ReportCache {
                 .map(|c| c.into_result())
                 .collect::<Result<_>>()?;
             let checks = Arc::new(checks);
-            self.checks.insert(id, checks.clone());
+            self.0.checks.insert(id, checks.clone());
             out.insert(id, checks);
         }
         Ok(out)
@@ -134,20 +143,45 @@ impl ReportCache {
 
     /// The checks of one report if they are in memory.
     pub fn cached_checks(&self, id: Uuid) -> Option<ReportChecks> {
-        self.checks.get(&id)
+        self.0.checks.get(&id)
     }
 
-    /// Deletes a report and its results and drops it from memory. False when it did not exist.
+    /// Deletes a report and its results, drops it from memory and tells the other
+    /// replicas. False when it did not exist.
     pub async fn delete(&self, id: Uuid) -> Result<bool> {
-        let deleted = self.store.delete_report(id).await;
+        let deleted = self.0.store.delete_report(id).await;
         // dropped whatever the outcome: a failed delete only costs a reload
         self.forget(id);
+        if self.0.announce && matches!(deleted, Ok(true)) {
+            let notice = self
+                .0
+                .store
+                .notify(super::report_deletions::CHANNEL, &id.to_string())
+                .await;
+            if let Err(e) = notice {
+                // the other replicas still drop it at their next recheck
+                tracing::warn!(report = %id, "delete not announced: {e}");
+            }
+        }
         deleted
     }
 
     /// Drops a report from memory.
     pub fn forget(&self, id: Uuid) {
+        self.0.forget(id);
+    }
+}
+
+impl Inner {
+    /// Drops a report from memory.
+    pub(super) fn forget(&self, id: Uuid) {
         self.headers.invalidate(&id);
         self.checks.invalidate(&id);
+    }
+
+    /// Drops every report from memory (announcements may have been missed).
+    pub(super) fn forget_all(&self) {
+        self.headers.invalidate_all();
+        self.checks.invalidate_all();
     }
 }

@@ -75,7 +75,9 @@ impl Service {
             store.clone(),
             settings.report_cache_bytes,
             std::time::Duration::from_millis(settings.report_cache_recheck_ms),
+            crate::service::report_deletions::announces(&settings.database_url),
         );
+        crate::service::report_deletions::listen(&reports, &settings.database_url).await;
         Ok(Arc::new(Service {
             reports,
             settings,

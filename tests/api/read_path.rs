@@ -139,3 +139,39 @@ async fn a_report_deleted_on_another_replica_is_not_served_from_memory() {
         .unwrap();
     assert_eq!(csv.status(), 404);
 }
+
+#[actix_web::test]
+#[ignore = "needs PostgreSQL (NOTIFY): TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test cargo test --test api -- --ignored announced"]
+async fn a_delete_announced_on_postgresql_reaches_the_other_replica_before_its_recheck() {
+    let url = std::env::var("TEST_DATABASE_URL").unwrap_or_default();
+    assert!(
+        url.starts_with("postgres"),
+        "this test needs TEST_DATABASE_URL to name a PostgreSQL server"
+    );
+    let a = spawn_app().await;
+    let mut s = settings(&a.state.settings.database_url);
+    // an hour: only the announcement can make B drop the report during the test
+    s.report_cache_recheck_ms = 3_600_000;
+    s.scheduler = false;
+    let b = spawn_with(s, vec![], tempfile::TempDir::new().unwrap()).await;
+    let id = report_id(&a).await;
+    let q = "query($id: ID!) { report(id: $id) { summary { total } } }";
+    b.ok(q, json!({ "id": id })).await;
+    a.ok(
+        "mutation($id: ID!) { deleteReport(id: $id) }",
+        json!({ "id": id }),
+    )
+    .await;
+    // the notification is delivered asynchronously: allow it a generous while
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if code(&b.gql(q, json!({ "id": id })).await) == "NOT_FOUND" {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "replica B still serves the deleted report"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
