@@ -190,6 +190,10 @@ pub struct ConfigFacts {
     /// Drop-in files merged over it (the kubelet's --config-dir), in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub drop_ins: Vec<String>,
+    /// True when there is no config file, only drop-ins (a kubelet with
+    /// `--config-dir` and no `--config`): they merge over the flag defaults.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub drop_ins_only: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
