@@ -5,6 +5,7 @@ pub mod fakekube;
 pub mod hostroot;
 pub mod kubeadm;
 pub mod process;
+pub mod rke2;
 pub mod ws;
 
 use cis_scan::engine::report::{CheckResult, Report, State};
