@@ -44,6 +44,10 @@ const EMBEDDED_RULES: &[(&str, &str)] = &[
         "rules/rke2.yaml",
         include_str!("../../../benchmarks/rules/rke2.yaml"),
     ),
+    (
+        "rules/k3s.yaml",
+        include_str!("../../../benchmarks/rules/k3s.yaml"),
+    ),
 ];
 const EMBEDDED_BENCHMARKS: &[(&str, &str)] = &[
     (
@@ -72,6 +76,12 @@ const EMBEDDED_BENCHMARKS: &[(&str, &str)] = &[
     embedded!("rke2-cis-1.10.yaml"),
     embedded!("rke2-cis-1.11.yaml"),
     embedded!("rke2-cis-1.12.yaml"),
+    embedded!("k3s-cis-1.8-hardened.yaml"),
+    embedded!("k3s-cis-1.8-permissive.yaml"),
+    embedded!("k3s-cis-1.9.yaml"),
+    embedded!("k3s-cis-1.10.yaml"),
+    embedded!("k3s-cis-1.11.yaml"),
+    embedded!("k3s-cis-1.12.yaml"),
 ];
 
 /// All benchmark versions known to this run.
