@@ -125,6 +125,10 @@ pub struct ComponentFacts {
     /// Set when the component runs inside another binary (k3s), whose own defaults are not visible.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub embedded_in: Option<String>,
+    /// Set when the host binary's own arguments for the component are known
+    /// (k3s's, from data): a flag it does not set takes the upstream default.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub embedded_defaults_known: bool,
 }
 
 impl ComponentFacts {

@@ -9,6 +9,7 @@ mod csv_injection;
 mod definitions;
 mod demo;
 mod deploy;
+mod distro_k3s;
 mod distro_rke2;
 mod engine;
 mod fault_kill;

@@ -176,7 +176,12 @@ impl<'a> ComponentView<'a> {
                 Ok(None) => {}
             }
         }
-        if let Some(host) = &self.facts.embedded_in {
+        if let Some(host) = self
+            .facts
+            .embedded_in
+            .as_ref()
+            .filter(|_| !self.facts.embedded_defaults_known)
+        {
             return Resolved::Unknown(format!(
                 "{flag} is not set in the configuration cis-scan could read, and {host} chooses its own default for it"
             ));

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod fakekube;
 pub mod hostroot;
+pub mod k3s;
 pub mod kubeadm;
 pub mod process;
 pub mod rke2;
