@@ -202,5 +202,11 @@ fn without_secrets_encryption_k3s_fails_the_encryption_check() {
     let r = eval("k3s-cis-1.12", &[h.collect("k3s-server")]);
     assert_eq!(state(&r, "1.2.27"), W, "unscored in k3s-cis-1.12");
     let n = &result(&r, "1.2.27").nodes[0];
-    assert!(n.reason.as_deref().unwrap_or_default().contains("would fail"), "{n:?}");
+    assert!(
+        n.reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("would fail"),
+        "{n:?}"
+    );
 }
