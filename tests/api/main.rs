@@ -11,6 +11,8 @@ mod csv_injection;
 mod definitions;
 mod demo;
 mod deploy;
+mod distro_k3s;
+mod distro_rke2;
 mod engine;
 mod fault_kill;
 mod fault_postgres;

@@ -7,6 +7,13 @@ use crate::error::{Error, Result};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+/// A benchmark file under benchmarks/, compiled in: (name, text).
+macro_rules! embedded {
+    ($name:literal) => {
+        ($name, include_str!(concat!("../../../benchmarks/", $name)))
+    };
+}
+
 /// Definition files compiled into the binary: (name, text).
 const EMBEDDED_COMPONENTS: (&str, &str) = (
     "components.yaml",
@@ -33,6 +40,14 @@ const EMBEDDED_RULES: &[(&str, &str)] = &[
         "rules/policies.yaml",
         include_str!("../../../benchmarks/rules/policies.yaml"),
     ),
+    (
+        "rules/rke2.yaml",
+        include_str!("../../../benchmarks/rules/rke2.yaml"),
+    ),
+    (
+        "rules/k3s.yaml",
+        include_str!("../../../benchmarks/rules/k3s.yaml"),
+    ),
 ];
 const EMBEDDED_BENCHMARKS: &[(&str, &str)] = &[
     (
@@ -55,6 +70,18 @@ const EMBEDDED_BENCHMARKS: &[(&str, &str)] = &[
         "cis-1.12.yaml",
         include_str!("../../../benchmarks/cis-1.12.yaml"),
     ),
+    embedded!("rke2-cis-1.8-hardened.yaml"),
+    embedded!("rke2-cis-1.8-permissive.yaml"),
+    embedded!("rke2-cis-1.9.yaml"),
+    embedded!("rke2-cis-1.10.yaml"),
+    embedded!("rke2-cis-1.11.yaml"),
+    embedded!("rke2-cis-1.12.yaml"),
+    embedded!("k3s-cis-1.8-hardened.yaml"),
+    embedded!("k3s-cis-1.8-permissive.yaml"),
+    embedded!("k3s-cis-1.9.yaml"),
+    embedded!("k3s-cis-1.10.yaml"),
+    embedded!("k3s-cis-1.11.yaml"),
+    embedded!("k3s-cis-1.12.yaml"),
 ];
 
 /// All benchmark versions known to this run.
@@ -153,12 +180,18 @@ impl Catalog {
         let v = parse_kube_version(version).ok_or_else(|| {
             Error::Invalid(format!("'{version}' is not a Kubernetes version like 1.28"))
         })?;
-        if let Some(b) = self.benchmarks.iter().find(|b| b.covers(v)) {
+        // distribution benchmarks are chosen by provider, never for a generic cluster
+        if let Some(b) = self
+            .benchmarks
+            .iter()
+            .find(|b| b.provider == Provider::Generic && b.covers(v))
+        {
             return Ok(b.clone());
         }
         let lowest = self
             .benchmarks
             .iter()
+            .filter(|b| b.provider == Provider::Generic)
             .filter_map(|b| b.kubernetes_min)
             .min();
         Err(Error::UnknownBenchmark(match lowest {
@@ -181,7 +214,8 @@ impl Catalog {
             (None, Some(v)) => self.for_kubernetes_version(v),
             (None, None) => self
                 .benchmarks
-                .last()
+                .iter()
+                .rfind(|b| b.provider == Provider::Generic)
                 .cloned()
                 .ok_or_else(|| Error::UnknownBenchmark("no benchmarks loaded".into())),
         }

@@ -150,6 +150,16 @@ pub fn parse_benchmark(
         Some(r) => (version(&r.min, "min")?, version(&r.max, "max")?),
         None => (None, None),
     };
+    let provider = match raw.provider.as_deref() {
+        None => Provider::Generic,
+        Some(p) => Provider::parse(p).ok_or_else(|| {
+            def_err(
+                file,
+                &raw.id,
+                format!("provider '{p}' must be one of generic, rke2, k3s, eks, gke, aks"),
+            )
+        })?,
+    };
     let mut targets = HashMap::new();
     for s in &raw.sections {
         if let Some(t) = &s.target {
@@ -184,7 +194,11 @@ pub fn parse_benchmark(
                 ))
             }
         };
+        if c.skip.as_deref().is_some_and(|r| r.trim().is_empty()) {
+            return Err(def_err(file, &c.id, "skip needs a reason"));
+        }
         checks.push(Check {
+            skip: c.skip.map(|r| r.trim().to_string()),
             title: c.title.unwrap_or_else(|| rule.title.clone()),
             id: c.id,
             section,
@@ -200,6 +214,7 @@ pub fn parse_benchmark(
     Ok(Benchmark {
         id: raw.id,
         title: raw.title,
+        provider,
         kubernetes_min: kmin,
         kubernetes_max: kmax,
         sections: raw

@@ -164,7 +164,20 @@ fn evaluate_check(
             | Component::Scheduler
             | Component::Etcd
     );
-    let node_results: Vec<NodeResult> = if rule.component == Component::Cluster {
+    let node_results: Vec<NodeResult> = if let Some(reason) = &check.skip {
+        let na = || {
+            Outcome::new(State::NotApplicable, "", "", &benchmark.id)
+                .because(format!("not applicable under {}: {reason}", benchmark.id))
+        };
+        if rule.component == Component::Cluster || views.is_empty() {
+            vec![to_node_result("cluster", check, na(), skip)]
+        } else {
+            views
+                .iter()
+                .map(|v| to_node_result(&v.facts.node, check, na(), skip))
+                .collect()
+        }
+    } else if rule.component == Component::Cluster {
         vec![to_node_result(
             "cluster",
             check,
@@ -209,6 +222,9 @@ fn evaluate_check(
         rule: rule.id.clone(),
         remediation: rule.remediation.clone(),
         reason: skip.map(skip_reason).or_else(|| {
+            if let Some(r) = &check.skip {
+                return Some(format!("not applicable under {}: {r}", benchmark.id));
+            }
             (state == State::NotApplicable && node_results.is_empty())
                 .then(|| "no nodes were scanned".to_string())
         }),
