@@ -35,6 +35,15 @@ struct HeaderEntry {
 #[derive(Clone)]
 pub struct ReportCache(pub(super) Arc<Inner>);
 
+impl std::fmt::Debug for ReportCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReportCache")
+            .field("headers", &self.0.headers.entry_count())
+            .field("checks", &self.0.checks.entry_count())
+            .finish()
+    }
+}
+
 /// The caches and what they need, shared by every clone and weakly by the deletion listener.
 pub(super) struct Inner {
     store: Store,
@@ -152,18 +161,34 @@ impl ReportCache {
         let deleted = self.0.store.delete_report(id).await;
         // dropped whatever the outcome: a failed delete only costs a reload
         self.forget(id);
-        if self.0.announce && matches!(deleted, Ok(true)) {
-            let notice = self
-                .0
-                .store
-                .notify(super::report_deletions::CHANNEL, &id.to_string())
-                .await;
-            if let Err(e) = notice {
-                // the other replicas still drop it at their next recheck
-                tracing::warn!(report = %id, "delete not announced: {e}");
-            }
+        if matches!(deleted, Ok(true)) {
+            self.announce(id).await;
         }
         deleted
+    }
+
+    /// Drops reports deleted elsewhere in this process (retention) from memory and
+    /// tells the other replicas.
+    pub async fn deleted(&self, ids: &[Uuid]) {
+        for id in ids {
+            self.forget(*id);
+            self.announce(*id).await;
+        }
+    }
+
+    async fn announce(&self, id: Uuid) {
+        if !self.0.announce {
+            return;
+        }
+        let notice = self
+            .0
+            .store
+            .notify(super::report_deletions::CHANNEL, &id.to_string())
+            .await;
+        if let Err(e) = notice {
+            // the other replicas still drop it at their next recheck
+            tracing::warn!(report = %id, "delete not announced: {e}");
+        }
     }
 
     /// Drops a report from memory.

@@ -32,6 +32,12 @@ impl Service {
             Some(d) => crate::engine::definitions::load_dir(d)?,
             None => Catalog::embedded()?,
         });
+        let reports = crate::service::report_cache::ReportCache::new(
+            store.clone(),
+            settings.report_cache_bytes,
+            std::time::Duration::from_millis(settings.report_cache_recheck_ms),
+            crate::service::report_deletions::announces(&settings.database_url),
+        );
         let scanner = Scanner::new(
             store.clone(),
             catalog,
@@ -44,6 +50,7 @@ impl Service {
                         std::time::Duration::from_millis(settings.alert_backoff_ms),
                     ),
                     public_url: settings.public_url.clone(),
+                    reports: reports.clone(),
                 },
             },
         );
@@ -75,12 +82,6 @@ impl Service {
         if store.token_count().await? == 0 {
             eprintln!("cis-scan: no API tokens yet. Create the first administrator token with:\n  cis-scan token create --admin");
         }
-        let reports = crate::service::report_cache::ReportCache::new(
-            store.clone(),
-            settings.report_cache_bytes,
-            std::time::Duration::from_millis(settings.report_cache_recheck_ms),
-            crate::service::report_deletions::announces(&settings.database_url),
-        );
         crate::service::report_deletions::listen(&reports, &settings.database_url).await;
         Ok(Arc::new(Service {
             reports,
