@@ -173,6 +173,8 @@ pub fn check(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32> {
         .enable_all()
         .build()
         .map_err(|e| Error::Internal(e.to_string()))?;
+    let scan_id = uuid::Uuid::new_v4();
+    let started_at = chrono::Utc::now();
     let report = rt.block_on(async {
         let source = check_source(args).await?;
         // progress of a live cluster goes to stderr; files and this node are quick
@@ -187,7 +189,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32> {
         });
         let run = Run {
             source: source.as_ref(),
-            scan_id: uuid::Uuid::new_v4(),
+            scan_id,
             benchmark,
             skips,
             unknown_skips: UnknownSkips::Refuse,
@@ -195,6 +197,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32> {
         };
         pipeline::run(&catalog, run).await
     })?;
+    let finished_at = chrono::Utc::now();
     for node in &report.excluded {
         eprintln!("cis-scan: node {} excluded: {}", node.node, node.reason);
     }
@@ -206,7 +209,15 @@ pub fn check(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32> {
     let colour = args.format == Format::Table
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none();
-    render::write(&report, args.format, colour, out).map_err(|e| Error::io("<stdout>", e))?;
+    // no stored report here: exports carry this run's scan id and times only
+    let ctx = render::ExportContext {
+        report_id: None,
+        scan_id,
+        cluster: None,
+        started_at,
+        finished_at,
+    };
+    render::write(&report, args.format, &ctx, colour, out).map_err(|e| Error::io("<stdout>", e))?;
     let failing = report
         .results
         .iter()

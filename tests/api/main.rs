@@ -14,6 +14,7 @@ mod deploy;
 mod distro_k3s;
 mod distro_rke2;
 mod engine;
+mod exports;
 mod fault_kill;
 mod fault_postgres;
 mod flow;

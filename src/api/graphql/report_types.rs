@@ -33,6 +33,14 @@ pub struct Summary {
     pub error: i32,
 }
 
+/// One way to download a report.
+#[derive(SimpleObject)]
+pub struct Download {
+    /// json, csv, kube-bench: the last segment of the URL.
+    pub format: String,
+    pub url: String,
+}
+
 /// An immutable report of one scan.
 pub struct Report(pub Arc<ReportHeader>);
 
@@ -122,6 +130,22 @@ impl Report {
             state(ctx).settings.public_url.trim_end_matches('/'),
             self.0.id
         )
+    }
+    /// Every download of this report, one per format (json, csv, kube-bench),
+    /// served at `/reports/{id}/{format}` with the same authorization as the API.
+    async fn downloads(&self, ctx: &Context<'_>) -> Vec<Download> {
+        let base = state(ctx)
+            .settings
+            .public_url
+            .trim_end_matches('/')
+            .to_string();
+        crate::engine::render::DOWNLOADS
+            .iter()
+            .map(|d| Download {
+                format: d.name.to_string(),
+                url: format!("{base}/reports/{}/{}", self.0.id, d.name),
+            })
+            .collect()
     }
     async fn summary(&self) -> Summary {
         let s = &self.0.summary;

@@ -2,7 +2,7 @@
 
 mod csv;
 mod graphql;
-mod report_json;
+mod report_export;
 pub mod shares;
 mod ws_auth;
 
@@ -39,7 +39,10 @@ pub fn server(
             .route("/metrics", web::get().to(metrics))
             .route("/readyz", web::get().to(readyz))
             .route("/reports/{id}/csv", web::get().to(csv::download))
-            .route("/reports/{id}/json", web::get().to(report_json::download))
+            .route(
+                "/reports/{id}/{format}",
+                web::get().to(report_export::download),
+            )
     })
     .listen(listener)?
     .run();

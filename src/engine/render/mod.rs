@@ -1,6 +1,7 @@
-//! Renders reports for people (table) and programs (JSON, CSV).
+//! Renders reports for people (table) and programs (JSON, CSV, kube-bench JSON).
 
 pub mod csv;
+pub mod kube_bench;
 pub mod table;
 
 use crate::engine::report::Report;
@@ -11,12 +12,63 @@ pub enum Format {
     Table,
     Json,
     Csv,
+    /// kube-bench's `--json` shape (DefectDojo, kube-bench tooling).
+    KubeBench,
+}
+
+/// A format the service offers at `GET /reports/{id}/{name}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Download {
+    /// The route's last segment and the name in `Report.downloads`.
+    pub name: &'static str,
+    pub format: Format,
+    pub content_type: &'static str,
+    pub extension: &'static str,
+}
+
+/// Every download, in the order `Report.downloads` lists them.
+pub const DOWNLOADS: &[Download] = &[
+    Download {
+        name: "json",
+        format: Format::Json,
+        content_type: "application/json",
+        extension: "json",
+    },
+    Download {
+        name: "csv",
+        format: Format::Csv,
+        content_type: "text/csv; charset=utf-8",
+        extension: "csv",
+    },
+    Download {
+        name: "kube-bench",
+        format: Format::KubeBench,
+        content_type: "application/json",
+        extension: "kube-bench.json",
+    },
+];
+
+/// The download of this name, if the service offers one.
+pub fn download(name: &str) -> Option<&'static Download> {
+    DOWNLOADS.iter().find(|d| d.name == name)
+}
+
+/// Which report an export is, for formats with a place to say so. The CLI has
+/// no stored report: it passes no report id or cluster, its own scan id and times.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportContext {
+    pub report_id: Option<uuid::Uuid>,
+    pub scan_id: uuid::Uuid,
+    pub cluster: Option<String>,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    pub finished_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// Writes a report in the chosen format.
 pub fn write(
     report: &Report,
     format: Format,
+    ctx: &ExportContext,
     colour: bool,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
@@ -27,5 +79,6 @@ pub fn write(
         }
         Format::Csv => csv::write_report(report, out).map_err(std::io::Error::other),
         Format::Table => table::write(report, colour, out),
+        Format::KubeBench => kube_bench::write(report, ctx, out),
     }
 }

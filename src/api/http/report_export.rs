@@ -1,8 +1,10 @@
-//! GET /reports/{id}/json: the whole report as the one report document (the
-//! engine's `Report` in its serde form), the same `cis-scan check --format
-//! json` prints. Same tokens and answers as the CSV download.
+//! GET /reports/{id}/{format}: the whole report as one of the engine's
+//! renderers writes it (json: the one report document `cis-scan check --format
+//! json` prints; kube-bench: kube-bench's JSON shape). Same tokens and answers
+//! as the CSV download, which streams on its own route.
 
 use super::{authorization, json_error, principal_from, unauthenticated};
+use crate::engine::render::{self, ExportContext};
 use crate::service::auth::AuthOutcome;
 use crate::service::store::entity::report;
 use crate::service::Service;
@@ -49,37 +51,49 @@ pub(super) async fn authorized_report(
     }
 }
 
-/// Answers the report document as a JSON attachment.
+/// Answers the report in the asked format as an attachment: 404 for a format
+/// the service does not offer (after the token is checked, so an unauthenticated
+/// caller learns nothing).
 pub async fn download(
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<(String, String)>,
     state: web::Data<Service>,
 ) -> HttpResponse {
-    let header = match authorized_report(&req, &path, &state).await {
+    let (id, format) = path.into_inner();
+    let header = match authorized_report(&req, &id, &state).await {
         Ok(h) => h,
         Err(answer) => return answer,
+    };
+    let Some(export) = render::download(&format) else {
+        return json_error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such export format");
     };
     let document = match state.store().report_document(&header).await {
         Ok(d) => d,
         Err(e) => return internal("report document", e),
     };
-    let body = match serde_json::to_vec_pretty(&document) {
-        Ok(b) => b,
-        Err(e) => {
-            return internal(
-                "report document",
-                crate::error::Error::Internal(e.to_string()),
-            )
-        }
+    let ctx = ExportContext {
+        report_id: Some(header.id),
+        scan_id: header.scan_id,
+        cluster: Some(header.cluster_id.clone()),
+        started_at: header.started_at,
+        finished_at: header.finished_at,
     };
+    let mut body = Vec::new();
+    if let Err(e) = render::write(&document, export.format, &ctx, false, &mut body) {
+        return internal(
+            "report export",
+            crate::error::Error::Internal(e.to_string()),
+        );
+    }
     let filename = format!(
-        "cis-{}-{}-{}.json",
+        "cis-{}-{}-{}.{}",
         header.cluster_id,
         header.benchmark,
-        header.created_at.format("%Y-%m-%d")
+        header.created_at.format("%Y-%m-%d"),
+        export.extension
     );
     HttpResponse::Ok()
-        .content_type("application/json")
+        .content_type(export.content_type)
         .insert_header((
             "Content-Disposition",
             format!("attachment; filename=\"{filename}\""),
