@@ -1,8 +1,10 @@
-//! Renders reports for people (table) and programs (JSON, CSV, kube-bench JSON).
+//! Renders reports for people (table) and programs (JSON, CSV, kube-bench JSON, JUnit).
 
 pub mod csv;
+pub mod junit;
 pub mod kube_bench;
 pub mod table;
+mod xml;
 
 use crate::engine::report::Report;
 
@@ -14,6 +16,8 @@ pub enum Format {
     Csv,
     /// kube-bench's `--json` shape (DefectDojo, kube-bench tooling).
     KubeBench,
+    /// JUnit XML: one testcase per check and node, for CI systems.
+    Junit,
 }
 
 /// A format the service offers at `GET /reports/{id}/{name}`.
@@ -45,6 +49,12 @@ pub const DOWNLOADS: &[Download] = &[
         format: Format::KubeBench,
         content_type: "application/json",
         extension: "kube-bench.json",
+    },
+    Download {
+        name: "junit",
+        format: Format::Junit,
+        content_type: "application/xml",
+        extension: "junit.xml",
     },
 ];
 
@@ -80,5 +90,6 @@ pub fn write(
         Format::Csv => csv::write_report(report, out).map_err(std::io::Error::other),
         Format::Table => table::write(report, colour, out),
         Format::KubeBench => kube_bench::write(report, ctx, out),
+        Format::Junit => junit::write(report, ctx, out),
     }
 }
