@@ -15,6 +15,8 @@ mod distro_k3s;
 mod distro_rke2;
 mod engine;
 mod exports;
+mod exports_junit;
+mod exports_xccdf;
 mod fault_kill;
 mod fault_postgres;
 mod flow;

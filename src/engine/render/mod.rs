@@ -1,9 +1,10 @@
-//! Renders reports for people (table) and programs (JSON, CSV, kube-bench JSON, JUnit).
+//! Renders reports for people (table) and programs (JSON, CSV, kube-bench JSON, JUnit, XCCDF).
 
 pub mod csv;
 pub mod junit;
 pub mod kube_bench;
 pub mod table;
+pub mod xccdf;
 mod xml;
 
 use crate::engine::report::Report;
@@ -18,6 +19,8 @@ pub enum Format {
     KubeBench,
     /// JUnit XML: one testcase per check and node, for CI systems.
     Junit,
+    /// XCCDF 1.2 results: one TestResult per node (OpenSCAP, STIG tooling).
+    Xccdf,
 }
 
 /// A format the service offers at `GET /reports/{id}/{name}`.
@@ -56,6 +59,12 @@ pub const DOWNLOADS: &[Download] = &[
         content_type: "application/xml",
         extension: "junit.xml",
     },
+    Download {
+        name: "xccdf",
+        format: Format::Xccdf,
+        content_type: "application/xml",
+        extension: "xccdf.xml",
+    },
 ];
 
 /// The download of this name, if the service offers one.
@@ -91,5 +100,6 @@ pub fn write(
         Format::Table => table::write(report, colour, out),
         Format::KubeBench => kube_bench::write(report, ctx, out),
         Format::Junit => junit::write(report, ctx, out),
+        Format::Xccdf => xccdf::write(report, ctx, out),
     }
 }
