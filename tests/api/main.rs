@@ -20,6 +20,7 @@ mod lifecycle;
 mod limits;
 mod live;
 mod live_errors;
+mod managed_workers;
 mod metrics_auth;
 mod policies;
 mod quotas;

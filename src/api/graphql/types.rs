@@ -113,6 +113,11 @@ impl Cluster {
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// The benchmark (or profile) its scans use unless one is asked for; null
+    /// when the provider and Kubernetes version decide.
+    async fn benchmark(&self) -> Option<&str> {
+        self.0.benchmark.as_deref()
+    }
     /// The kind of source its facts come from.
     async fn source_kind(&self, ctx: &Context<'_>) -> ClusterSourceKind {
         if self.0.origin == ClusterOrigin::Api {
@@ -167,6 +172,10 @@ impl Scan {
     /// The benchmark asked for; null when chosen from the Kubernetes version.
     async fn benchmark(&self) -> Option<&str> {
         self.0.benchmark.as_deref()
+    }
+    /// Asked to leave unscored and manual checks out of the report.
+    async fn scored_only(&self) -> bool {
+        self.0.scored_only
     }
     async fn message(&self) -> Option<&str> {
         self.0.message.as_deref()
@@ -252,6 +261,10 @@ impl Report {
     /// "asked for cis-1.8"; null for reports saved before it was recorded.
     async fn benchmark_reason(&self) -> Option<&str> {
         self.0.benchmark_reason.as_deref()
+    }
+    /// True when unscored and manual checks were left out of the results and summary.
+    async fn scored_only(&self) -> bool {
+        self.0.scored_only
     }
     async fn kubernetes_version(&self) -> Option<&str> {
         self.0.kubernetes_version.as_deref()

@@ -191,6 +191,8 @@ pub enum Target {
     Controlplane,
     Node,
     Policies,
+    /// The cloud provider's own services (registry, IAM, networking), as kube-bench's eks/gke/aks benchmarks group them.
+    Managedservices,
 }
 
 impl Target {
@@ -202,6 +204,7 @@ impl Target {
             Target::Controlplane => "controlplane",
             Target::Node => "node",
             Target::Policies => "policies",
+            Target::Managedservices => "managedservices",
         }
     }
 }
@@ -224,6 +227,8 @@ pub struct Check {
     pub scored: bool,
     /// The benchmark's own label: true for (Manual) recommendations.
     pub benchmark_manual: bool,
+    /// Set when the benchmark declares the check not applicable: the reason.
+    pub skip: Option<String>,
     pub rule: Arc<Rule>,
 }
 
@@ -231,6 +236,48 @@ impl Check {
     /// True when cis-scan decides the check from facts rather than leaving it to a person.
     pub fn automated(&self) -> bool {
         self.rule.test.is_some()
+    }
+}
+
+/// The Kubernetes distribution or managed service a benchmark is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    /// Upstream Kubernetes as kubeadm and most installers lay it out.
+    #[default]
+    Generic,
+    Rke2,
+    K3s,
+    Eks,
+    Gke,
+    Aks,
+}
+
+impl Provider {
+    /// The lowercase name used in definition files and facts.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Generic => "generic",
+            Provider::Rke2 => "rke2",
+            Provider::K3s => "k3s",
+            Provider::Eks => "eks",
+            Provider::Gke => "gke",
+            Provider::Aks => "aks",
+        }
+    }
+
+    /// Parses a definition-file name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Provider::Generic,
+            Provider::Rke2,
+            Provider::K3s,
+            Provider::Eks,
+            Provider::Gke,
+            Provider::Aks,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
     }
 }
 
@@ -242,6 +289,8 @@ pub type KubeVersion = (u32, u32);
 pub struct Benchmark {
     pub id: String,
     pub title: String,
+    /// The distribution this benchmark is written for.
+    pub provider: Provider,
     pub kubernetes_min: Option<KubeVersion>,
     pub kubernetes_max: Option<KubeVersion>,
     pub sections: Vec<Section>,

@@ -102,6 +102,9 @@ pub struct RawCondition {
 pub struct RawBenchmark {
     pub id: String,
     pub title: String,
+    /// `rke2`, `k3s`, `eks`, `gke`, `aks` or `generic` (the default).
+    #[serde(default)]
+    pub provider: Option<String>,
     #[serde(default)]
     pub kubernetes: Option<RawRange>,
     pub sections: Vec<RawSection>,
@@ -140,4 +143,7 @@ pub struct RawCheck {
     /// Overrides the rule's title where this version words it differently.
     #[serde(default)]
     pub title: Option<String>,
+    /// The check does not apply under this benchmark: NOT_APPLICABLE on every node, with this reason.
+    #[serde(default)]
+    pub skip: Option<String>,
 }

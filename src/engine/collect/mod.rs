@@ -287,6 +287,15 @@ fn distribution(host: &Host) -> String {
         "rke2"
     } else if host.exists("/var/lib/rancher/k3s") || host.exists("/etc/rancher/k3s") {
         "k3s"
+    } else if host.exists("/etc/eks") {
+        // the EKS node images keep their bootstrap and credential helpers here
+        "eks"
+    } else if host.exists("/home/kubernetes/kubelet-config.yaml") {
+        // GKE's node images (COS and Ubuntu) keep the kubelet config here
+        "gke"
+    } else if host.exists("/etc/kubernetes/azure.json") {
+        // AKS writes its cloud-provider config on every node
+        "aks"
     } else if host.exists("/etc/kubernetes/manifests")
         || host.exists("/etc/kubernetes/kubelet.conf")
     {

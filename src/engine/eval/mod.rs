@@ -139,6 +139,7 @@ pub fn evaluate_with_progress(
         benchmark: benchmark.id.clone(),
         benchmark_title: benchmark.title.clone(),
         benchmark_reason: None,
+        scored_only: false,
         kubernetes_version: None,
         nodes: input.nodes.iter().map(|n| n.node.clone()).collect(),
         excluded: Vec::new(),
@@ -164,7 +165,20 @@ fn evaluate_check(
             | Component::Scheduler
             | Component::Etcd
     );
-    let node_results: Vec<NodeResult> = if rule.component == Component::Cluster {
+    let node_results: Vec<NodeResult> = if let Some(reason) = &check.skip {
+        let na = || {
+            Outcome::new(State::NotApplicable, "", "", &benchmark.id)
+                .because(format!("not applicable under {}: {reason}", benchmark.id))
+        };
+        if rule.component == Component::Cluster || views.is_empty() {
+            vec![to_node_result("cluster", check, na(), skip)]
+        } else {
+            views
+                .iter()
+                .map(|v| to_node_result(&v.facts.node, check, na(), skip))
+                .collect()
+        }
+    } else if rule.component == Component::Cluster {
         vec![to_node_result(
             "cluster",
             check,
@@ -209,6 +223,9 @@ fn evaluate_check(
         rule: rule.id.clone(),
         remediation: rule.remediation.clone(),
         reason: skip.map(skip_reason).or_else(|| {
+            if let Some(r) = &check.skip {
+                return Some(format!("not applicable under {}: {r}", benchmark.id));
+            }
             (state == State::NotApplicable && node_results.is_empty())
                 .then(|| "no nodes were scanned".to_string())
         }),

@@ -61,6 +61,7 @@ impl Store {
             benchmark: Set(r.benchmark.clone()),
             benchmark_title: Set(r.benchmark_title.clone()),
             benchmark_reason: Set(r.benchmark_reason.clone()),
+            scored_only: Set(r.scored_only),
             kubernetes_version: Set(r.kubernetes_version.clone()),
             state: Set(if failed { "FAIL" } else { "PASS" }.to_string()),
             nodes: Set(serde_json::to_string(&r.nodes).map_err(|e| Error::Internal(e.to_string()))?),

@@ -5,6 +5,7 @@ pub mod doomed;
 pub mod fakekube;
 pub mod hostroot;
 pub mod kubeadm;
+pub mod managed;
 pub mod process;
 pub mod ws;
 
