@@ -1,6 +1,7 @@
 //! The one integration test harness (one binary keeps link time down).
 
 mod access;
+mod benchmark_choice;
 mod claims;
 mod cli;
 mod cli_friction;

@@ -158,3 +158,98 @@ fn check_on_an_eks_worker_chooses_the_eks_benchmark_for_its_version_and_says_why
         "{doc}"
     );
 }
+
+#[test]
+fn a_gke_cos_worker_is_judged_by_gke_1_6_0_as_kube_bench_judges_it() {
+    let h = HostRoot::new();
+    managed::gke_worker(&h);
+    let facts = h.collect("gke-pool-1-abcd");
+    assert_eq!(facts.distribution, "gke");
+    let r = eval("gke-1.6.0", &[facts]);
+    let ids = [
+        "3.1.1", "3.1.2", "3.1.3", "3.1.4", "3.2.1", "3.2.2", "3.2.3", "3.2.4", "3.2.5", "3.2.6",
+        "3.2.7", "3.2.8", "3.2.9",
+    ];
+    use State::{Fail, Pass};
+    let want = [
+        ("3.1.1", Pass), // proxy kubeconfig 644 is enough
+        ("3.1.2", Pass),
+        ("3.1.3", Fail), // the kubelet config must be 600 under gke-1.6.0
+        ("3.1.4", Pass),
+        ("3.2.1", Pass),
+        ("3.2.2", Pass),
+        ("3.2.3", Pass),
+        ("3.2.4", Fail), // readOnlyPort 10255
+        ("3.2.5", Pass),
+        ("3.2.6", Pass),
+        ("3.2.7", Fail), // eventRecordQPS must be written as 0
+        ("3.2.8", Pass), // absent passes
+        ("3.2.9", Pass),
+    ];
+    assert_eq!(states(&r, &ids), expect(&want));
+}
+
+#[test]
+fn gke_1_9_0_accepts_a_644_kubelet_config_and_has_no_kubelet_setting_checks() {
+    let h = HostRoot::new();
+    managed::gke_worker(&h);
+    let r = eval("gke-1.9.0", &[h.collect("w")]);
+    assert_eq!(state(&r, "3.1.3"), State::Pass);
+    assert!(r.results.iter().all(|c| !c.id.starts_with("3.2.")));
+}
+
+#[test]
+fn an_aks_worker_passes_aks_1_7_node_checks_and_azure_json_is_checked() {
+    let h = HostRoot::new();
+    managed::aks_worker(&h);
+    let facts = h.collect("aks-nodepool1-0");
+    assert_eq!(facts.distribution, "aks");
+    let r = eval("aks-1.7", std::slice::from_ref(&facts));
+    let all_pass: Vec<(&str, State)> = EKS_NODE_CHECKS.iter().map(|i| (*i, State::Pass)).collect();
+    assert_eq!(states(&r, EKS_NODE_CHECKS), expect(&all_pass));
+    h.chmod("/etc/kubernetes/azure.json", 0o666);
+    let r = eval("aks-1.7", &[h.collect("w")]);
+    assert_eq!(state(&r, "3.1.3"), State::Fail);
+}
+
+#[test]
+fn aks_1_8_skips_the_checks_kube_bench_skips_with_the_reason() {
+    let h = HostRoot::new();
+    managed::aks_worker(&h);
+    let r = eval("aks-1.8", &[h.collect("w")]);
+    for id in ["4.4.2", "4.5.1"] {
+        let c = crate::support::result(&r, id);
+        assert_eq!(c.state, State::NotApplicable, "{id}");
+        assert!(
+            c.reason
+                .as_deref()
+                .unwrap()
+                .contains("kube-bench's aks-1.8 skips"),
+            "{:?}",
+            c.reason
+        );
+    }
+}
+
+#[test]
+fn check_on_gke_and_aks_workers_chooses_their_benchmarks_by_version() {
+    for (layout, version, want) in [
+        (managed::gke_worker as fn(&HostRoot), "1.29", "gke-1.6.0"),
+        (managed::gke_worker, "1.31", "gke-1.9.0"),
+        (managed::aks_worker, "1.30", "aks-1.7"),
+        (managed::aks_worker, "1.33", "aks-1.8"),
+    ] {
+        let h = HostRoot::new();
+        layout(&h);
+        let out = Command::new(env!("CARGO_BIN_EXE_cis-scan"))
+            .args(["check", "--format", "json", "--kubernetes-version", version])
+            .arg("--host-root")
+            .arg(h.root())
+            .arg("--proc")
+            .arg(h.proc())
+            .output()
+            .unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(doc["benchmark"], want, "{version}");
+    }
+}

@@ -20,6 +20,8 @@ pub const RULES: &[(&str, &str)] = &[
     embedded!("rules/policies.yaml"),
     embedded!("rules/managed.yaml"),
     embedded!("rules/eks.yaml"),
+    embedded!("rules/gke.yaml"),
+    embedded!("rules/aks.yaml"),
 ];
 
 /// Benchmark versions: generic CIS, then each provider's own.
@@ -32,6 +34,10 @@ pub const BENCHMARKS: &[(&str, &str)] = &[
     embedded!("eks-1.5.0.yaml"),
     embedded!("eks-1.7.0.yaml"),
     embedded!("eks-1.8.0.yaml"),
+    embedded!("gke-1.6.0.yaml"),
+    embedded!("gke-1.9.0.yaml"),
+    embedded!("aks-1.7.yaml"),
+    embedded!("aks-1.8.yaml"),
 ];
 
 /// Profiles: a benchmark plus a named set of skips.

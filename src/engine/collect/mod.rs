@@ -150,6 +150,11 @@ pub fn collect(opts: &Options) -> NodeFacts {
         "kubelet-ca".into(),
         first_existing(&host, one_or(ca, paths::kubelet_cas())),
     );
+    // AKS's cloud-provider configuration, which the AKS benchmark checks (3.1.3, 3.1.4)
+    facts.files.insert(
+        "azure-json".into(),
+        host.files(&["/etc/kubernetes/azure.json".to_string()]),
+    );
 
     // kube-proxy usually runs as a DaemonSet: its files may only exist inside its container.
     if let Some(path) = arg(&comps, Component::Proxy, "--config") {
