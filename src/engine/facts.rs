@@ -126,6 +126,10 @@ pub struct ComponentFacts {
     /// Set when the component runs inside another binary (k3s), whose own defaults are not visible.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub embedded_in: Option<String>,
+    /// Set when the host binary's own arguments for the component are known
+    /// (k3s's, from data): a flag it does not set takes the upstream default.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub embedded_defaults_known: bool,
 }
 
 impl ComponentFacts {
@@ -191,6 +195,10 @@ pub struct ConfigFacts {
     /// Drop-in files merged over it (the kubelet's --config-dir), in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub drop_ins: Vec<String>,
+    /// True when there is no config file, only drop-ins (a kubelet with
+    /// `--config-dir` and no `--config`): they merge over the flag defaults.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub drop_ins_only: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -48,6 +48,7 @@ fn record_and_evaluate(doc: &serde_json::Value) -> String {
         "apiserver".into(),
         crate::engine::facts::ComponentFacts {
             embedded_in: None,
+            embedded_defaults_known: false,
             process: Some(crate::engine::facts::ProcessFacts {
                 pid: 1,
                 cmdline: vec!["kube-apiserver".into()],

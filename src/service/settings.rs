@@ -33,6 +33,11 @@ pub struct Settings {
     pub max_response_bytes: usize,
     /// Requests one client (a token, or an address without one) may have in flight at once.
     pub client_concurrency: usize,
+    /// Bytes of saved reports kept in memory for the read path.
+    pub report_cache_bytes: u64,
+    /// A cached report is served without asking the database whether it still exists
+    /// for this many milliseconds; then one primary-key lookup confirms it (0: every time).
+    pub report_cache_recheck_ms: u64,
     /// Base64 of 32 random bytes; encrypts kubeconfigs registered through the API.
     #[serde(default)]
     pub encryption_key: String,

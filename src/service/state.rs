@@ -16,6 +16,8 @@ pub struct Service {
     pub settings: Settings,
     pub scanner: Arc<Scanner>,
     pub scheduler: Arc<crate::service::schedule::Scheduler>,
+    /// Saved reports held in memory for the read path.
+    pub reports: crate::service::report_cache::ReportCache,
     /// Token rows seen, trusted for a few seconds (revocation reaches every replica).
     tokens: crate::service::token_cache::TokenCache,
 }
@@ -30,6 +32,12 @@ impl Service {
             Some(d) => crate::engine::definitions::load_dir(d)?,
             None => Catalog::embedded()?,
         });
+        let reports = crate::service::report_cache::ReportCache::new(
+            store.clone(),
+            settings.report_cache_bytes,
+            std::time::Duration::from_millis(settings.report_cache_recheck_ms),
+            crate::service::report_deletions::announces(&settings.database_url),
+        );
         let scanner = Scanner::new(
             store.clone(),
             catalog.clone(),
@@ -42,6 +50,7 @@ impl Service {
                         std::time::Duration::from_millis(settings.alert_backoff_ms),
                     ),
                     public_url: settings.public_url.clone(),
+                    reports: reports.clone(),
                 },
             },
         );
@@ -81,7 +90,9 @@ impl Service {
         if store.token_count().await? == 0 {
             eprintln!("cis-scan: no API tokens yet. Create the first administrator token with:\n  cis-scan token create --admin");
         }
+        crate::service::report_deletions::listen(&reports, &settings.database_url).await;
         Ok(Arc::new(Service {
+            reports,
             settings,
             scanner,
             scheduler,

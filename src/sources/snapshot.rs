@@ -48,6 +48,13 @@ impl ClusterFile {
         if cluster.nodes.is_empty() {
             return Err(Error::Config(format!("snapshot {location}: no nodes")));
         }
+        if let Some(p) = cluster.provider.as_deref() {
+            if crate::sources::live::discovery::Provider::parse(p).is_none() {
+                return Err(Error::Config(format!(
+                    "snapshot {location}/cluster.yaml: unknown provider '{p}' (generic, kubeadm, rke2, k3s, eks, gke or aks)"
+                )));
+            }
+        }
         Ok(cluster)
     }
 }
@@ -200,11 +207,15 @@ impl ClusterSource for SnapshotSource {
         }
         Ok(Gathered {
             kubernetes_version: Some(self.cluster.kubernetes_version.clone()),
+            // checked at load; "kubeadm" is reported as the generic provider it is
             provider: self
                 .cluster
                 .provider
-                .clone()
-                .unwrap_or_else(|| "generic".into()),
+                .as_deref()
+                .and_then(super::live::discovery::Provider::parse)
+                .unwrap_or(super::live::discovery::Provider::Generic)
+                .as_str()
+                .to_string(),
             nodes,
             excluded,
             cluster: None,

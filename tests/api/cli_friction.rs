@@ -100,3 +100,95 @@ fn redirected_service_logs_carry_no_colour_codes() {
         String::from_utf8_lossy(&seen)
     );
 }
+
+#[actix_web::test]
+async fn a_scan_leaves_its_start_and_end_in_the_log_at_info() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::TempDir::new().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:{port}\"\ndatabase_url = \"sqlite://{}?mode=rwc\"\nscheduler = false\n",
+            dir.path().join("x.db").display()
+        ),
+    )
+    .unwrap();
+    let token = cis_scan()
+        .args([
+            "token",
+            "create",
+            "--admin",
+            "--config",
+            config.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let token = String::from_utf8(token.stdout).unwrap().trim().to_string();
+    let mut child = cis_scan()
+        .args(["serve", "--config", config.to_str().unwrap()])
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    // the log is read on its own thread; the lines arrive through a channel
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let client = reqwest::Client::new();
+    let url = format!("http://127.0.0.1:{port}/graphql");
+    let mut sent = false;
+    for _ in 0..100 {
+        let r = client
+            .post(&url)
+            .bearer_auth(&token)
+            .json(
+                &serde_json::json!({ "query": "mutation { runScan(clusterId: \"demo\") { id } }" }),
+            )
+            .send()
+            .await;
+        if r.is_ok() {
+            sent = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(sent, "the service never answered");
+    let (mut started, mut ended) = (None, None);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while ended.is_none() && std::time::Instant::now() < deadline {
+        if let Ok(line) = rx.recv_timeout(std::time::Duration::from_millis(200)) {
+            if line.contains("INFO") && line.contains("scan started") {
+                started = Some(line);
+            } else if line.contains("INFO") && line.contains("scan ended") {
+                ended = Some(line);
+            }
+        }
+    }
+    child.kill().ok();
+    child.wait().ok();
+    assert!(started.is_some(), "no 'scan started' line");
+    let ended = ended.expect("no 'scan ended' line");
+    for part in [
+        "cluster=demo",
+        "state=\"SUCCEEDED\"",
+        "seconds=",
+        "nodes=2",
+        "checks=",
+    ] {
+        assert!(ended.contains(part), "{part} missing in: {ended}");
+    }
+}

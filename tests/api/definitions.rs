@@ -12,6 +12,23 @@ fn every_version_loads_with_the_public_check_counts() {
         .filter(|b| b.id.starts_with("cis-"))
         .map(|b| (b.id.clone(), b.checks.len()))
         .collect();
+    // Rancher's RKE2 and k3s files carry as many checks as the generic ones, except 1.11 (132)
+    for (id, n) in [
+        ("rke2-cis-1.8-hardened", 130),
+        ("rke2-cis-1.8-permissive", 130),
+        ("rke2-cis-1.9", 130),
+        ("rke2-cis-1.10", 130),
+        ("rke2-cis-1.11", 132),
+        ("rke2-cis-1.12", 131),
+        ("k3s-cis-1.8-hardened", 130),
+        ("k3s-cis-1.8-permissive", 130),
+        ("k3s-cis-1.9", 130),
+        ("k3s-cis-1.10", 130),
+        ("k3s-cis-1.11", 132),
+        ("k3s-cis-1.12", 131),
+    ] {
+        assert_eq!(c.get(id).unwrap().checks.len(), n, "{id}");
+    }
     assert_eq!(
         counts,
         vec![

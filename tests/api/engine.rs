@@ -409,22 +409,32 @@ fn rke2_paths_are_discovered() {
 }
 
 #[test]
-fn k3s_embedded_defaults_are_never_guessed() {
+fn k3s_embedded_components_run_with_k3s_own_arguments() {
     let h = HostRoot::new();
     h.file(
         "/etc/rancher/k3s/config.yaml",
-        "kube-apiserver-arg:\n  - \"audit-log-path=/var/log/audit.log\"\n",
+        "kube-apiserver-arg:\n  - \"audit-log-path=/var/log/audit.log\"\n  - \"profiling=true\"\n",
         0o600,
     )
     .process(1, &["/usr/local/bin/k3s server", ""]);
     let r = eval("cis-1.12", &[h.collect("k3s-1")]);
     assert_eq!(state(&r, "1.2.16"), State::Pass);
-    let n = node(&r, "1.2.15", "k3s-1");
-    assert_eq!(
-        n.state,
-        State::Warn,
-        "profiling not in the config: k3s chooses, so no verdict"
-    );
+    // k3s passes --anonymous-auth=false itself
+    let n = node(&r, "1.2.1", "k3s-1");
+    assert_eq!(n.actual, "--anonymous-auth=false");
+    assert!(n.source.contains("k3s's own arguments"), "{}", n.source);
+    // a kube-apiserver-arg overrides k3s's own --profiling=false, as k3s appends it
+    assert_eq!(state(&r, "1.2.15"), State::Fail);
+}
+
+#[test]
+fn k3s_embedded_etcd_without_its_config_file_is_never_guessed() {
+    let h = HostRoot::new();
+    h.dir("/var/lib/rancher/k3s/server/db/etcd", 0o700)
+        .process(1, &["/usr/local/bin/k3s server", ""]);
+    let r = eval("cis-1.12", &[h.collect("k3s-1")]);
+    let n = node(&r, "2.2", "k3s-1");
+    assert_eq!(n.state, State::Warn, "no etcd config file: no verdict");
     assert!(n.reason.as_deref().unwrap().contains("k3s"));
 }
 

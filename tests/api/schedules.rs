@@ -630,3 +630,41 @@ async fn scan_events_stream_every_scan_of_a_cluster_including_scheduled_ones() {
         .all(|e| e["scanEvents"]["scanId"] == queued[0].to_string()));
     assert_eq!(events.last().unwrap()["scanEvents"]["state"], "SUCCEEDED");
 }
+
+#[actix_web::test]
+async fn a_report_pruned_by_retention_is_not_served_from_memory() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let db = fresh_database(dir.path()).await;
+    let mut s = settings(&db);
+    // only the prune itself can drop the report from memory within this test
+    s.report_cache_recheck_ms = 600_000;
+    let app = spawn_with(s, vec![], dir).await;
+    let now = Utc::now();
+    let sched = app
+        .state
+        .scheduler
+        .create("demo", hourly(1), &admin(), now - Duration::hours(1))
+        .await
+        .unwrap();
+    app.state.scheduler.run_due(now).await.unwrap();
+    let first = wait_all_done(&app, sched.id, 1).await[0].report_id.unwrap();
+    let q = "query($id: ID!) { report(id: $id) { id } }";
+    app.ok(q, json!({ "id": first.to_string() })).await;
+    app.state
+        .scheduler
+        .run_due(now + Duration::hours(1))
+        .await
+        .unwrap();
+    wait_all_done(&app, sched.id, 2).await;
+    // retention runs just after the scan is saved; without the prune dropping it, the
+    // report would be served from memory for the whole (10-minute) recheck window
+    let mut r = app.gql(q, json!({ "id": first.to_string() })).await;
+    for _ in 0..250 {
+        if code(&r) == "NOT_FOUND" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        r = app.gql(q, json!({ "id": first.to_string() })).await;
+    }
+    assert_eq!(code(&r), "NOT_FOUND", "{r}");
+}

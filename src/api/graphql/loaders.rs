@@ -3,75 +3,26 @@
 //! Without batching every item is its own query, and one request with many
 //! aliases can take the whole connection pool from everyone else.
 
-use crate::engine::report::State;
 use crate::error::Error;
+use crate::service::report_cache::{ReportCache, ReportChecks};
 use crate::service::store::entity::report;
-use crate::service::store::{Store, StoredCheck};
+use crate::service::store::Store;
 use async_graphql::dataloader::{DataLoader, Loader};
 use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;
 
-/// One report's checks under a filter; keys with the same filter load in one query.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ResultsKey {
-    pub report: Uuid,
-    /// Sorted and deduplicated, so equal filters batch together.
-    pub states: Vec<State>,
-    pub section: Option<String>,
-}
+/// Loads the parsed checks of many reports at once: those in the report cache
+/// from memory, the rest in one query (and then cached). Filters and pages are
+/// applied in memory by the resolvers.
+pub struct ResultsLoader(ReportCache);
 
-impl ResultsKey {
-    /// A key with its filter in canonical form.
-    pub fn new(report: Uuid, mut states: Vec<State>, section: Option<String>) -> Self {
-        states.sort();
-        states.dedup();
-        ResultsKey {
-            report,
-            states,
-            section,
-        }
-    }
-}
-
-/// Loads check results for many reports at once.
-pub struct ResultsLoader(Store);
-
-impl Loader<ResultsKey> for ResultsLoader {
-    type Value = Arc<Vec<StoredCheck>>;
+impl Loader<Uuid> for ResultsLoader {
+    type Value = ReportChecks;
     type Error = Arc<Error>;
 
-    async fn load(
-        &self,
-        keys: &[ResultsKey],
-    ) -> Result<HashMap<ResultsKey, Self::Value>, Self::Error> {
-        let mut by_filter: HashMap<(&[State], Option<&str>), Vec<Uuid>> = HashMap::new();
-        for k in keys {
-            by_filter
-                .entry((&k.states, k.section.as_deref()))
-                .or_default()
-                .push(k.report);
-        }
-        let mut out = HashMap::with_capacity(keys.len());
-        for ((states, section), reports) in by_filter {
-            let mut found = self
-                .0
-                .check_results_of(&reports, states, section)
-                .await
-                .map_err(Arc::new)?;
-            for r in reports {
-                let checks = found.remove(&r).unwrap_or_default();
-                out.insert(
-                    ResultsKey {
-                        report: r,
-                        states: states.to_vec(),
-                        section: section.map(str::to_string),
-                    },
-                    Arc::new(checks),
-                );
-            }
-        }
-        Ok(out)
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        self.0.checks_of(keys).await.map_err(Arc::new)
     }
 }
 
@@ -94,11 +45,11 @@ pub struct Loaders {
 }
 
 impl Loaders {
-    /// Loaders over the store, batching what resolvers ask for within a millisecond.
-    pub fn new(store: Store) -> Self {
+    /// Loaders over the store and the report cache, batching what resolvers ask for
+    /// within a millisecond.
+    pub fn new(store: Store, reports: ReportCache) -> Self {
         Loaders {
-            results: DataLoader::new(ResultsLoader(store.clone()), tokio::spawn)
-                .max_batch_size(100),
+            results: DataLoader::new(ResultsLoader(reports), tokio::spawn).max_batch_size(100),
             latest: DataLoader::new(LatestReportLoader(store), tokio::spawn).max_batch_size(500),
         }
     }

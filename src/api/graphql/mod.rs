@@ -6,7 +6,9 @@ pub mod context;
 pub mod errors;
 pub mod limits;
 mod loaders;
+mod paging;
 mod registry;
+mod report_types;
 mod reports;
 mod scans;
 mod schedules;
@@ -48,7 +50,9 @@ pub fn build(state: Option<Arc<Service>>, depth: usize, complexity: usize) -> Ap
         .extension(limits::QueryLimits { depth, complexity })
         .extension(errors::ErrorCodes);
     if let Some(s) = state {
-        b = b.data(loaders::Loaders::new(s.store().clone())).data(s);
+        b = b
+            .data(loaders::Loaders::new(s.store().clone(), s.reports.clone()))
+            .data(s);
     }
     b.finish()
 }

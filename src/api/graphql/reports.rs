@@ -25,7 +25,7 @@ impl ReportQuery {
     async fn report(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Report>> {
         let p = principal(ctx)?;
         let id = uuid(&id, "report")?;
-        match state(ctx).store().report(id).await.map_err(gql)? {
+        match state(ctx).reports.header(id).await.map_err(gql)? {
             Some(r) if p.can_access(&r.cluster_id) => Ok(Some(Report(r))),
             _ => Err(coded("NOT_FOUND", format!("no report {id}"))),
         }
@@ -60,11 +60,11 @@ impl ReportQuery {
             .await
             .map_err(gql)?;
         let mut conn = Connection::new(after.is_some(), page.has_next);
-        conn.edges.extend(
-            page.reports
-                .into_iter()
-                .map(|r| Edge::new(r.id.to_string(), Report(r))),
-        );
+        for row in page.reports {
+            let header = state(ctx).reports.remember(row).map_err(gql)?;
+            conn.edges
+                .push(Edge::new(header.id.to_string(), Report(header)));
+        }
         Ok(conn)
     }
 }
@@ -79,12 +79,12 @@ impl ReportMutation {
     async fn delete_report(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
         let p = principal(ctx)?;
         let id = uuid(&id, "report")?;
-        let store = state(ctx).store();
-        match store.report(id).await.map_err(gql)? {
+        let reports = &state(ctx).reports;
+        match reports.header(id).await.map_err(gql)? {
             Some(r) if p.can_access(&r.cluster_id) => {}
             _ => return Err(coded("NOT_FOUND", format!("no report {id}"))),
         }
-        if store.delete_report(id).await.map_err(gql)? {
+        if reports.delete(id).await.map_err(gql)? {
             Ok(true)
         } else {
             Err(coded("NOT_FOUND", format!("no report {id}")))

@@ -69,25 +69,49 @@ pub(super) fn read_config(
         }
     }
     if let Some(dir) = drop_dir {
-        let mut names: Vec<String> = std::fs::read_dir(host.path(dir))
-            .map(|rd| {
-                rd.flatten()
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .filter(|n| n.ends_with(".conf"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        names.sort();
-        for n in names {
-            let p = format!("{}/{n}", dir.trim_end_matches('/'));
-            match host.read(&p).and_then(|t| parse_structured(&t)) {
-                Ok(v) => merge(cfg.content.get_or_insert(serde_json::Value::Null), v),
-                Err(e) => cfg.error = Some(format!("{p}: {e}")),
-            }
-            cfg.drop_ins.push(p);
-        }
+        merge_drop_ins(host, &mut cfg, dir);
     }
     cfg
+}
+
+/// The kubelet's `--config-dir` drop-ins alone: the kubelet reads them when it
+/// runs without `--config` too (RKE2 runs it that way), merged over its defaults.
+pub(super) fn read_drop_ins(host: &Host, dir: &str) -> ConfigFacts {
+    let mut cfg = ConfigFacts {
+        path: format!("{} (drop-ins, no --config)", dir.trim_end_matches('/')),
+        drop_ins_only: true,
+        ..Default::default()
+    };
+    if !host.exists(dir) {
+        cfg.error = Some(format!("--config-dir {dir} does not exist"));
+        return cfg;
+    }
+    merge_drop_ins(host, &mut cfg, dir);
+    if cfg.content.is_none() {
+        cfg.content = Some(serde_json::Value::Object(Default::default()));
+    }
+    cfg
+}
+
+/// Merges every `*.conf` of a drop-in directory over the config, in name order.
+fn merge_drop_ins(host: &Host, cfg: &mut ConfigFacts, dir: &str) {
+    let mut names: Vec<String> = std::fs::read_dir(host.path(dir))
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".conf"))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    for n in names {
+        let p = format!("{}/{n}", dir.trim_end_matches('/'));
+        match host.read(&p).and_then(|t| parse_structured(&t)) {
+            Ok(v) => merge(cfg.content.get_or_insert(serde_json::Value::Null), v),
+            Err(e) => cfg.error = Some(format!("{p}: {e}")),
+        }
+        cfg.drop_ins.push(p);
+    }
 }
 
 /// Deep-merges `over` into `base`, as the kubelet merges config drop-ins.

@@ -114,6 +114,9 @@ pub fn collect(opts: &Options) -> NodeFacts {
             config_dir.as_deref(),
         );
         comps.entry(Component::Kubelet).or_default().config = Some(cfg);
+    } else if let Some(dir) = &config_dir {
+        let cfg = configs::read_drop_ins(&host, dir);
+        comps.entry(Component::Kubelet).or_default().config = Some(cfg);
     }
     facts.files.insert(
         "kubelet-config".into(),

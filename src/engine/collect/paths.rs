@@ -124,6 +124,13 @@ pub const K3S_CONFIG: &str = "/etc/rancher/k3s/config.yaml";
 /// when `secrets-encryption` is on.
 pub const K3S_ENCRYPTION_CONFIG: &str = "/var/lib/rancher/k3s/server/cred/encryption-config.json";
 
+/// Where k3s keeps its embedded etcd (present when the server runs etcd).
+pub const K3S_ETCD_DIR: &str = "/var/lib/rancher/k3s/server/db/etcd";
+/// The config file k3s writes for its embedded etcd.
+pub const K3S_ETCD_CONFIG: &str = "/var/lib/rancher/k3s/server/db/etcd/config";
+/// The kubelet drop-in directory k3s writes its kubelet defaults to.
+pub const K3S_KUBELET_DROP_INS: &str = "/var/lib/rancher/k3s/agent/etc/kubelet.conf.d";
+
 pub const K3S_ARG_KEYS: &[(&str, &str)] = &[
     ("apiserver", "kube-apiserver-arg"),
     ("controllermanager", "kube-controller-manager-arg"),

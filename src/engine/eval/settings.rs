@@ -176,15 +176,22 @@ impl<'a> ComponentView<'a> {
                 Ok(None) => {}
             }
         }
-        if let Some(host) = &self.facts.embedded_in {
+        if let Some(host) = self
+            .facts
+            .embedded_in
+            .as_ref()
+            .filter(|_| !self.facts.embedded_defaults_known)
+        {
             return Resolved::Unknown(format!(
                 "{flag} is not set in the configuration cis-scan could read, and {host} chooses its own default for it"
             ));
         }
+        // drop-ins without a config file merge over the flag defaults, not the file defaults
         let config_default = self
             .facts
             .config
             .as_ref()
+            .filter(|c| !c.drop_ins_only)
             .and_then(|_| self.spec.and_then(|s| s.config_defaults.get(flag)));
         let documented =
             config_default.or_else(|| self.spec.and_then(|s| s.flag_defaults.get(flag)));

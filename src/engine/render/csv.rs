@@ -1,6 +1,10 @@
-//! CSV export: one row per check, in the columns Rancher's CIS report uses.
+//! CSV export, one writer for the CLI and the service: a plain header row, then one
+//! row per check and node, so spreadsheets pivot on node. A check without per-node
+//! results (a section-5 policy check) gets one row with an empty node. Report metadata
+//! (cluster, benchmark, time) is not in the body: the CLI user knows it, the service
+//! sends it in the file name and response headers.
 
-use crate::engine::report::{CheckResult, Report, State};
+use crate::engine::report::{CheckResult, NodeResult, Report};
 
 /// The column names, in order.
 pub const HEADER: [&str; 11] = [
@@ -8,12 +12,12 @@ pub const HEADER: [&str; 11] = [
     "description",
     "state",
     "scored",
-    "node_type",
-    "nodes",
-    "passed_nodes",
-    "failed_nodes",
-    "expected",
+    "node",
+    "node_state",
     "actual",
+    "expected",
+    "source",
+    "reason",
     "remediation",
 ];
 
@@ -27,57 +31,72 @@ pub fn neutralise(cell: String) -> String {
     }
 }
 
-/// The fields of one row for a check, each neutralised for spreadsheets.
-pub fn row(r: &CheckResult) -> [String; 11] {
-    let names = |pred: &dyn Fn(State) -> bool| {
-        r.nodes
-            .iter()
-            .filter(|n| pred(n.state))
-            .map(|n| n.node.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    let applicable = |s: State| s != State::NotApplicable;
-    let distinct = |f: &dyn Fn(&crate::engine::report::NodeResult) -> &str| {
-        let mut v: Vec<&str> = Vec::new();
-        for n in r.nodes.iter().filter(|n| applicable(n.state)) {
-            let s = f(n);
-            if !s.is_empty() && !v.contains(&s) {
-                v.push(s);
-            }
-        }
-        v.join(" | ")
-    };
-    [
-        r.id.clone(),
-        r.title.clone(),
-        r.state.as_str().to_string(),
-        r.scored.to_string(),
-        r.target.clone(),
-        names(&applicable),
-        names(&|s| s == State::Pass),
-        names(&|s| matches!(s, State::Fail | State::Error)),
-        distinct(&|n| n.expected.as_str()),
-        distinct(&|n| n.actual.as_str()),
-        r.remediation.clone(),
-    ]
-    .map(neutralise)
+/// Whether a check is judged for the whole cluster (section-5 policies): its one result
+/// carries the evidence but names no node.
+fn cluster_wide(c: &CheckResult) -> bool {
+    c.target == "policies"
 }
 
-/// Writes a report; `title` becomes a first line such as
-/// `# cluster demo, benchmark cis-1.8, scanned 2026-11-28T10:00:00Z`.
-pub fn write_report(
-    report: &Report,
-    title: Option<&str>,
-    out: &mut dyn std::io::Write,
+/// The fields of one row: a check and one of its node results (none for a check
+/// without per-node results), each neutralised for spreadsheets. The node is empty
+/// for a cluster-wide check; the reason is the node result's when it has one, else
+/// the check's.
+pub fn row(c: &CheckResult, n: Option<&NodeResult>) -> [String; 11] {
+    let reason = n
+        .and_then(|n| n.reason.as_deref())
+        .or(c.reason.as_deref())
+        .unwrap_or_default();
+    [
+        c.id.as_str(),
+        c.title.as_str(),
+        c.state.as_str(),
+        if c.scored { "true" } else { "false" },
+        n.filter(|_| !cluster_wide(c))
+            .map_or("", |n| n.node.as_str()),
+        n.map_or("", |n| n.state.as_str()),
+        n.map_or("", |n| n.actual.as_str()),
+        n.map_or("", |n| n.expected.as_str()),
+        n.map_or("", |n| n.source.as_str()),
+        reason,
+        c.remediation.as_str(),
+    ]
+    .map(|cell| neutralise(cell.to_string()))
+}
+
+/// Writes one check's rows.
+pub fn write_check<W: std::io::Write>(
+    w: &mut csv::Writer<W>,
+    c: &CheckResult,
 ) -> Result<(), csv::Error> {
-    if let Some(t) = title {
-        writeln!(out, "# {t}")?;
+    if c.nodes.is_empty() {
+        return w.write_record(row(c, None));
     }
+    for n in &c.nodes {
+        w.write_record(row(c, Some(n)))?;
+    }
+    Ok(())
+}
+
+/// The header row, encoded.
+pub fn encode_header() -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(HEADER)?;
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// One check's rows, encoded: what the service streams per check.
+pub fn encode_check(c: &CheckResult) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::with_capacity(256 * c.nodes.len().max(1)));
+    write_check(&mut w, c)?;
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// Writes a whole report: the header row, then every check's rows.
+pub fn write_report(report: &Report, out: &mut dyn std::io::Write) -> Result<(), csv::Error> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(HEADER)?;
-    for r in &report.results {
-        w.write_record(row(r))?;
+    for c in &report.results {
+        write_check(&mut w, c)?;
     }
     w.flush()?;
     Ok(())
@@ -85,7 +104,90 @@ pub fn write_report(
 
 #[cfg(test)]
 mod tests {
-    use super::neutralise;
+    use super::*;
+    use crate::engine::report::State;
+
+    fn check(nodes: &[(&str, State)]) -> CheckResult {
+        CheckResult {
+            id: "1.2.16".into(),
+            title: "Ensure profiling is off".into(),
+            section: "1".into(),
+            target: "master".into(),
+            state: State::Fail,
+            scored: true,
+            automated: true,
+            rule: "r".into(),
+            remediation: "-set --profiling=false".into(),
+            reason: Some("check reason".into()),
+            nodes: nodes
+                .iter()
+                .map(|(n, s)| NodeResult {
+                    node: n.to_string(),
+                    state: *s,
+                    actual: format!("{n} value"),
+                    expected: "false".into(),
+                    source: "process".into(),
+                    reason: (*n == "cp-2").then(|| "node reason".to_string()),
+                })
+                .collect(),
+        }
+    }
+
+    fn records(bytes: &[u8]) -> (Vec<String>, Vec<csv::StringRecord>) {
+        let mut r = csv::Reader::from_reader(bytes);
+        let head = r.headers().unwrap().iter().map(String::from).collect();
+        (head, r.records().map(|r| r.unwrap()).collect())
+    }
+
+    #[test]
+    fn each_node_result_is_its_own_row_under_a_plain_header() {
+        let mut bytes = encode_header().unwrap();
+        bytes
+            .extend(encode_check(&check(&[("cp-1", State::Fail), ("cp-2", State::Pass)])).unwrap());
+        let (head, rows) = records(&bytes);
+        assert_eq!(head, HEADER);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            rows[0].iter().collect::<Vec<_>>(),
+            [
+                "1.2.16",
+                "Ensure profiling is off",
+                "FAIL",
+                "true",
+                "cp-1",
+                "FAIL",
+                "cp-1 value",
+                "false",
+                "process",
+                "check reason",
+                "'-set --profiling=false"
+            ]
+        );
+        assert_eq!(&rows[1][4], "cp-2");
+        assert_eq!(&rows[1][5], "PASS");
+        assert_eq!(&rows[1][9], "node reason");
+    }
+
+    #[test]
+    fn a_cluster_wide_check_keeps_its_evidence_but_names_no_node() {
+        let mut c = check(&[("cluster", State::Warn)]);
+        c.target = "policies".into();
+        let (_, rows) = records(&[encode_header().unwrap(), encode_check(&c).unwrap()].concat());
+        assert_eq!(rows.len(), 1);
+        assert_eq!(&rows[0][4], "");
+        assert_eq!(&rows[0][5], "WARN");
+        assert_eq!(&rows[0][6], "cluster value");
+    }
+
+    #[test]
+    fn a_check_without_node_results_is_one_row_with_an_empty_node() {
+        let mut bytes = encode_header().unwrap();
+        bytes.extend(encode_check(&check(&[])).unwrap());
+        let (_, rows) = records(&bytes);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(&rows[0][4], "");
+        assert_eq!(&rows[0][5], "");
+    }
 
     #[test]
     fn formula_starts_are_neutralised() {

@@ -25,7 +25,7 @@ pub fn write(
             serde_json::to_writer_pretty(&mut *out, report)?;
             writeln!(out)
         }
-        Format::Csv => csv::write_report(report, None, out).map_err(std::io::Error::other),
+        Format::Csv => csv::write_report(report, out).map_err(std::io::Error::other),
         Format::Table => table::write(report, colour, out),
     }
 }

@@ -32,6 +32,7 @@ impl Scanner {
         let outcome = match claimed {
             _ if cancel.is_cancelled() => Outcome::Cancelled,
             Ok(Claim::Taken) => {
+                tracing::info!(scan = %scan.id, cluster = %scan.cluster_id, requested_by = %scan.requested_by, "scan started");
                 let heartbeat = self.heartbeat(scan.id);
                 let outcome = tokio::select! {
                     r = self.execute(&scan, counts.clone()) => match r {
@@ -85,17 +86,28 @@ impl Scanner {
                 tracing::error!(scan = %scan.id, "after a scheduled scan: {e}");
             }
         }
-        if state != ScanState::Cancelled {
-            if let Ok(Some(began)) = self
-                .store
-                .scan(scan.id)
-                .await
-                .map(|s| s.and_then(|s| s.started_at))
-            {
-                let seconds = (chrono::Utc::now() - began).num_milliseconds() as f64 / 1000.0;
-                self.metrics.observe_scan(&scan.cluster_id, seconds);
-            }
+        let began = self
+            .store
+            .scan(scan.id)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|s| s.started_at);
+        let seconds = began.map(|b| (chrono::Utc::now() - b).num_milliseconds() as f64 / 1000.0);
+        if let (Some(seconds), true) = (seconds, state != ScanState::Cancelled) {
+            self.metrics.observe_scan(&scan.cluster_id, seconds);
         }
+        // one line per scan end, so an operator's log says what ran, how long and how it went
+        tracing::info!(
+            scan = %scan.id,
+            cluster = %scan.cluster_id,
+            state = state.as_str(),
+            seconds = seconds.unwrap_or(0.0),
+            nodes = counts.nodes_total,
+            checks = counts.checks_total,
+            report = ?report_id,
+            "scan ended: {message}"
+        );
         let mut done =
             event(scan.id, &scan.cluster_id, ScanPhase::Done, state, message).with_counts(counts);
         done.report_id = report_id.map(|r| r.to_string().into());

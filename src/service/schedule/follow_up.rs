@@ -14,6 +14,8 @@ use uuid::Uuid;
 #[derive(Debug, Clone)]
 pub struct FollowUp {
     pub alerts: Alerts,
+    /// Reports in memory: pruned ones are dropped and announced.
+    pub reports: crate::service::report_cache::ReportCache,
     /// The service's address as users reach it, for report links in alerts.
     pub public_url: String,
 }
@@ -35,8 +37,9 @@ impl FollowUp {
         if state == ScanState::Succeeded {
             let keep = schedule.retention.max(1) as u64;
             let pruned = store.prune_schedule_reports(schedule_id, keep).await?;
-            if pruned > 0 {
-                tracing::info!(schedule = %schedule_id, pruned, "old scheduled reports deleted");
+            if !pruned.is_empty() {
+                self.reports.deleted(&pruned).await;
+                tracing::info!(schedule = %schedule_id, pruned = pruned.len(), "old scheduled reports deleted");
             }
         }
         let report = match report_id {

@@ -2,9 +2,10 @@
 
 use super::entity::{check_result, report, scan};
 use super::Store;
-use crate::engine::report::{NodeResult, Report, State};
+use crate::engine::report::{CheckResult, NodeResult, Report, State};
 use crate::error::{Error, Result};
 use crate::service::domain::ScanState;
+use crate::service::report_view::{checked_mode, checked_provider, ReportState};
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 use sea_orm::sea_query::Expr;
@@ -28,6 +29,30 @@ impl StoredCheck {
             .map_err(|e| Error::Database(format!("check result {}: {e}", row.id)))?;
         Ok(StoredCheck { row, nodes })
     }
+
+    /// The engine's form of the check; a stored state outside the enum is a database error.
+    pub fn into_result(self) -> Result<CheckResult> {
+        let r = self.row;
+        let state = State::parse(&r.state).ok_or_else(|| {
+            Error::Database(format!(
+                "check result {}: unknown state '{}'",
+                r.id, r.state
+            ))
+        })?;
+        Ok(CheckResult {
+            id: r.check_id,
+            title: r.title,
+            section: r.section,
+            target: r.target,
+            state,
+            scored: r.scored,
+            automated: r.automated,
+            rule: r.rule,
+            remediation: r.remediation,
+            reason: r.reason,
+            nodes: self.nodes,
+        })
+    }
 }
 
 /// A page of reports, newest first.
@@ -50,10 +75,16 @@ impl Store {
         let id = Uuid::new_v4();
         let now = Utc::now();
         let s = r.summary;
-        let failed = r
-            .results
-            .iter()
-            .any(|c| matches!(c.state, State::Fail | State::Error));
+        // what the pipeline names must be something the read path can serve back
+        let provider = checked_provider(r.provider.as_deref(), &id.to_string()).map_err(|_| {
+            Error::Invalid(format!(
+                "the scan named an unknown provider {:?}",
+                r.provider
+            ))
+        })?;
+        let mode = checked_mode(r.mode.as_deref(), &id.to_string()).map_err(|_| {
+            Error::Invalid(format!("the scan named an unknown read mode {:?}", r.mode))
+        })?;
         let header = report::ActiveModel {
             id: Set(id),
             cluster_id: Set(cluster_id.to_string()),
@@ -63,7 +94,7 @@ impl Store {
             benchmark_reason: Set(r.benchmark_reason.clone()),
             scored_only: Set(r.scored_only),
             kubernetes_version: Set(r.kubernetes_version.clone()),
-            state: Set(if failed { "FAIL" } else { "PASS" }.to_string()),
+            state: Set(ReportState::of(&r.results).as_str().to_string()),
             nodes: Set(serde_json::to_string(&r.nodes).map_err(|e| Error::Internal(e.to_string()))?),
             total: Set(s.total as i32),
             pass: Set(s.pass as i32),
@@ -75,8 +106,8 @@ impl Store {
             started_at: Set(started),
             finished_at: Set(now),
             created_at: Set(now),
-            provider: Set(r.provider.clone()),
-            mode: Set(r.mode.clone()),
+            provider: Set(provider.map(|p| p.as_str().to_string())),
+            mode: Set(mode.map(|m| m.as_str().to_string())),
             schedule_id: Set(schedule_id),
             excluded: Set((!r.excluded.is_empty())
                 .then(|| serde_json::to_string(&r.excluded).unwrap_or_default())),
@@ -134,6 +165,17 @@ impl Store {
     /// One report's header.
     pub async fn report(&self, id: Uuid) -> Result<Option<report::Model>> {
         Ok(report::Entity::find_by_id(id).one(&self.db).await?)
+    }
+
+    /// Whether a report still exists: a primary-key lookup of one column.
+    pub async fn report_exists(&self, id: Uuid) -> Result<bool> {
+        let found: Option<Uuid> = report::Entity::find_by_id(id)
+            .select_only()
+            .column(report::Column::Id)
+            .into_tuple()
+            .one(&self.db)
+            .await?;
+        Ok(found.is_some())
     }
 
     /// Newest report of a cluster.

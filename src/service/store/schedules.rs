@@ -147,8 +147,9 @@ impl Store {
             > 0)
     }
 
-    /// Deletes a schedule's reports beyond the newest `keep`; manual reports are never touched.
-    pub async fn prune_schedule_reports(&self, schedule_id: Uuid, keep: u64) -> Result<u64> {
+    /// Deletes a schedule's reports beyond the newest `keep` and returns their ids;
+    /// manual reports are never touched.
+    pub async fn prune_schedule_reports(&self, schedule_id: Uuid, keep: u64) -> Result<Vec<Uuid>> {
         // (SQLite has no OFFSET without LIMIT: skip in code; a schedule keeps few reports)
         let old: Vec<Uuid> = report::Entity::find()
             .select_only()
@@ -163,19 +164,18 @@ impl Store {
             .skip(keep as usize)
             .collect();
         if old.is_empty() {
-            return Ok(0);
+            return Ok(old);
         }
         let txn = self.db.begin().await?;
         check_result::Entity::delete_many()
             .filter(check_result::Column::ReportId.is_in(old.clone()))
             .exec(&txn)
             .await?;
-        let n = report::Entity::delete_many()
-            .filter(report::Column::Id.is_in(old))
+        report::Entity::delete_many()
+            .filter(report::Column::Id.is_in(old.clone()))
             .exec(&txn)
-            .await?
-            .rows_affected;
+            .await?;
         txn.commit().await?;
-        Ok(n)
+        Ok(old)
     }
 }

@@ -28,6 +28,23 @@ impl Provider {
         }
     }
 
+    /// The lowercase name back ("kubeadm" is the generic provider); None for anything else.
+    pub fn parse(s: &str) -> Option<Provider> {
+        if s == "kubeadm" {
+            return Some(Provider::Generic);
+        }
+        [
+            Provider::Generic,
+            Provider::Rke2,
+            Provider::K3s,
+            Provider::Eks,
+            Provider::Gke,
+            Provider::Aks,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
+    }
+
     /// Managed providers run the control plane and etcd themselves.
     pub fn managed_name(self) -> Option<&'static str> {
         match self {

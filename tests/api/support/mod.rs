@@ -4,9 +4,11 @@ pub mod app;
 pub mod doomed;
 pub mod fakekube;
 pub mod hostroot;
+pub mod k3s;
 pub mod kubeadm;
 pub mod managed;
 pub mod process;
+pub mod rke2;
 pub mod ws;
 
 use cis_scan::engine::report::{CheckResult, Report, State};

@@ -1,0 +1,294 @@
+//! Saved reports as the read path holds them: the header with its stored strings
+//! checked into enums, and the check rows parsed once, so resolvers and exports
+//! borrow from memory instead of re-parsing JSON per field.
+
+use crate::engine::report::{CheckResult, ExcludedNode, NodeResult, State, Summary};
+use crate::error::{Error, Result};
+use crate::service::store::entity::report;
+use crate::sources::live::discovery::Provider;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// A saved report's verdict: PASS when no check failed or erred, else FAIL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+pub enum ReportState {
+    Pass,
+    Fail,
+}
+
+impl ReportState {
+    /// The verdict of these results.
+    pub fn of(results: &[CheckResult]) -> Self {
+        if results
+            .iter()
+            .any(|c| matches!(c.state, State::Fail | State::Error))
+        {
+            ReportState::Fail
+        } else {
+            ReportState::Pass
+        }
+    }
+
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportState::Pass => "PASS",
+            ReportState::Fail => "FAIL",
+        }
+    }
+
+    /// The stored name back; None for anything else.
+    pub fn parse(s: &str) -> Option<Self> {
+        [ReportState::Pass, ReportState::Fail]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
+}
+
+/// How a scan read its nodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadMode {
+    /// Facts files of a snapshot.
+    Snapshot,
+    /// A collector Job per node.
+    Jobs,
+    /// The API server alone (static pods, configz), for managed clusters.
+    Agentless,
+}
+
+impl ReadMode {
+    /// Stored and served name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReadMode::Snapshot => "snapshot",
+            ReadMode::Jobs => "jobs",
+            ReadMode::Agentless => "agentless",
+        }
+    }
+
+    /// The stored name back; None for anything else.
+    pub fn parse(s: &str) -> Option<Self> {
+        [ReadMode::Snapshot, ReadMode::Jobs, ReadMode::Agentless]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
+}
+
+/// Checks an optional provider name as the pipeline wrote it or the store holds it.
+pub fn checked_provider(name: Option<&str>, report: &str) -> Result<Option<Provider>> {
+    name.map(|p| {
+        Provider::parse(p)
+            .ok_or_else(|| Error::Database(format!("report {report}: unknown provider '{p}'")))
+    })
+    .transpose()
+}
+
+/// Checks an optional read mode name as the pipeline wrote it or the store holds it.
+pub fn checked_mode(name: Option<&str>, report: &str) -> Result<Option<ReadMode>> {
+    name.map(|m| {
+        ReadMode::parse(m)
+            .ok_or_else(|| Error::Database(format!("report {report}: unknown mode '{m}'")))
+    })
+    .transpose()
+}
+
+/// A saved report's header, decoded once.
+#[derive(Debug, Clone)]
+pub struct ReportHeader {
+    pub id: Uuid,
+    pub cluster_id: String,
+    pub scan_id: Uuid,
+    pub benchmark: String,
+    pub benchmark_title: String,
+    /// Why the benchmark was chosen (null for reports saved before it was recorded).
+    pub benchmark_reason: Option<String>,
+    /// True when unscored and manual checks were left out.
+    pub scored_only: bool,
+    pub kubernetes_version: Option<String>,
+    pub state: ReportState,
+    pub nodes: Vec<String>,
+    pub excluded: Vec<ExcludedNode>,
+    pub provider: Option<Provider>,
+    pub mode: Option<ReadMode>,
+    pub summary: Summary,
+    pub created_at: DateTime<Utc>,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+}
+
+fn count(n: i32) -> u32 {
+    n.max(0) as u32
+}
+
+impl TryFrom<report::Model> for ReportHeader {
+    type Error = Error;
+
+    /// A stored value outside its enum or a malformed JSON column is a database error.
+    fn try_from(r: report::Model) -> Result<Self> {
+        let id = r.id.to_string();
+        let bad =
+            |what: &str, e: serde_json::Error| Error::Database(format!("report {id}: {what}: {e}"));
+        let state = ReportState::parse(&r.state)
+            .ok_or_else(|| Error::Database(format!("report {id}: unknown state '{}'", r.state)))?;
+        let nodes = serde_json::from_str(&r.nodes).map_err(|e| bad("nodes", e))?;
+        let excluded = match r.excluded.as_deref() {
+            Some(e) => serde_json::from_str(e).map_err(|e| bad("excluded", e))?,
+            None => Vec::new(),
+        };
+        Ok(ReportHeader {
+            provider: checked_provider(r.provider.as_deref(), &id)?,
+            mode: checked_mode(r.mode.as_deref(), &id)?,
+            id: r.id,
+            cluster_id: r.cluster_id,
+            scan_id: r.scan_id,
+            benchmark: r.benchmark,
+            benchmark_title: r.benchmark_title,
+            benchmark_reason: r.benchmark_reason,
+            scored_only: r.scored_only,
+            kubernetes_version: r.kubernetes_version,
+            state,
+            nodes,
+            excluded,
+            summary: Summary {
+                total: count(r.total),
+                pass: count(r.pass),
+                fail: count(r.fail),
+                warn: count(r.warn),
+                skip: count(r.skip),
+                not_applicable: count(r.not_applicable),
+                error: count(r.error),
+            },
+            created_at: r.created_at,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+        })
+    }
+}
+
+impl ReportHeader {
+    /// Bytes it holds, roughly, for the cache's weigher.
+    pub fn weight(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + self.cluster_id.len()
+            + self.benchmark.len()
+            + self.benchmark_title.len()
+            + self.nodes.iter().map(|n| n.len() + 24).sum::<usize>()
+            + self
+                .excluded
+                .iter()
+                .map(|e| e.node.len() + e.reason.len() + 48)
+                .sum::<usize>()
+    }
+}
+
+/// Bytes a check holds, roughly, for the cache's weigher.
+pub fn check_weight(c: &CheckResult) -> usize {
+    let node = |n: &NodeResult| {
+        std::mem::size_of::<NodeResult>()
+            + n.node.len()
+            + n.actual.len()
+            + n.expected.len()
+            + n.source.len()
+            + n.reason.as_ref().map_or(0, String::len)
+    };
+    std::mem::size_of::<CheckResult>()
+        + c.id.len()
+        + c.title.len()
+        + c.section.len()
+        + c.target.len()
+        + c.rule.len()
+        + c.remediation.len()
+        + c.reason.as_ref().map_or(0, String::len)
+        + c.nodes.iter().map(node).sum::<usize>()
+}
+
+/// Which checks of a report to answer; empty parts match everything.
+#[derive(Debug, Clone, Default)]
+pub struct CheckFilter {
+    pub states: Vec<State>,
+    /// A section ("1") or a check id prefix ("1.2" matches 1.2.x).
+    pub section: Option<String>,
+    /// Only checks with a result on this node.
+    pub node: Option<String>,
+}
+
+impl CheckFilter {
+    /// True when the check passes every part of the filter.
+    pub fn admits(&self, c: &CheckResult) -> bool {
+        (self.states.is_empty() || self.states.contains(&c.state))
+            && self.section.as_deref().is_none_or(|s| {
+                c.section == s
+                    || c.id == s
+                    || c.id.strip_prefix(s).is_some_and(|r| r.starts_with('.'))
+            })
+            && self
+                .node
+                .as_deref()
+                .is_none_or(|n| c.nodes.iter().any(|r| r.node == n))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(id: &str, state: State, nodes: &[&str]) -> CheckResult {
+        CheckResult {
+            id: id.into(),
+            title: String::new(),
+            section: id.split('.').next().unwrap().into(),
+            target: "node".into(),
+            state,
+            scored: true,
+            automated: true,
+            rule: String::new(),
+            remediation: String::new(),
+            reason: None,
+            nodes: nodes
+                .iter()
+                .map(|n| NodeResult {
+                    node: n.to_string(),
+                    state,
+                    actual: String::new(),
+                    expected: String::new(),
+                    source: String::new(),
+                    reason: None,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn section_filter_matches_the_section_and_id_prefixes_at_dots_only() {
+        let f = CheckFilter {
+            section: Some("1.2".into()),
+            ..Default::default()
+        };
+        assert!(f.admits(&check("1.2.16", State::Pass, &[])));
+        assert!(!f.admits(&check("1.21.1", State::Pass, &[])));
+        assert!(!f.admits(&check("1.3.1", State::Pass, &[])));
+    }
+
+    #[test]
+    fn node_filter_keeps_only_checks_with_a_result_on_that_node() {
+        let f = CheckFilter {
+            node: Some("w-1".into()),
+            ..Default::default()
+        };
+        assert!(f.admits(&check("4.1.1", State::Fail, &["cp-1", "w-1"])));
+        assert!(!f.admits(&check("1.1.1", State::Fail, &["cp-1"])));
+        assert!(!f.admits(&check("5.1.1", State::Warn, &[])));
+    }
+
+    #[test]
+    fn unknown_stored_provider_mode_or_state_is_refused() {
+        assert!(checked_provider(Some("openshift"), "r").is_err());
+        assert!(checked_mode(Some("ssh"), "r").is_err());
+        assert_eq!(ReportState::parse("pass"), None);
+        assert_eq!(
+            checked_provider(Some("rke2"), "r").unwrap(),
+            Some(Provider::Rke2)
+        );
+        assert_eq!(checked_mode(None, "r").unwrap(), None);
+    }
+}
