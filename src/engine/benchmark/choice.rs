@@ -230,6 +230,40 @@ mod tests {
     }
 
     #[test]
+    fn rke2_and_k3s_get_their_own_benchmark_for_each_version() {
+        let cat = catalog();
+        for (p, v, want) in [
+            ("rke2", "1.26", "rke2-cis-1.8-hardened"),
+            ("rke2", "1.27", "rke2-cis-1.9"),
+            ("rke2", "1.28", "rke2-cis-1.10"),
+            ("rke2", "1.31", "rke2-cis-1.11"),
+            ("rke2", "1.34", "rke2-cis-1.12"),
+            ("k3s", "1.26", "k3s-cis-1.8-hardened"),
+            ("k3s", "1.30", "k3s-cis-1.11"),
+            ("k3s", "1.32", "k3s-cis-1.12"),
+            ("gke", "1.30", "gke-1.6.0"),
+            ("gke", "1.31", "gke-1.9.0"),
+            ("aks", "1.28", "aks-1.7"),
+            ("aks", "1.32", "aks-1.8"),
+        ] {
+            assert_eq!(id(choose(&cat, None, Some(v), Some(p))), want, "{p} {v}");
+        }
+    }
+
+    #[test]
+    fn a_profile_asked_for_is_named_with_its_benchmark() {
+        let c = choose(&catalog(), Some("eks-1.5.0-nodes-only"), Some("1.30"), None).unwrap();
+        assert_eq!(c.benchmark.id, "eks-1.5.0-nodes-only");
+        assert_eq!(
+            c.reason,
+            "asked for profile eks-1.5.0-nodes-only (benchmark eks-1.5.0)"
+        );
+        let skip = c.benchmark.check("5.1.1").unwrap().skip.as_deref().unwrap();
+        assert!(skip.contains("only worker node checks"), "{skip}");
+        assert_eq!(c.benchmark.check("3.1.1").unwrap().skip, None);
+    }
+
+    #[test]
     fn an_unknown_explicit_benchmark_is_an_error_listing_the_known_ones() {
         let e = choose(&catalog(), Some("cis-0.1"), None, None).unwrap_err();
         assert!(e.to_string().contains("cis-1.8"), "{e}");
