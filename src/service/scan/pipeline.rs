@@ -25,13 +25,6 @@ pub enum BenchmarkRequest {
     ClusterDefault(String),
 }
 
-impl BenchmarkRequest {
-    /// `Explicit` for a stored scan's benchmark, else `Auto`.
-    pub fn from_option(benchmark: Option<&str>) -> Self {
-        benchmark.map_or(Self::Auto, |b| Self::Explicit(b.to_string()))
-    }
-}
-
 /// What to do with a skip naming a check the chosen benchmark lacks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnknownSkips {
