@@ -43,6 +43,7 @@ pub async fn scan(catalog: &Catalog, source: &NodesSource, benchmark: &str) -> R
         skips: Vec::new(),
         unknown_skips: UnknownSkips::Refuse,
         on_step: Arc::new(|_| {}),
+        scored_only: false,
     };
     pipeline::run(catalog, run).await.expect("the scan runs")
 }

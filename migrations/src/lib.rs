@@ -7,6 +7,7 @@ mod m20261128_000002_live_clusters;
 mod m20261128_000003_schedules;
 mod m20261129_000010_token_lifecycle;
 mod m20261129_000020_scan_core;
+mod m20261129_000030_benchmark_choice;
 
 /// Runs the migrations in order.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_schedules::Migration),
             Box::new(m20261129_000010_token_lifecycle::Migration),
             Box::new(m20261129_000020_scan_core::Migration),
+            Box::new(m20261129_000030_benchmark_choice::Migration),
         ]
     }
 }

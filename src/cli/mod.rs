@@ -28,7 +28,7 @@ pub enum Command {
     Check(Box<CheckArgs>),
     /// Print this node's facts as JSON, for evaluation elsewhere.
     Collect(CollectArgs),
-    /// List the benchmark versions and their check counts.
+    /// List the benchmarks (provider, Kubernetes versions, check counts) and the profiles.
     Benchmarks(CatalogArgs),
     /// Run the service: GraphQL API, live progress, reports.
     Serve(ServeArgs),
@@ -103,6 +103,9 @@ pub struct CheckArgs {
     /// Check ids to report as skipped.
     #[arg(long, value_delimiter = ',')]
     pub skip: Vec<String>,
+    /// Leave unscored and manual checks out of the report and its summary.
+    #[arg(long)]
+    pub scored_only: bool,
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
     /// Scan a live cluster through this kubeconfig instead of this node.
@@ -194,6 +197,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32> {
             skips,
             unknown_skips: UnknownSkips::Refuse,
             on_step,
+            scored_only: args.scored_only,
         };
         pipeline::run(&catalog, run).await
     })?;
@@ -269,33 +273,52 @@ pub fn collect_cmd(args: &CollectArgs, out: &mut dyn std::io::Write) -> Result<(
     }
 }
 
-/// Runs `benchmarks`.
+/// Runs `benchmarks`: every benchmark with its provider and Kubernetes
+/// versions, then the profiles with the benchmark they run.
 pub fn benchmarks(args: &CatalogArgs, out: &mut dyn std::io::Write) -> Result<()> {
     let catalog = catalog(args)?;
     let io = |e| Error::io("<stdout>", e);
     writeln!(
         out,
-        "{:<12} {:>6} {:>10} {:>7}  KUBERNETES",
-        "BENCHMARK", "CHECKS", "AUTOMATED", "MANUAL"
+        "{:<24} {:<8} {:<11} {:>6} {:>10} {:>7}",
+        "BENCHMARK", "PROVIDER", "KUBERNETES", "CHECKS", "AUTOMATED", "MANUAL"
     )
     .map_err(io)?;
-    for b in &catalog.benchmarks {
+    for b in catalog.all()? {
         let auto = b.checks.iter().filter(|c| c.automated()).count();
-        let range = match (b.kubernetes_min, b.kubernetes_max) {
-            (Some(a), Some(z)) if a == z => format!("{}.{}", a.0, a.1),
-            (Some(a), Some(z)) => format!("{}.{}-{}.{}", a.0, a.1, z.0, z.1),
-            (Some(a), None) => format!("{}.{}+", a.0, a.1),
-            _ => "-".into(),
-        };
+        let info = catalog
+            .info(&b.id)
+            .expect("listed benchmarks have a header");
         writeln!(
             out,
-            "{:<12} {:>6} {:>10} {:>7}  {range}",
+            "{:<24} {:<8} {:<11} {:>6} {:>10} {:>7}",
             b.id,
+            b.provider.as_str(),
+            info.range(),
             b.checks.len(),
             auto,
             b.checks.len() - auto
         )
         .map_err(io)?;
+    }
+    if !catalog.profiles().is_empty() {
+        writeln!(
+            out,
+            "\n{:<24} {:<24} {:>5}  TITLE",
+            "PROFILE", "BENCHMARK", "SKIPS"
+        )
+        .map_err(io)?;
+        for p in catalog.profiles() {
+            writeln!(
+                out,
+                "{:<24} {:<24} {:>5}  {}",
+                p.id,
+                p.benchmark,
+                p.skips.len(),
+                p.title
+            )
+            .map_err(io)?;
+        }
     }
     Ok(())
 }

@@ -29,6 +29,7 @@ pub const FILE_KEYS: &[&str] = &[
     "kubelet-kubeconfig",
     "kubelet-ca",
     "proxy-kubeconfig",
+    "azure-json",
 ];
 
 /// Everything collected from one node.

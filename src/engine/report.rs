@@ -177,6 +177,10 @@ pub struct Report {
     /// How nodes were read: snapshot, jobs or agentless.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
+    /// True when unscored and manual checks were left out of the results and
+    /// the summary (as Rancher 2.4 reported only scored recommendations).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub scored_only: bool,
     pub summary: Summary,
     pub results: Vec<CheckResult>,
 }

@@ -25,7 +25,12 @@ pub async fn sync_clusters(
     for c in &settings.clusters {
         let src = c.build(&settings.kubernetes).await?;
         store
-            .upsert_cluster(&c.id, c.name.as_deref().unwrap_or(&c.id), &src.describe())
+            .upsert_configured_cluster(
+                &c.id,
+                c.name.as_deref().unwrap_or(&c.id),
+                &src.describe(),
+                c.benchmark.as_deref(),
+            )
             .await?;
         out.push((c.id.clone(), src));
     }

@@ -77,6 +77,68 @@ pub fn method_label(method: &str) -> &'static str {
         .unwrap_or("other")
 }
 
+/// The per-report gauges and the completed-scans counter under one name prefix.
+fn write_report_gauges(
+    out: &mut String,
+    prefix: &str,
+    gauges: &[ClusterGauges],
+    complete: &[(String, i64)],
+) {
+    for (name, help, pick) in [
+        (
+            "num_tests_total",
+            "Number of checks in the latest report",
+            (|g: &ClusterGauges| g.total) as fn(&ClusterGauges) -> i64,
+        ),
+        (
+            "num_tests_pass",
+            "Checks that passed in the latest report",
+            |g| g.pass,
+        ),
+        (
+            "num_tests_fail",
+            "Checks that failed (or erred) in the latest report",
+            |g| g.fail,
+        ),
+        (
+            "num_tests_warn",
+            "Checks that warned in the latest report",
+            |g| g.warn,
+        ),
+        (
+            "num_tests_skipped",
+            "Checks skipped in the latest report",
+            |g| g.skip,
+        ),
+        (
+            "num_tests_na",
+            "Checks not applicable in the latest report",
+            |g| g.na,
+        ),
+    ] {
+        let name = format!("{prefix}_{name}");
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+        for g in gauges {
+            let _ = writeln!(
+                out,
+                "{name}{{cluster_name=\"{}\",scan_name=\"{}\",scan_profile_name=\"{}\"}} {}",
+                label(&g.cluster),
+                label(&g.scan),
+                label(&g.profile),
+                pick(g)
+            );
+        }
+    }
+    let _ = writeln!(out, "# HELP {prefix}_num_scans_complete Scans that finished\n# TYPE {prefix}_num_scans_complete counter");
+    for (cluster, n) in complete {
+        let _ = writeln!(
+            out,
+            "{prefix}_num_scans_complete{{cluster_name=\"{}\"}} {n}",
+            label(cluster)
+        );
+    }
+}
+
 /// Escapes a label value.
 pub fn label(v: &str) -> String {
     v.replace('\\', "\\\\")
@@ -132,57 +194,9 @@ impl Metrics {
         queued: i64,
     ) -> String {
         let mut out = String::new();
-        for (name, help, pick) in [
-            (
-                "cis_scan_num_tests_total",
-                "Number of checks in the latest report",
-                (|g: &ClusterGauges| g.total) as fn(&ClusterGauges) -> i64,
-            ),
-            (
-                "cis_scan_num_tests_pass",
-                "Checks that passed in the latest report",
-                |g| g.pass,
-            ),
-            (
-                "cis_scan_num_tests_fail",
-                "Checks that failed (or erred) in the latest report",
-                |g| g.fail,
-            ),
-            (
-                "cis_scan_num_tests_warn",
-                "Checks that warned in the latest report",
-                |g| g.warn,
-            ),
-            (
-                "cis_scan_num_tests_skipped",
-                "Checks skipped in the latest report",
-                |g| g.skip,
-            ),
-            (
-                "cis_scan_num_tests_na",
-                "Checks not applicable in the latest report",
-                |g| g.na,
-            ),
-        ] {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
-            for g in gauges {
-                let _ = writeln!(
-                    out,
-                    "{name}{{cluster_name=\"{}\",scan_name=\"{}\",scan_profile_name=\"{}\"}} {}",
-                    label(&g.cluster),
-                    label(&g.scan),
-                    label(&g.profile),
-                    pick(g)
-                );
-            }
-        }
-        let _ = writeln!(out, "# HELP cis_scan_num_scans_complete Scans that finished\n# TYPE cis_scan_num_scans_complete counter");
-        for (cluster, n) in complete {
-            let _ = writeln!(
-                out,
-                "cis_scan_num_scans_complete{{cluster_name=\"{}\"}} {n}",
-                label(cluster)
-            );
+        // cis-operator's names, and compliance-operator's (Rancher 2.12+), same labels
+        for prefix in ["cis_scan", "compliance_scan"] {
+            write_report_gauges(&mut out, prefix, gauges, complete);
         }
         let _ = writeln!(out, "# HELP cis_scan_queue_length Scans waiting to start\n# TYPE cis_scan_queue_length gauge\ncis_scan_queue_length {queued}");
         let _ = writeln!(out, "# HELP cis_scan_scan_duration_seconds How long scans took on this replica\n# TYPE cis_scan_scan_duration_seconds histogram");

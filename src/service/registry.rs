@@ -96,3 +96,34 @@ pub async fn remove(app: &Service, by: &Principal, id: &str) -> Result<bool> {
         }
     }
 }
+
+/// Sets (or, with None, clears) the benchmark or profile a cluster's scans use
+/// unless one is asked for. Anyone who may see the cluster may set it; a
+/// cluster declared in the configuration takes it from its `benchmark` key.
+pub async fn set_benchmark(
+    app: &Service,
+    by: &Principal,
+    cluster_id: &str,
+    benchmark: Option<&str>,
+) -> Result<cluster::Model> {
+    let c = match app.store().cluster(cluster_id).await? {
+        Some(c) if by.can_access(cluster_id) => c,
+        _ => return Err(Error::NotFound(format!("no cluster '{cluster_id}'"))),
+    };
+    if c.origin != ClusterOrigin::Api {
+        return Err(Error::Invalid(format!(
+            "cluster '{cluster_id}' is declared in the configuration; set its benchmark key there"
+        )));
+    }
+    if let Some(b) = benchmark {
+        // an unknown id is refused with the list of known ones
+        app.scanner.catalog.get(b)?;
+    }
+    app.store()
+        .set_cluster_benchmark(cluster_id, benchmark)
+        .await?;
+    app.store()
+        .cluster(cluster_id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("no cluster '{cluster_id}'")))
+}

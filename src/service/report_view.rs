@@ -102,6 +102,8 @@ pub struct ReportHeader {
     pub benchmark_title: String,
     /// Why the benchmark was chosen (null for reports saved before it was recorded).
     pub benchmark_reason: Option<String>,
+    /// True when unscored and manual checks were left out.
+    pub scored_only: bool,
     pub kubernetes_version: Option<String>,
     pub state: ReportState,
     pub nodes: Vec<String>,
@@ -142,6 +144,7 @@ impl TryFrom<report::Model> for ReportHeader {
             benchmark: r.benchmark,
             benchmark_title: r.benchmark_title,
             benchmark_reason: r.benchmark_reason,
+            scored_only: r.scored_only,
             kubernetes_version: r.kubernetes_version,
             state,
             nodes,

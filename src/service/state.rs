@@ -40,7 +40,7 @@ impl Service {
         );
         let scanner = Scanner::new(
             store.clone(),
-            catalog,
+            catalog.clone(),
             ScannerConfig {
                 lease: std::time::Duration::from_secs_f64(settings.scan_lease_seconds.max(0.1)),
                 follow_up: FollowUp {
@@ -54,6 +54,14 @@ impl Service {
                 },
             },
         );
+        for c in &settings.clusters {
+            if let Some(b) = &c.benchmark {
+                // a typo in the configuration shows at start, not at the first scan
+                catalog
+                    .get(b)
+                    .map_err(|e| Error::Config(format!("clusters '{}': benchmark: {e}", c.id)))?;
+            }
+        }
         for (id, src) in sync_clusters(&store, &settings, extra).await? {
             scanner.register(&id, src);
         }
@@ -119,6 +127,12 @@ impl Service {
     /// source knows, else the version of its newest report.
     pub async fn cluster_benchmark(&self, cluster_id: &str) -> Result<Choice> {
         let catalog = &self.scanner.catalog;
+        let stored = self.store().cluster_any(cluster_id).await?;
+        if let Some(b) = stored.and_then(|c| c.benchmark) {
+            let mut choice = choose(catalog, Some(&b), None, None)?;
+            choice.reason = format!("{b}, the cluster's default benchmark");
+            return Ok(choice);
+        }
         let known = self
             .scanner
             .source(cluster_id)

@@ -80,6 +80,9 @@ pub struct ClusterSettings {
     /// Scan without pods on the nodes (overrides kubernetes.agentless).
     #[serde(default)]
     pub agentless: Option<bool>,
+    /// The benchmark (or profile) its scans use unless one is asked for.
+    #[serde(default)]
+    pub benchmark: Option<String>,
 }
 
 impl ClusterSettings {

@@ -295,6 +295,7 @@ async fn a_configured_kubeconfig_keeps_its_exec_plugin() {
         context: None,
         in_cluster: false,
         agentless: Some(true),
+        benchmark: None,
     });
     let app = crate::support::app::spawn_with(settings, vec![], dir).await;
     let d = app

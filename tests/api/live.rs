@@ -465,7 +465,7 @@ async fn agentless_reads_static_pods_and_configz() {
 }
 
 #[actix_web::test]
-async fn managed_control_plane_is_not_applicable() {
+async fn a_generic_benchmark_asked_for_on_eks_marks_the_managed_control_plane_not_applicable() {
     let mut f = kubeadm_cluster();
     f.git_version = "v1.30.4-eks-a737599".into();
     f.nodes = vec![node(
@@ -477,8 +477,16 @@ async fn managed_control_plane_is_not_applicable() {
     f.facts = [("ip-10-0-1-5".to_string(), WORKER_FACTS.to_string())].into();
     let api = FakeApi::start(f);
     let app = spawn_app_with(vec![live_cluster(&api, fast()).await]).await;
-    let scan = app.scan_to_end("live").await;
+    // by default an EKS cluster gets eks-1.7.0; cis-1.11 is asked for here
+    let d = app
+        .ok(
+            "mutation { runScan(clusterId: \"live\", benchmark: \"cis-1.11\") { id } }",
+            json!({}),
+        )
+        .await;
+    let scan = app.wait_scan(d["runScan"]["id"].as_str().unwrap()).await;
     let r = app.ok(REPORT, json!({ "id": scan["report"]["id"] })).await;
+    assert_eq!(r["report"]["benchmarkVersion"], "cis-1.11");
     for id in ["1.2.1", "1.1.1", "2.1", "1.3.2"] {
         let c = check(&r, id);
         assert_eq!(c["state"], "NOT_APPLICABLE", "{id}");

@@ -1,6 +1,7 @@
 //! The one integration test harness (one binary keeps link time down).
 
 mod access;
+mod benchmark_choice;
 mod claims;
 mod cli;
 mod cli_friction;
@@ -26,6 +27,7 @@ mod lifecycle;
 mod limits;
 mod live;
 mod live_errors;
+mod managed_workers;
 mod metrics_auth;
 mod policies;
 mod quotas;

@@ -10,7 +10,7 @@ fn committed_schema_matches_code() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(committed == sdl, "schema.graphql differs from the schema the code builds: run UPDATE_SCHEMA=1 cargo test --test api schema");
     for field in [
-        "runScan(clusterId: ID!, benchmark: String): Scan!",
+        "runScan(clusterId: ID!, benchmark: String, scoredOnly: Boolean): Scan!",
         "scanProgress(scanId: ID!): ScanProgress!",
         "reports(clusterId: ID, first: Int = 20, after: String): ReportConnection!",
     ] {

@@ -1,5 +1,6 @@
 //! The GraphQL API: thin resolvers split per domain and merged.
 
+mod benchmarks;
 mod clusters;
 pub mod context;
 pub mod errors;
@@ -26,6 +27,7 @@ pub struct Query(
     scans::ScanQuery,
     skips::SkipQuery,
     schedules::ScheduleQuery,
+    benchmarks::BenchmarkQuery,
 );
 
 /// All mutations.
@@ -36,6 +38,7 @@ pub struct Mutation(
     reports::ReportMutation,
     registry::RegistryMutation,
     schedules::ScheduleMutation,
+    benchmarks::BenchmarkMutation,
 );
 
 /// The schema type.

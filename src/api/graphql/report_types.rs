@@ -86,6 +86,10 @@ impl Report {
     async fn benchmark_reason(&self) -> Option<&str> {
         self.0.benchmark_reason.as_deref()
     }
+    /// True when unscored and manual checks were left out of the results and summary.
+    async fn scored_only(&self) -> bool {
+        self.0.scored_only
+    }
     async fn kubernetes_version(&self) -> Option<&str> {
         self.0.kubernetes_version.as_deref()
     }

@@ -29,18 +29,26 @@ pub struct ScanMutation;
 
 #[Object]
 impl ScanMutation {
-    /// Queues a scan of the cluster and returns it at once. The benchmark
-    /// follows the cluster's Kubernetes version unless given.
+    /// Queues a scan of the cluster and returns it at once. The benchmark (or
+    /// profile) given wins; else the cluster's default benchmark; else the
+    /// provider and Kubernetes version decide. `scoredOnly` leaves unscored and
+    /// manual checks out of the report and its summary.
     async fn run_scan(
         &self,
         ctx: &Context<'_>,
         cluster_id: ID,
         benchmark: Option<String>,
+        scored_only: Option<bool>,
     ) -> Result<Scan> {
         let p = principal(ctx)?;
         let s = state(ctx)
             .scanner
-            .request(&cluster_id, benchmark.as_deref(), p)
+            .request_with(
+                &cluster_id,
+                benchmark.as_deref(),
+                scored_only.unwrap_or(false),
+                p,
+            )
             .await
             .map_err(gql)?;
         Ok(Scan(s))

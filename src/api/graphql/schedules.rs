@@ -50,6 +50,10 @@ impl Schedule {
     async fn enabled(&self) -> bool {
         self.0.enabled
     }
+    /// Its reports leave unscored and manual checks out.
+    async fn scored_only(&self) -> bool {
+        self.0.scored_only
+    }
     async fn next_run_at(&self) -> DateTime<Utc> {
         self.0.next_run_at
     }
@@ -105,6 +109,7 @@ impl ScheduleMutation {
         alert_on_failure: Option<bool>,
         alert_on_complete: Option<bool>,
         timezone: Option<String>,
+        scored_only: Option<bool>,
     ) -> Result<Schedule> {
         let p = principal(ctx)?;
         let input = ScheduleInput {
@@ -115,6 +120,7 @@ impl ScheduleMutation {
             alert_on_failure,
             alert_on_complete,
             enabled: Some(true),
+            scored_only,
         };
         Ok(Schedule(
             state(ctx)
@@ -138,6 +144,7 @@ impl ScheduleMutation {
         alert_on_complete: Option<bool>,
         timezone: Option<String>,
         enabled: Option<bool>,
+        scored_only: Option<bool>,
     ) -> Result<Schedule> {
         let p = principal(ctx)?;
         let id = uuid(&id, "schedule")?;
@@ -149,6 +156,7 @@ impl ScheduleMutation {
             alert_on_failure,
             alert_on_complete,
             enabled,
+            scored_only,
         };
         Ok(Schedule(
             state(ctx)

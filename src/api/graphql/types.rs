@@ -102,6 +102,11 @@ impl Cluster {
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// The benchmark (or profile) its scans use unless one is asked for; null
+    /// when the provider and Kubernetes version decide.
+    async fn benchmark(&self) -> Option<&str> {
+        self.0.benchmark.as_deref()
+    }
     /// The kind of source its facts come from.
     async fn source_kind(&self, ctx: &Context<'_>) -> ClusterSourceKind {
         if self.0.origin == ClusterOrigin::Api {
@@ -159,6 +164,10 @@ impl Scan {
     /// The benchmark asked for; null when chosen from the Kubernetes version.
     async fn benchmark(&self) -> Option<&str> {
         self.0.benchmark.as_deref()
+    }
+    /// Asked to leave unscored and manual checks out of the report.
+    async fn scored_only(&self) -> bool {
+        self.0.scored_only
     }
     async fn message(&self) -> Option<&str> {
         self.0.message.as_deref()

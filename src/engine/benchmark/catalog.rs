@@ -1,114 +1,83 @@
-//! The set of benchmark versions available: the embedded ones, plus a user's
-//! own from `--benchmark-dir`.
+//! The set of benchmarks available: the embedded ones, plus a user's own from
+//! `--benchmark-dir`. Start-up reads only each file's header (id, provider,
+//! Kubernetes versions); a benchmark's checks, and the rules they name, are
+//! parsed the first time a run asks for that benchmark, then kept.
 
-use super::load::{parse_benchmark, parse_components, parse_kube_version, parse_rules};
+use super::embedded;
+use super::load::{parse_benchmark, parse_components, parse_header, parse_rules};
 use super::model::*;
+use super::profile::{parse_profile, Profile};
 use crate::error::{Error, Result};
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, OnceLock};
 
-/// A benchmark file under benchmarks/, compiled in: (name, text).
-macro_rules! embedded {
-    ($name:literal) => {
-        ($name, include_str!(concat!("../../../benchmarks/", $name)))
-    };
+/// A definition file: its name (for errors) and text.
+type Source = (Cow<'static, str>, Cow<'static, str>);
+
+/// What a benchmark file's header says, known without parsing its checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BenchmarkInfo {
+    pub id: String,
+    pub title: String,
+    pub provider: Provider,
+    pub kubernetes_min: Option<KubeVersion>,
+    pub kubernetes_max: Option<KubeVersion>,
 }
 
-/// Definition files compiled into the binary: (name, text).
-const EMBEDDED_COMPONENTS: (&str, &str) = (
-    "components.yaml",
-    include_str!("../../../benchmarks/components.yaml"),
-);
-const EMBEDDED_RULES: &[(&str, &str)] = &[
-    (
-        "rules/control-plane.yaml",
-        include_str!("../../../benchmarks/rules/control-plane.yaml"),
-    ),
-    (
-        "rules/etcd.yaml",
-        include_str!("../../../benchmarks/rules/etcd.yaml"),
-    ),
-    (
-        "rules/control-plane-config.yaml",
-        include_str!("../../../benchmarks/rules/control-plane-config.yaml"),
-    ),
-    (
-        "rules/worker.yaml",
-        include_str!("../../../benchmarks/rules/worker.yaml"),
-    ),
-    (
-        "rules/policies.yaml",
-        include_str!("../../../benchmarks/rules/policies.yaml"),
-    ),
-    (
-        "rules/rke2.yaml",
-        include_str!("../../../benchmarks/rules/rke2.yaml"),
-    ),
-    (
-        "rules/k3s.yaml",
-        include_str!("../../../benchmarks/rules/k3s.yaml"),
-    ),
-];
-const EMBEDDED_BENCHMARKS: &[(&str, &str)] = &[
-    (
-        "cis-1.8.yaml",
-        include_str!("../../../benchmarks/cis-1.8.yaml"),
-    ),
-    (
-        "cis-1.9.yaml",
-        include_str!("../../../benchmarks/cis-1.9.yaml"),
-    ),
-    (
-        "cis-1.10.yaml",
-        include_str!("../../../benchmarks/cis-1.10.yaml"),
-    ),
-    (
-        "cis-1.11.yaml",
-        include_str!("../../../benchmarks/cis-1.11.yaml"),
-    ),
-    (
-        "cis-1.12.yaml",
-        include_str!("../../../benchmarks/cis-1.12.yaml"),
-    ),
-    embedded!("rke2-cis-1.8-hardened.yaml"),
-    embedded!("rke2-cis-1.8-permissive.yaml"),
-    embedded!("rke2-cis-1.9.yaml"),
-    embedded!("rke2-cis-1.10.yaml"),
-    embedded!("rke2-cis-1.11.yaml"),
-    embedded!("rke2-cis-1.12.yaml"),
-    embedded!("k3s-cis-1.8-hardened.yaml"),
-    embedded!("k3s-cis-1.8-permissive.yaml"),
-    embedded!("k3s-cis-1.9.yaml"),
-    embedded!("k3s-cis-1.10.yaml"),
-    embedded!("k3s-cis-1.11.yaml"),
-    embedded!("k3s-cis-1.12.yaml"),
-];
+impl BenchmarkInfo {
+    /// True when this benchmark is meant for that Kubernetes version.
+    pub fn covers(&self, v: KubeVersion) -> bool {
+        self.kubernetes_min.is_some_and(|min| v >= min)
+            && self.kubernetes_max.is_none_or(|max| v <= max)
+    }
 
-/// All benchmark versions known to this run.
-#[derive(Debug, Clone)]
+    /// "1.29-1.31", "1.32+", "1.27" or "-".
+    pub fn range(&self) -> String {
+        match (self.kubernetes_min, self.kubernetes_max) {
+            (Some(a), Some(z)) if a == z => format!("{}.{}", a.0, a.1),
+            (Some(a), Some(z)) => format!("{}.{}-{}.{}", a.0, a.1, z.0, z.1),
+            (Some(a), None) => format!("{}.{}+", a.0, a.1),
+            _ => "-".into(),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Entry {
+    info: BenchmarkInfo,
+    source: Source,
+    parsed: OnceLock<Arc<Benchmark>>,
+}
+
+/// Components and rules, shared by every benchmark; parsed on first use.
+#[derive(Debug)]
+struct Shared {
+    components: Arc<BTreeMap<Component, ComponentSpec>>,
+    rules: HashMap<String, Arc<Rule>>,
+}
+
+/// All benchmarks and profiles known to this run.
+#[derive(Debug)]
 pub struct Catalog {
-    pub benchmarks: Vec<Arc<Benchmark>>,
-}
-
-struct Sources {
-    components: (String, String),
-    rules: Vec<(String, String)>,
-    benchmarks: Vec<(String, String)>,
+    /// Sorted by (Kubernetes min, id): oldest first.
+    entries: Vec<Entry>,
+    profiles: Vec<Profile>,
+    components: Source,
+    rules: Vec<Source>,
+    shared: OnceLock<Arc<Shared>>,
+    derived: OnceLock<HashMap<String, Arc<Benchmark>>>,
 }
 
 impl Catalog {
     /// The benchmarks shipped in the binary.
     pub fn embedded() -> Result<Self> {
-        Self::build(Self::embedded_sources())
-    }
-
-    fn embedded_sources() -> Sources {
-        let own = |(a, b): &(&str, &str)| (a.to_string(), b.to_string());
-        Sources {
-            components: own(&EMBEDDED_COMPONENTS),
-            rules: EMBEDDED_RULES.iter().map(own).collect(),
-            benchmarks: EMBEDDED_BENCHMARKS.iter().map(own).collect(),
-        }
+        Self::build(
+            src(&embedded::COMPONENTS),
+            embedded::RULES.iter().map(src).collect(),
+            embedded::BENCHMARKS.iter().map(src).collect(),
+            embedded::PROFILES.iter().map(src).collect(),
+        )
     }
 
     /// The embedded benchmarks plus a user's own definition texts (file name,
@@ -116,94 +85,175 @@ impl Catalog {
     /// `rules` add to (or replace, by id) the embedded ones, and `benchmarks`
     /// add versions (replacing one with the same id). Reading them from disk is
     /// [`crate::engine::definitions::load_dir`]'s job; this stays free of I/O.
+    /// A user's files are checked whole here, so a mistake shows at start.
     pub fn with_definitions(
         components: Option<(String, String)>,
         rules: Vec<(String, String)>,
         benchmarks: Vec<(String, String)>,
     ) -> Result<Self> {
-        let mut src = Self::embedded_sources();
-        if let Some(c) = components {
-            src.components = c;
+        let own = |(a, b): (String, String)| -> Source { (a.into(), b.into()) };
+        let mut all_rules: Vec<Source> = embedded::RULES.iter().map(src).collect();
+        all_rules.extend(rules.into_iter().map(own));
+        let theirs: HashSet<String> = benchmarks.iter().map(|(f, _)| f.clone()).collect();
+        let mut all: Vec<Source> = embedded::BENCHMARKS.iter().map(src).collect();
+        all.extend(benchmarks.into_iter().map(own));
+        let catalog = Self::build(
+            components
+                .map(own)
+                .unwrap_or_else(|| src(&embedded::COMPONENTS)),
+            all_rules,
+            all,
+            embedded::PROFILES.iter().map(src).collect(),
+        )?;
+        for e in catalog.entries.iter() {
+            if theirs.contains(e.source.0.as_ref()) {
+                catalog.parsed(e)?;
+            }
         }
-        src.rules.extend(rules);
-        src.benchmarks.extend(benchmarks);
-        Self::build(src)
+        Ok(catalog)
     }
 
-    fn build(src: Sources) -> Result<Self> {
-        let components = Arc::new(parse_components(&src.components.0, &src.components.1)?);
+    fn build(
+        components: Source,
+        rules: Vec<Source>,
+        benchmarks: Vec<Source>,
+        profiles: Vec<Source>,
+    ) -> Result<Self> {
+        let mut by_id: BTreeMap<String, Entry> = BTreeMap::new();
+        for source in benchmarks {
+            let info = parse_header(&source.0, &source.1)?;
+            let entry = Entry {
+                info,
+                source,
+                parsed: OnceLock::new(),
+            };
+            by_id.insert(entry.info.id.clone(), entry);
+        }
+        let mut entries: Vec<Entry> = by_id.into_values().collect();
+        entries.sort_by(|a, b| {
+            (a.info.kubernetes_min, &a.info.id).cmp(&(b.info.kubernetes_min, &b.info.id))
+        });
+        let mut parsed_profiles = Vec::new();
+        for (file, text) in &profiles {
+            let p = parse_profile(file, text)?;
+            if entries.iter().any(|e| e.info.id == p.id) {
+                return Err(def_err(file, &p.id, "a benchmark has this id already"));
+            }
+            if !entries.iter().any(|e| e.info.id == p.benchmark) {
+                let m = format!("benchmark '{}' is not known", p.benchmark);
+                return Err(def_err(file, &p.id, m));
+            }
+            parsed_profiles.push(p);
+        }
+        Ok(Catalog {
+            entries,
+            profiles: parsed_profiles,
+            components,
+            rules,
+            shared: OnceLock::new(),
+            derived: OnceLock::new(),
+        })
+    }
+
+    fn shared(&self) -> Result<Arc<Shared>> {
+        if let Some(s) = self.shared.get() {
+            return Ok(s.clone());
+        }
+        let components = Arc::new(parse_components(&self.components.0, &self.components.1)?);
         let mut rules: HashMap<String, Arc<Rule>> = HashMap::new();
-        for (file, text) in &src.rules {
-            let mut ids = std::collections::HashSet::new();
+        for (file, text) in &self.rules {
+            let mut ids = HashSet::new();
             for rule in parse_rules(file, text)? {
                 if !ids.insert(rule.id.clone()) {
-                    return Err(Error::Definition {
-                        file: file.clone(),
-                        check: rule.id,
-                        message: "rule id appears twice in this file".into(),
-                    });
+                    return Err(def_err(
+                        file,
+                        &rule.id,
+                        "rule id appears twice in this file",
+                    ));
                 }
                 rules.insert(rule.id.clone(), Arc::new(rule));
             }
         }
-        let mut by_id: BTreeMap<String, Arc<Benchmark>> = BTreeMap::new();
-        for (file, text) in &src.benchmarks {
-            let b = parse_benchmark(file, text, &rules, components.clone())?;
-            by_id.insert(b.id.clone(), Arc::new(b));
-        }
-        let mut benchmarks: Vec<_> = by_id.into_values().collect();
-        benchmarks.sort_by_key(|b| (b.kubernetes_min, b.id.clone()));
-        Ok(Catalog { benchmarks })
+        let shared = Arc::new(Shared { components, rules });
+        Ok(self.shared.get_or_init(|| shared).clone())
     }
 
-    /// The benchmark with this id, or an error listing the ones there are.
-    pub fn get(&self, id: &str) -> Result<Arc<Benchmark>> {
-        self.benchmarks
-            .iter()
-            .find(|b| b.id == id)
-            .cloned()
-            .ok_or_else(|| {
-                Error::UnknownBenchmark(format!(
-                    "unknown benchmark '{id}'; available: {}",
-                    self.ids().join(", ")
-                ))
-            })
-    }
-
-    /// Ids of all benchmarks.
-    pub fn ids(&self) -> Vec<String> {
-        self.benchmarks.iter().map(|b| b.id.clone()).collect()
-    }
-
-    /// The benchmark meant for a Kubernetes version such as "1.28" or "v1.30.2".
-    pub fn for_kubernetes_version(&self, version: &str) -> Result<Arc<Benchmark>> {
-        let v = parse_kube_version(version).ok_or_else(|| {
-            Error::Invalid(format!("'{version}' is not a Kubernetes version like 1.28"))
-        })?;
-        // distribution benchmarks are chosen by provider, never for a generic cluster
-        if let Some(b) = self
-            .benchmarks
-            .iter()
-            .find(|b| b.provider == Provider::Generic && b.covers(v))
-        {
+    fn parsed(&self, e: &Entry) -> Result<Arc<Benchmark>> {
+        if let Some(b) = e.parsed.get() {
             return Ok(b.clone());
         }
-        let lowest = self
-            .benchmarks
-            .iter()
-            .filter(|b| b.provider == Provider::Generic)
-            .filter_map(|b| b.kubernetes_min)
-            .min();
-        Err(Error::UnknownBenchmark(match lowest {
-            Some((a, b)) => format!(
-                "Kubernetes {}.{} is not supported: benchmarks cover Kubernetes {a}.{b} and newer (use --benchmark to force one)",
-                v.0, v.1
-            ),
-            None => "no benchmark declares the Kubernetes versions it covers".into(),
-        }))
+        let shared = self.shared()?;
+        let b = parse_benchmark(
+            &e.source.0,
+            &e.source.1,
+            &shared.rules,
+            shared.components.clone(),
+        )?;
+        if b.id != e.info.id || b.provider != e.info.provider {
+            return Err(def_err(&e.source.0, &b.id, "header read differently"));
+        }
+        Ok(e.parsed.get_or_init(|| Arc::new(b)).clone())
     }
 
-    /// `--benchmark` wins; else the Kubernetes version decides; else the newest benchmark.
+    /// The benchmark (or profile) with this id, or an error listing the ones there are.
+    pub fn get(&self, id: &str) -> Result<Arc<Benchmark>> {
+        if let Some(e) = self.entries.iter().find(|e| e.info.id == id) {
+            return self.parsed(e);
+        }
+        if let Some(p) = self.profiles.iter().find(|p| p.id == id) {
+            if let Some(b) = self.derived.get().and_then(|d| d.get(id)) {
+                return Ok(b.clone());
+            }
+            let base = self.get(&p.benchmark)?;
+            let b = Arc::new(p.apply(&base)?);
+            let mut map = self.derived.get().cloned().unwrap_or_default();
+            map.insert(id.to_string(), b.clone());
+            // a race loses only a cache entry; the value is the same
+            let _ = self.derived.set(map);
+            return Ok(b);
+        }
+        Err(Error::UnknownBenchmark(format!(
+            "unknown benchmark or profile '{id}'; available: {}",
+            self.ids().join(", ")
+        )))
+    }
+
+    /// Ids of all benchmarks, oldest first, then the profiles.
+    pub fn ids(&self) -> Vec<String> {
+        let benchmarks = self.entries.iter().map(|e| e.info.id.clone());
+        benchmarks
+            .chain(self.profiles.iter().map(|p| p.id.clone()))
+            .collect()
+    }
+
+    /// Every benchmark's header, oldest first, without parsing any checks.
+    pub fn infos(&self) -> impl Iterator<Item = &BenchmarkInfo> {
+        self.entries.iter().map(|e| &e.info)
+    }
+
+    /// The header of the benchmark with this id.
+    pub fn info(&self, id: &str) -> Option<&BenchmarkInfo> {
+        self.infos().find(|i| i.id == id)
+    }
+
+    /// The profiles: named sets of skips over a benchmark.
+    pub fn profiles(&self) -> &[Profile] {
+        &self.profiles
+    }
+
+    /// Every benchmark, parsed (for listings and tests; a scan needs only one).
+    pub fn all(&self) -> Result<Vec<Arc<Benchmark>>> {
+        self.entries.iter().map(|e| self.parsed(e)).collect()
+    }
+
+    /// The generic benchmark meant for a Kubernetes version such as "1.28" or "v1.30.2".
+    pub fn for_kubernetes_version(&self, version: &str) -> Result<Arc<Benchmark>> {
+        let info = super::choice::for_version(self, Provider::Generic, version)?;
+        self.get(&info.id)
+    }
+
+    /// `--benchmark` wins; else the Kubernetes version decides; else the newest
+    /// generic benchmark.
     pub fn select(
         &self,
         benchmark: Option<&str>,
@@ -212,12 +262,28 @@ impl Catalog {
         match (benchmark, kube_version) {
             (Some(id), _) => self.get(id),
             (None, Some(v)) => self.for_kubernetes_version(v),
-            (None, None) => self
-                .benchmarks
-                .iter()
-                .rfind(|b| b.provider == Provider::Generic)
-                .cloned()
-                .ok_or_else(|| Error::UnknownBenchmark("no benchmarks loaded".into())),
+            (None, None) => match self.newest(Provider::Generic) {
+                Some(i) => self.get(&i.id),
+                None => Err(Error::UnknownBenchmark("no benchmarks loaded".into())),
+            },
         }
+    }
+
+    /// The newest benchmark of a provider (by the oldest Kubernetes version it
+    /// covers; among equals the first id, so hardened comes before permissive).
+    pub fn newest(&self, provider: Provider) -> Option<&BenchmarkInfo> {
+        super::choice::newest_of(self.infos().filter(|i| i.provider == provider).collect())
+    }
+}
+
+fn src(s: &(&'static str, &'static str)) -> Source {
+    (Cow::Borrowed(s.0), Cow::Borrowed(s.1))
+}
+
+fn def_err(file: &str, check: &str, message: impl Into<String>) -> Error {
+    Error::Definition {
+        file: file.to_string(),
+        check: check.to_string(),
+        message: message.into(),
     }
 }

@@ -121,6 +121,7 @@ fn target(file: &str, id: &str, s: &str) -> Result<Target> {
         "controlplane" => Target::Controlplane,
         "node" => Target::Node,
         "policies" => Target::Policies,
+        "managedservices" => Target::Managedservices,
         o => return Err(def_err(file, id, format!("unknown target '{o}'"))),
     })
 }
@@ -227,5 +228,60 @@ pub fn parse_benchmark(
             .collect(),
         checks,
         components,
+    })
+}
+
+/// The head of a benchmark file, before its sections and checks.
+#[derive(Debug, serde::Deserialize)]
+struct RawHeader {
+    id: String,
+    title: String,
+    #[serde(default)]
+    provider: Option<String>,
+    #[serde(default)]
+    kubernetes: Option<RawRange>,
+}
+
+/// Reads only a benchmark file's header (id, title, provider, Kubernetes
+/// versions): the text before its first `sections:` or `checks:` line, so a
+/// run that needs one benchmark does not parse every other one.
+pub fn parse_header(file: &str, text: &str) -> Result<super::BenchmarkInfo> {
+    let mut end = text.len();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("sections:") || line.starts_with("checks:") {
+            end = offset;
+            break;
+        }
+        offset += line.len();
+    }
+    let raw: RawHeader = parse_yaml(file, &text[..end])?;
+    let version = |v: &Option<String>, what: &str| -> Result<Option<KubeVersion>> {
+        v.as_deref()
+            .map(|s| {
+                parse_kube_version(s).ok_or_else(|| {
+                    let m = format!("kubernetes.{what} '{s}' is not a version like 1.28");
+                    def_err(file, &raw.id, m)
+                })
+            })
+            .transpose()
+    };
+    let (kubernetes_min, kubernetes_max) = match &raw.kubernetes {
+        Some(r) => (version(&r.min, "min")?, version(&r.max, "max")?),
+        None => (None, None),
+    };
+    let provider = match raw.provider.as_deref() {
+        None => Provider::Generic,
+        Some(p) => Provider::parse(p).ok_or_else(|| {
+            let m = format!("provider '{p}' must be one of generic, rke2, k3s, eks, gke, aks");
+            def_err(file, &raw.id, m)
+        })?,
+    };
+    Ok(super::BenchmarkInfo {
+        id: raw.id,
+        title: raw.title,
+        provider,
+        kubernetes_min,
+        kubernetes_max,
     })
 }

@@ -4,13 +4,16 @@
 mod catalog;
 pub mod choice;
 mod condition;
+mod embedded;
 pub mod load;
 pub mod model;
 mod policy_name;
+pub mod profile;
 mod raw;
 
-pub use catalog::Catalog;
+pub use catalog::{BenchmarkInfo, Catalog};
 pub use choice::{choose, Choice};
 pub use condition::parse_mode;
 pub use model::*;
 pub use policy_name::PolicyName;
+pub use profile::Profile;

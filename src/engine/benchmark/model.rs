@@ -191,6 +191,8 @@ pub enum Target {
     Controlplane,
     Node,
     Policies,
+    /// The cloud provider's own services (registry, IAM, networking), as kube-bench's eks/gke/aks benchmarks group them.
+    Managedservices,
 }
 
 impl Target {
@@ -202,6 +204,7 @@ impl Target {
             Target::Controlplane => "controlplane",
             Target::Node => "node",
             Target::Policies => "policies",
+            Target::Managedservices => "managedservices",
         }
     }
 }

@@ -153,6 +153,11 @@ pub fn collect(opts: &Options) -> NodeFacts {
         "kubelet-ca".into(),
         first_existing(&host, one_or(ca, paths::kubelet_cas())),
     );
+    // AKS's cloud-provider configuration, which the AKS benchmark checks (3.1.3, 3.1.4)
+    facts.files.insert(
+        "azure-json".into(),
+        host.files(&["/etc/kubernetes/azure.json".to_string()]),
+    );
 
     // kube-proxy usually runs as a DaemonSet: its files may only exist inside its container.
     if let Some(path) = arg(&comps, Component::Proxy, "--config") {
@@ -290,6 +295,15 @@ fn distribution(host: &Host) -> String {
         "rke2"
     } else if host.exists("/var/lib/rancher/k3s") || host.exists("/etc/rancher/k3s") {
         "k3s"
+    } else if host.exists("/etc/eks") {
+        // the EKS node images keep their bootstrap and credential helpers here
+        "eks"
+    } else if host.exists("/home/kubernetes/kubelet-config.yaml") {
+        // GKE's node images (COS and Ubuntu) keep the kubelet config here
+        "gke"
+    } else if host.exists("/etc/kubernetes/azure.json") {
+        // AKS writes its cloud-provider config on every node
+        "aks"
     } else if host.exists("/etc/kubernetes/manifests")
         || host.exists("/etc/kubernetes/kubelet.conf")
     {

@@ -139,6 +139,7 @@ pub fn evaluate_with_progress(
         benchmark: benchmark.id.clone(),
         benchmark_title: benchmark.title.clone(),
         benchmark_reason: None,
+        scored_only: false,
         kubernetes_version: None,
         nodes: input.nodes.iter().map(|n| n.node.clone()).collect(),
         excluded: Vec::new(),

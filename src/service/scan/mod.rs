@@ -116,6 +116,18 @@ impl Scanner {
         benchmark: Option<&str>,
         by: &Principal,
     ) -> Result<scan::Model> {
+        self.request_with(cluster_id, benchmark, false, by).await
+    }
+
+    /// [`Scanner::request`], optionally leaving unscored and manual checks out
+    /// of the report. A waiting scan of the cluster is returned as it is.
+    pub async fn request_with(
+        self: &Arc<Self>,
+        cluster_id: &str,
+        benchmark: Option<&str>,
+        scored_only: bool,
+        by: &Principal,
+    ) -> Result<scan::Model> {
         if !by.can_access(cluster_id)
             || self.store.cluster(cluster_id).await?.is_none()
             || self.source(cluster_id).is_none()
@@ -132,7 +144,7 @@ impl Scanner {
         }
         let scan = self
             .store
-            .insert_scan(cluster_id, benchmark, &by.name(), None)
+            .insert_scan_with(cluster_id, benchmark, &by.name(), None, scored_only)
             .await?;
         self.spawn(scan.clone());
         Ok(scan)
@@ -143,6 +155,7 @@ impl Scanner {
         self: &Arc<Self>,
         cluster_id: &str,
         benchmark: Option<&str>,
+        scored_only: bool,
         schedule_id: Uuid,
     ) -> Result<scan::Model> {
         if self.source(cluster_id).is_none() {
@@ -153,7 +166,7 @@ impl Scanner {
         let by = format!("schedule:{}", &schedule_id.to_string()[..8]);
         let scan = self
             .store
-            .insert_scan(cluster_id, benchmark, &by, Some(schedule_id))
+            .insert_scan_with(cluster_id, benchmark, &by, Some(schedule_id), scored_only)
             .await?;
         self.spawn(scan.clone());
         Ok(scan)

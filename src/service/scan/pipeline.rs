@@ -20,13 +20,9 @@ pub enum BenchmarkRequest {
     Explicit(String),
     /// Chosen as if the cluster ran this Kubernetes version (`check --kubernetes-version`).
     ForKubernetesVersion(String),
-}
-
-impl BenchmarkRequest {
-    /// `Explicit` for a stored scan's benchmark, else `Auto`.
-    pub fn from_option(benchmark: Option<&str>) -> Self {
-        benchmark.map_or(Self::Auto, |b| Self::Explicit(b.to_string()))
-    }
+    /// The default benchmark stored with the cluster (`setClusterBenchmark`, or
+    /// its `benchmark` key in the configuration).
+    ClusterDefault(String),
 }
 
 /// What to do with a skip naming a check the chosen benchmark lacks.
@@ -61,6 +57,8 @@ pub struct Run<'a> {
     pub skips: Vec<Skip>,
     pub unknown_skips: UnknownSkips,
     pub on_step: OnStep,
+    /// Leave unscored and manual checks out of the results and the summary.
+    pub scored_only: bool,
 }
 
 /// Runs a cluster through the pipeline and returns its report, with the
@@ -104,14 +102,26 @@ pub async fn run(catalog: &Catalog, run: Run<'_>) -> Result<Report> {
             .iter()
             .find_map(|n| n.kubernetes_version.clone())
     });
-    let provider = Some(gathered.provider.clone()).filter(|p| !p.is_empty());
+    // sources without the API (facts files, this node) know the provider from the nodes' layout
+    let provider = Some(gathered.provider.clone())
+        .filter(|p| !p.is_empty())
+        .or_else(|| node_distribution(&gathered.nodes));
     let (explicit, version) = match &run.benchmark {
         BenchmarkRequest::Auto => (None, seen_version),
-        BenchmarkRequest::Explicit(id) => (Some(id.as_str()), seen_version),
+        BenchmarkRequest::Explicit(id) | BenchmarkRequest::ClusterDefault(id) => {
+            (Some(id.as_str()), seen_version)
+        }
         BenchmarkRequest::ForKubernetesVersion(v) => (None, Some(v.clone())),
     };
-    let choice = choose(catalog, explicit, version.as_deref(), provider.as_deref())?;
-    let skips = checked_skips(&choice.benchmark, run.skips, run.unknown_skips)?;
+    let mut choice = choose(catalog, explicit, version.as_deref(), provider.as_deref())?;
+    if let BenchmarkRequest::ClusterDefault(id) = &run.benchmark {
+        choice.reason = format!("{id}, the cluster's default benchmark");
+    }
+    let full = choice.benchmark.clone();
+    if run.scored_only {
+        choice.benchmark = Arc::new(scored_subset(&full));
+    }
+    let skips = checked_skips(&full, run.skips, run.unknown_skips)?;
     let nodes_total = gathered.nodes.len();
     let benchmark = choice.benchmark.clone();
     let on_step = run.on_step.clone();
@@ -152,7 +162,23 @@ pub async fn run(catalog: &Catalog, run: Run<'_>) -> Result<Report> {
     report.benchmark_reason = Some(choice.reason);
     report.kubernetes_version = version;
     report.provider = provider;
+    report.scored_only = run.scored_only;
     Ok(report)
+}
+
+/// The benchmark without its unscored and manual checks, as Rancher 2.4
+/// reported ("Not Scored" recommendations are not included).
+fn scored_subset(b: &crate::engine::benchmark::Benchmark) -> crate::engine::benchmark::Benchmark {
+    let mut only = b.clone();
+    only.checks.retain(|c| c.scored && !c.benchmark_manual);
+    only
+}
+
+/// The distribution every node agrees on, when it names a benchmark provider.
+fn node_distribution(nodes: &[crate::engine::facts::NodeFacts]) -> Option<String> {
+    let first = nodes.first()?.distribution.as_str();
+    let known = crate::engine::benchmark::Provider::parse(first).is_some();
+    (known && nodes.iter().all(|n| n.distribution == first)).then(|| first.to_string())
 }
 
 /// The skips to apply: unknown ids refused or left out, as asked.

@@ -18,7 +18,13 @@ impl Scanner {
             let by = format!("retry of {}", &s.id.to_string()[..8]);
             let again = self
                 .store
-                .insert_scan(&s.cluster_id, s.benchmark.as_deref(), &by, s.schedule_id)
+                .insert_scan_with(
+                    &s.cluster_id,
+                    s.benchmark.as_deref(),
+                    &by,
+                    s.schedule_id,
+                    s.scored_only,
+                )
                 .await?;
             requeued.push(again.id);
         }

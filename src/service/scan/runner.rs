@@ -137,6 +137,19 @@ impl Scanner {
                 at: Some(s.created_at.to_rfc3339()),
             })
             .collect();
+        // an asked-for benchmark wins; else the cluster's stored default; else the choice
+        let benchmark = match scan.benchmark.as_deref() {
+            Some(b) => BenchmarkRequest::Explicit(b.to_string()),
+            None => match self
+                .store
+                .cluster_any(&cluster)
+                .await?
+                .and_then(|c| c.benchmark)
+            {
+                Some(b) => BenchmarkRequest::ClusterDefault(b),
+                None => BenchmarkRequest::Auto,
+            },
+        };
         let me = self.clone();
         let seen = counts.clone();
         let on_cluster = cluster.clone();
@@ -155,10 +168,11 @@ impl Scanner {
         let run = Run {
             source: source.as_ref(),
             scan_id: id,
-            benchmark: BenchmarkRequest::from_option(scan.benchmark.as_deref()),
+            benchmark,
             skips,
             unknown_skips: UnknownSkips::Ignore,
             on_step,
+            scored_only: scan.scored_only,
         };
         let report = pipeline::run(&self.catalog, run).await?;
         let nodes = report.nodes.len() as i32;

@@ -28,6 +28,8 @@ pub struct ScheduleInput {
     pub alert_on_failure: Option<bool>,
     pub alert_on_complete: Option<bool>,
     pub enabled: Option<bool>,
+    /// Leave unscored and manual checks out of its reports.
+    pub scored_only: Option<bool>,
 }
 
 /// Most reports a schedule may keep.
@@ -128,6 +130,7 @@ impl Scheduler {
             last_run_at: None,
             created_by: by.name(),
             created_at: now,
+            scored_only: input.scored_only.unwrap_or(false),
         };
         let timing = self.validate(&row)?;
         self.check_interval(&timing, &row.cron, now)?;
@@ -175,6 +178,9 @@ impl Scheduler {
         }
         if let Some(e) = input.enabled {
             row.enabled = e;
+        }
+        if let Some(s) = input.scored_only {
+            row.scored_only = s;
         }
         let timing = self.validate(&row)?;
         if new_cron {
@@ -235,7 +241,7 @@ impl Scheduler {
         }
         let scan = self
             .scanner
-            .request_scheduled(&s.cluster_id, s.benchmark.as_deref(), s.id)
+            .request_scheduled(&s.cluster_id, s.benchmark.as_deref(), s.scored_only, s.id)
             .await?;
         Ok(Some(scan.id))
     }

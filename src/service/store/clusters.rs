@@ -9,6 +9,18 @@ use sea_orm::*;
 impl Store {
     /// Inserts or updates a configured cluster and marks it active.
     pub async fn upsert_cluster(&self, id: &str, name: &str, source: &str) -> Result<()> {
+        self.upsert_configured_cluster(id, name, source, None).await
+    }
+
+    /// Inserts or updates a configured cluster with the default benchmark its
+    /// configuration names (none clears it: the configuration is the truth).
+    pub async fn upsert_configured_cluster(
+        &self,
+        id: &str,
+        name: &str,
+        source: &str,
+        benchmark: Option<&str>,
+    ) -> Result<()> {
         let row = cluster::ActiveModel {
             id: Set(id.to_string()),
             name: Set(name.to_string()),
@@ -18,6 +30,7 @@ impl Store {
             secret: Set(None),
             origin: Set(ClusterOrigin::Config),
             agentless: Set(false),
+            benchmark: Set(benchmark.map(str::to_string)),
         };
         cluster::Entity::insert(row)
             .on_conflict(
@@ -28,6 +41,7 @@ impl Store {
                         cluster::Column::Active,
                         cluster::Column::Origin,
                         cluster::Column::Secret,
+                        cluster::Column::Benchmark,
                     ])
                     .to_owned(),
             )
@@ -54,6 +68,7 @@ impl Store {
             secret: Set(Some(secret.to_string())),
             origin: Set(ClusterOrigin::Api),
             agentless: Set(agentless),
+            benchmark: Set(None),
         };
         Ok(row.insert(&self.db).await?)
     }
@@ -119,5 +134,18 @@ impl Store {
     /// One active cluster.
     pub async fn cluster(&self, id: &str) -> Result<Option<cluster::Model>> {
         Ok(self.clusters(Some(id)).await?.into_iter().next())
+    }
+
+    /// Sets (or clears) a cluster's default benchmark.
+    pub async fn set_cluster_benchmark(&self, id: &str, benchmark: Option<&str>) -> Result<()> {
+        cluster::Entity::update_many()
+            .col_expr(
+                cluster::Column::Benchmark,
+                sea_orm::sea_query::Expr::value(benchmark.map(str::to_string)),
+            )
+            .filter(cluster::Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
     }
 }

@@ -57,6 +57,7 @@ impl Store {
             benchmark: header.benchmark.clone(),
             benchmark_title: header.benchmark_title.clone(),
             benchmark_reason: header.benchmark_reason.clone(),
+            scored_only: header.scored_only,
             kubernetes_version: header.kubernetes_version.clone(),
             nodes,
             excluded,

@@ -92,6 +92,7 @@ impl Store {
             benchmark: Set(r.benchmark.clone()),
             benchmark_title: Set(r.benchmark_title.clone()),
             benchmark_reason: Set(r.benchmark_reason.clone()),
+            scored_only: Set(r.scored_only),
             kubernetes_version: Set(r.kubernetes_version.clone()),
             state: Set(ReportState::of(&r.results).as_str().to_string()),
             nodes: Set(serde_json::to_string(&r.nodes).map_err(|e| Error::Internal(e.to_string()))?),

@@ -18,6 +18,19 @@ impl Store {
         requested_by: &str,
         schedule_id: Option<Uuid>,
     ) -> Result<scan::Model> {
+        self.insert_scan_with(cluster_id, benchmark, requested_by, schedule_id, false)
+            .await
+    }
+
+    /// Records a new queued scan that may leave unscored and manual checks out.
+    pub async fn insert_scan_with(
+        &self,
+        cluster_id: &str,
+        benchmark: Option<&str>,
+        requested_by: &str,
+        schedule_id: Option<Uuid>,
+        scored_only: bool,
+    ) -> Result<scan::Model> {
         let row = scan::ActiveModel {
             id: Set(Uuid::new_v4()),
             cluster_id: Set(cluster_id.to_string()),
@@ -36,6 +49,7 @@ impl Store {
             nodes_total: Set(None),
             checks_done: Set(None),
             checks_total: Set(None),
+            scored_only: Set(scored_only),
         };
         Ok(row.insert(&self.db).await?)
     }

@@ -27,6 +27,7 @@ impl Store {
             schedule::Column::AlertOnComplete,
             schedule::Column::Enabled,
             schedule::Column::NextRunAt,
+            schedule::Column::ScoredOnly,
         ] {
             am.reset(c);
         }

@@ -6,6 +6,7 @@ pub mod fakekube;
 pub mod hostroot;
 pub mod k3s;
 pub mod kubeadm;
+pub mod managed;
 pub mod process;
 pub mod rke2;
 pub mod ws;

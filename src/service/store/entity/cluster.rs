@@ -16,6 +16,8 @@ pub struct Model {
     /// Where the cluster was declared.
     pub origin: ClusterOrigin,
     pub agentless: bool,
+    /// The benchmark (or profile) this cluster's scans use unless one is asked for.
+    pub benchmark: Option<String>,
 }
 
 /// Where a cluster was declared; stored as text, an unknown value is a database error.

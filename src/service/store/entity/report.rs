@@ -34,6 +34,8 @@ pub struct Model {
     /// Why this benchmark was chosen ("cis-1.11 for Kubernetes 1.30"); null for
     /// reports saved before it was recorded.
     pub benchmark_reason: Option<String>,
+    /// True when unscored and manual checks were left out.
+    pub scored_only: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -26,6 +26,8 @@ pub struct Model {
     pub nodes_total: Option<i32>,
     pub checks_done: Option<i32>,
     pub checks_total: Option<i32>,
+    /// Leave unscored and manual checks out of the report.
+    pub scored_only: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -19,6 +19,8 @@ pub struct Model {
     pub last_run_at: Option<DateTimeUtc>,
     pub created_by: String,
     pub created_at: DateTimeUtc,
+    /// Its scans leave unscored and manual checks out.
+    pub scored_only: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
