@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod registry;
 pub mod report_cache;
 pub mod report_deletions;
+pub mod report_history;
 pub mod report_view;
 pub mod scan;
 pub mod schedule;

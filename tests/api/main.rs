@@ -21,6 +21,7 @@ mod exports_xccdf;
 mod fault_kill;
 mod fault_postgres;
 mod flow;
+mod history;
 mod kube_bench_differences;
 mod kubeconfig_policy;
 mod lifecycle;

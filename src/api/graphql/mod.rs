@@ -4,6 +4,7 @@ mod benchmarks;
 mod clusters;
 pub mod context;
 pub mod errors;
+mod history;
 pub mod limits;
 mod loaders;
 mod paging;
@@ -24,6 +25,7 @@ use std::sync::Arc;
 pub struct Query(
     clusters::ClusterQuery,
     reports::ReportQuery,
+    history::HistoryQuery,
     scans::ScanQuery,
     skips::SkipQuery,
     schedules::ScheduleQuery,

@@ -96,6 +96,23 @@ impl Report {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// The cluster's report just before this one (by creation time, then id); null for the first.
+    async fn previous(&self, ctx: &Context<'_>) -> Result<Option<Report>> {
+        let p = principal(ctx)?;
+        let h = &self.0;
+        if !p.can_access(&h.cluster_id) {
+            return Ok(None);
+        }
+        let svc = state(ctx);
+        let row = svc
+            .store()
+            .previous_report(&h.cluster_id, h.created_at, h.id)
+            .await
+            .map_err(super::errors::gql)?;
+        row.map(|r| svc.reports.remember(r).map(Report))
+            .transpose()
+            .map_err(super::errors::gql)
+    }
     async fn started_at(&self) -> DateTime<Utc> {
         self.0.started_at
     }

@@ -2,6 +2,7 @@
 
 mod clusters;
 pub mod entity;
+mod history;
 mod report_document;
 mod reports;
 mod scans;

@@ -1,0 +1,170 @@
+//! Report comparison and a check's history across a cluster's reports.
+
+use super::context::{cluster_for, principal, state, uuid};
+use super::errors::{coded, gql};
+use super::paging::list_cost;
+use super::report_types::Report;
+use super::types::CheckState;
+use crate::service::report_history::{self, CheckChange, NodeChange};
+use crate::service::report_view::ReportHeader;
+use async_graphql::{Context, Object, Result, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+/// Most reports in one check history.
+const MAX_HISTORY: i32 = 100;
+/// Reports in a check history when `last` is not given.
+const DEFAULT_HISTORY: i32 = 20;
+
+/// A node whose state differs between the two reports; null where it was not checked.
+#[derive(SimpleObject)]
+pub struct NodeStateChange {
+    pub node: String,
+    pub before: Option<CheckState>,
+    pub after: Option<CheckState>,
+}
+
+/// A check in both reports; a state is null where the report lacks the check.
+#[derive(SimpleObject)]
+pub struct CheckStateChange {
+    pub id: String,
+    pub description: String,
+    pub before: Option<CheckState>,
+    pub after: Option<CheckState>,
+    /// The nodes whose state changed.
+    pub nodes: Vec<NodeStateChange>,
+}
+
+impl From<CheckChange> for CheckStateChange {
+    fn from(c: CheckChange) -> Self {
+        let node = |n: NodeChange| NodeStateChange {
+            node: n.node,
+            before: n.before.map(Into::into),
+            after: n.after.map(Into::into),
+        };
+        CheckStateChange {
+            id: c.id,
+            description: c.title,
+            before: c.before.map(Into::into),
+            after: c.after.map(Into::into),
+            nodes: c.nodes.into_iter().map(node).collect(),
+        }
+    }
+}
+
+fn changes(list: Vec<CheckChange>) -> Vec<CheckStateChange> {
+    list.into_iter().map(Into::into).collect()
+}
+
+/// Two reports of one cluster compared check by check.
+#[derive(SimpleObject)]
+pub struct ReportComparison {
+    pub base: Report,
+    pub head: Report,
+    /// FAIL or ERROR in head, not in base.
+    pub new_failures: Vec<CheckStateChange>,
+    /// FAIL or ERROR in base, PASS in head.
+    pub fixed: Vec<CheckStateChange>,
+    /// FAIL or ERROR in both.
+    pub still_failing: Vec<CheckStateChange>,
+    /// Any other change of state, e.g. FAIL to SKIP or a check only in one report.
+    pub changed: Vec<CheckStateChange>,
+}
+
+/// A check's state in one report; null when the report lacks the check.
+#[derive(SimpleObject)]
+pub struct CheckHistoryEntry {
+    pub report_id: ID,
+    pub created_at: DateTime<Utc>,
+    pub state: Option<CheckState>,
+}
+
+/// A report the caller may see; NOT_FOUND otherwise.
+async fn visible_report(ctx: &Context<'_>, id: &ID) -> Result<Arc<ReportHeader>> {
+    let p = principal(ctx)?;
+    let id = uuid(id, "report")?;
+    match state(ctx).reports.header(id).await.map_err(gql)? {
+        Some(r) if p.can_access(&r.cluster_id) => Ok(r),
+        _ => Err(coded("NOT_FOUND", format!("no report {id}"))),
+    }
+}
+
+/// History and comparison queries.
+#[derive(Default)]
+pub struct HistoryQuery;
+
+#[Object]
+impl HistoryQuery {
+    /// Compares two reports of the same cluster: NOT_FOUND when either is unknown or
+    /// not the caller's, BAD_USER_INPUT when they are of different clusters.
+    async fn compare_reports(
+        &self,
+        ctx: &Context<'_>,
+        base: ID,
+        head: ID,
+    ) -> Result<ReportComparison> {
+        let base = visible_report(ctx, &base).await?;
+        let head = visible_report(ctx, &head).await?;
+        if base.cluster_id != head.cluster_id {
+            return Err(coded(
+                "BAD_USER_INPUT",
+                "the two reports are of different clusters",
+            ));
+        }
+        let checks = state(ctx)
+            .reports
+            .checks_of(&[base.id, head.id])
+            .await
+            .map_err(gql)?;
+        let of = |id| checks.get(&id).map(|c| c.as_slice()).unwrap_or_default();
+        let c = report_history::compare(of(base.id), of(head.id));
+        Ok(ReportComparison {
+            base: Report(base),
+            head: Report(head),
+            new_failures: changes(c.new_failures),
+            fixed: changes(c.fixed),
+            still_failing: changes(c.still_failing),
+            changed: changes(c.changed),
+        })
+    }
+
+    /// A check's state in each of the cluster's `last` (1 to 100) newest reports, newest first.
+    #[graphql(
+        complexity = "list_cost(last, DEFAULT_HISTORY as usize, MAX_HISTORY as usize, child_complexity)"
+    )]
+    async fn check_history(
+        &self,
+        ctx: &Context<'_>,
+        cluster_id: ID,
+        check_id: String,
+        #[graphql(default = 20)] last: Option<i32>,
+    ) -> Result<Vec<CheckHistoryEntry>> {
+        let last = last.unwrap_or(DEFAULT_HISTORY);
+        if !(1..=MAX_HISTORY).contains(&last) {
+            return Err(coded(
+                "BAD_USER_INPUT",
+                format!("last must be between 1 and {MAX_HISTORY}"),
+            ));
+        }
+        let cluster = cluster_for(ctx, &cluster_id).await?;
+        let svc = state(ctx);
+        let rows = svc
+            .store()
+            .recent_reports(&cluster.id, last as u64)
+            .await
+            .map_err(gql)?;
+        let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
+        let checks = svc.reports.checks_of(&ids).await.map_err(gql)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| CheckHistoryEntry {
+                state: checks
+                    .get(&r.id)
+                    .and_then(|c| c.iter().find(|c| c.id == check_id))
+                    .map(|c| c.state.into()),
+                report_id: ID(r.id.to_string()),
+                created_at: r.created_at,
+            })
+            .collect())
+    }
+}
