@@ -17,6 +17,7 @@ mod distro_rke2;
 mod engine;
 mod exports;
 mod exports_junit;
+mod exports_oscal;
 mod exports_xccdf;
 mod fault_kill;
 mod fault_postgres;

@@ -36,7 +36,7 @@ pub struct Summary {
 /// One way to download a report.
 #[derive(SimpleObject)]
 pub struct Download {
-    /// json, csv, kube-bench, junit, xccdf: the last segment of the URL.
+    /// json, csv, kube-bench, junit, xccdf, oscal: the last segment of the URL.
     pub format: String,
     pub url: String,
 }
@@ -152,7 +152,7 @@ impl Report {
             self.0.id
         )
     }
-    /// Every download of this report, one per format (json, csv, kube-bench, junit, xccdf),
+    /// Every download of this report, one per format (json, csv, kube-bench, junit, xccdf, oscal),
     /// served at `/reports/{id}/{format}` with the same authorization as the API.
     async fn downloads(&self, ctx: &Context<'_>) -> Vec<Download> {
         let base = state(ctx)

@@ -1,8 +1,9 @@
-//! Renders reports for people (table) and programs (JSON, CSV, kube-bench JSON, JUnit, XCCDF).
+//! Renders reports for people (table) and programs (JSON, CSV, kube-bench JSON, JUnit, XCCDF, OSCAL).
 
 pub mod csv;
 pub mod junit;
 pub mod kube_bench;
+pub mod oscal;
 pub mod table;
 pub mod xccdf;
 mod xml;
@@ -21,6 +22,8 @@ pub enum Format {
     Junit,
     /// XCCDF 1.2 results: one TestResult per node (OpenSCAP, STIG tooling).
     Xccdf,
+    /// OSCAL 1.2.1 assessment results JSON: one finding per check (FedRAMP, OSCAL tooling).
+    Oscal,
 }
 
 /// A format the service offers at `GET /reports/{id}/{name}`.
@@ -65,6 +68,12 @@ pub const DOWNLOADS: &[Download] = &[
         content_type: "application/xml",
         extension: "xccdf.xml",
     },
+    Download {
+        name: "oscal",
+        format: Format::Oscal,
+        content_type: "application/json",
+        extension: "oscal.json",
+    },
 ];
 
 /// The download of this name, if the service offers one.
@@ -101,5 +110,6 @@ pub fn write(
         Format::KubeBench => kube_bench::write(report, ctx, out),
         Format::Junit => junit::write(report, ctx, out),
         Format::Xccdf => xccdf::write(report, ctx, out),
+        Format::Oscal => oscal::write(report, ctx, out),
     }
 }

@@ -1,0 +1,149 @@
+//! The OSCAL export, loaded by compliance-trestle's models (the OSCAL 1.2
+//! schema as trestle 5.x enforces it) and read as JSON: one finding per check,
+//! one observation per check and node with its evidence, the scan's times.
+
+use crate::support::app::{spawn_app, TestApp};
+use serde_json::{json, Value};
+
+async fn demo_export(app: &TestApp) -> (String, Value, Value) {
+    let end = app.scan_to_end("demo").await;
+    assert_eq!(end["state"], "SUCCEEDED", "{end}");
+    let id = end["report"]["id"].as_str().unwrap().to_string();
+    let get = |format: &str| {
+        app.client
+            .get(format!("{}/reports/{id}/{format}", app.address))
+            .bearer_auth(&app.admin)
+            .send()
+    };
+    let doc: Value = get("json").await.unwrap().json().await.unwrap();
+    let r = get("oscal").await.unwrap();
+    assert_eq!(r.status(), 200);
+    (id, doc, r.json().await.unwrap())
+}
+
+/// Loads the file with trestle's model, which validates it against OSCAL.
+fn trestle_load(file: &std::path::Path) -> std::process::Output {
+    let python = concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/venv/bin/python");
+    let o = std::process::Command::new(python)
+        .args(["-c", "import trestle.oscal.assessment_results"])
+        .output();
+    assert!(
+        o.is_ok_and(|o| o.status.success()),
+        "trestle is missing: run .ci/setup"
+    );
+    std::process::Command::new(python)
+        .args([
+            "-c",
+            "import sys, pathlib\n\
+             from trestle.oscal.assessment_results import AssessmentResults\n\
+             ar = AssessmentResults.oscal_read(pathlib.Path(sys.argv[1]))\n\
+             assert ar is not None and len(ar.results) == 1\n",
+        ])
+        .arg(file)
+        .output()
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn the_oscal_export_of_the_demo_loads_in_compliance_trestle() {
+    let app = spawn_app().await;
+    let (_, _, body) = demo_export(&app).await;
+    let dir = tempfile::TempDir::new().unwrap();
+    let file = dir.path().join("demo.oscal.json");
+    std::fs::write(&file, body.to_string()).unwrap();
+    let o = trestle_load(&file);
+    assert!(
+        o.status.success(),
+        "trestle refused the export:\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[actix_web::test]
+async fn oscal_has_a_finding_per_check_and_an_observation_per_check_and_node() {
+    let app = spawn_app().await;
+    let (_, doc, body) = demo_export(&app).await;
+    let result = &body["assessment-results"]["results"][0];
+    let findings = result["findings"].as_array().unwrap();
+    let checks = doc["results"].as_array().unwrap();
+    assert_eq!(findings.len(), checks.len());
+    let observations = result["observations"].as_array().unwrap();
+    for (check, finding) in checks.iter().zip(findings) {
+        let satisfied = finding["target"]["status"]["state"].as_str().unwrap();
+        let want = match check["state"].as_str().unwrap() {
+            "PASS" | "NOT_APPLICABLE" => "satisfied",
+            _ => "not-satisfied",
+        };
+        assert_eq!(satisfied, want, "{}", check["id"]);
+        let related = finding["related-observations"].as_array().unwrap();
+        let nodes = check["nodes"].as_array().unwrap();
+        assert_eq!(related.len(), nodes.len(), "{}", check["id"]);
+        for (rel, node) in related.iter().zip(nodes) {
+            let o = observations
+                .iter()
+                .find(|o| o["uuid"] == rel["observation-uuid"])
+                .expect("a related observation exists");
+            assert_eq!(o["subjects"][0]["title"], node["node"]);
+            let evidence = o["relevant-evidence"][0]["description"].as_str().unwrap();
+            for part in ["actual", "expected", "source"] {
+                let value = node[part].as_str().unwrap();
+                assert!(evidence.contains(&format!("{part}: {value}")), "{evidence}");
+            }
+        }
+    }
+    let total: usize = checks
+        .iter()
+        .map(|c| c["nodes"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(observations.len(), total);
+}
+
+#[actix_web::test]
+async fn an_oscal_result_has_the_scans_real_times_and_names_report_cluster_and_benchmark() {
+    let app = spawn_app().await;
+    let (id, doc, body) = demo_export(&app).await;
+    let r = app
+        .ok(
+            "query($id: ID!) { report(id: $id) { startedAt finishedAt } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let time = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    let result = &body["assessment-results"]["results"][0];
+    assert_eq!(time(&result["start"]), time(&r["report"]["startedAt"]));
+    assert_eq!(time(&result["end"]), time(&r["report"]["finishedAt"]));
+    let props: Vec<(&str, &str)> = result["props"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap(), p["value"].as_str().unwrap()))
+        .collect();
+    assert!(props.contains(&("report-id", id.as_str())), "{props:?}");
+    assert!(props.contains(&("cluster", "demo")), "{props:?}");
+    assert!(
+        props.contains(&("benchmark", doc["benchmark"].as_str().unwrap())),
+        "{props:?}"
+    );
+    let uuid = body["assessment-results"]["uuid"].as_str().unwrap();
+    assert_eq!(uuid::Uuid::parse_str(uuid).unwrap().get_version_num(), 4);
+}
+
+#[test]
+fn check_prints_the_demo_snapshot_as_oscal_that_trestle_loads() {
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/config/demo");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_cis-scan"))
+        .args(["check", "--snapshot", demo, "--format", "oscal"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let dir = tempfile::TempDir::new().unwrap();
+    let file = dir.path().join("check.oscal.json");
+    std::fs::write(&file, &o.stdout).unwrap();
+    let t = trestle_load(&file);
+    assert!(t.status.success(), "{}", String::from_utf8_lossy(&t.stderr));
+}
