@@ -266,8 +266,12 @@ impl Provider {
         }
     }
 
-    /// Parses a definition-file name.
+    /// Parses a name as definition files, snapshots and reports spell it
+    /// ("kubeadm" is the generic provider).
     pub fn parse(s: &str) -> Option<Self> {
+        if s == "kubeadm" {
+            return Some(Provider::Generic);
+        }
         [
             Provider::Generic,
             Provider::Rke2,
@@ -278,6 +282,16 @@ impl Provider {
         ]
         .into_iter()
         .find(|p| p.as_str() == s)
+    }
+
+    /// Managed providers run the control plane and etcd themselves.
+    pub fn managed_name(self) -> Option<&'static str> {
+        match self {
+            Provider::Eks => Some("EKS"),
+            Provider::Gke => Some("GKE"),
+            Provider::Aks => Some("AKS"),
+            _ => None,
+        }
     }
 }
 

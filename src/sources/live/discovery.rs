@@ -2,59 +2,9 @@
 //! and node labels. Pure functions over API objects, tested on realistic ones.
 
 use k8s_openapi::api::core::v1::Node;
-use serde::Serialize;
 
-/// Who runs the cluster.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Provider {
-    Generic,
-    Rke2,
-    K3s,
-    Eks,
-    Gke,
-    Aks,
-}
-
-impl Provider {
-    /// Lowercase name for reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Provider::Generic => "generic",
-            Provider::Rke2 => "rke2",
-            Provider::K3s => "k3s",
-            Provider::Eks => "eks",
-            Provider::Gke => "gke",
-            Provider::Aks => "aks",
-        }
-    }
-
-    /// The lowercase name back ("kubeadm" is the generic provider); None for anything else.
-    pub fn parse(s: &str) -> Option<Provider> {
-        if s == "kubeadm" {
-            return Some(Provider::Generic);
-        }
-        [
-            Provider::Generic,
-            Provider::Rke2,
-            Provider::K3s,
-            Provider::Eks,
-            Provider::Gke,
-            Provider::Aks,
-        ]
-        .into_iter()
-        .find(|p| p.as_str() == s)
-    }
-
-    /// Managed providers run the control plane and etcd themselves.
-    pub fn managed_name(self) -> Option<&'static str> {
-        match self {
-            Provider::Eks => Some("EKS"),
-            Provider::Gke => Some("GKE"),
-            Provider::Aks => Some("AKS"),
-            _ => None,
-        }
-    }
-}
+/// Who runs the cluster: the engine's provider, which also names whom a benchmark is for.
+pub use crate::engine::benchmark::Provider;
 
 fn label<'a>(n: &'a Node, key: &str) -> Option<&'a str> {
     n.metadata.labels.as_ref()?.get(key).map(String::as_str)
