@@ -4,35 +4,8 @@
 
 use super::entity::report;
 use super::{Store, StoredCheck};
-use crate::engine::report::{CheckResult, ExcludedNode, Report, State, Summary};
+use crate::engine::report::{ExcludedNode, Report, Summary};
 use crate::error::{Error, Result};
-
-impl StoredCheck {
-    /// The check as the engine reported it; an unknown stored state is a
-    /// database error naming it.
-    pub fn into_check_result(self) -> Result<CheckResult> {
-        let r = self.row;
-        let state = State::parse(&r.state).ok_or_else(|| {
-            Error::Database(format!(
-                "check result {} has an unknown state '{}'",
-                r.id, r.state
-            ))
-        })?;
-        Ok(CheckResult {
-            id: r.check_id,
-            title: r.title,
-            section: r.section,
-            target: r.target,
-            state,
-            scored: r.scored,
-            automated: r.automated,
-            rule: r.rule,
-            remediation: r.remediation,
-            reason: r.reason,
-            nodes: self.nodes,
-        })
-    }
-}
 
 impl Store {
     /// The whole report document of a stored report header.
@@ -50,7 +23,7 @@ impl Store {
             .check_results(header.id, &[], None)
             .await?
             .into_iter()
-            .map(StoredCheck::into_check_result)
+            .map(StoredCheck::into_result)
             .collect::<Result<Vec<_>>>()?;
         let count = |n: i32| n.max(0) as u32;
         Ok(Report {
