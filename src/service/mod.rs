@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod auth;
+pub mod check_query;
 pub mod clusters;
 pub mod domain;
 pub mod metrics;

@@ -202,83 +202,9 @@ pub fn check_weight(c: &CheckResult) -> usize {
         + c.nodes.iter().map(node).sum::<usize>()
 }
 
-/// Which checks of a report to answer; empty parts match everything.
-#[derive(Debug, Clone, Default)]
-pub struct CheckFilter {
-    pub states: Vec<State>,
-    /// A section ("1") or a check id prefix ("1.2" matches 1.2.x).
-    pub section: Option<String>,
-    /// Only checks with a result on this node.
-    pub node: Option<String>,
-}
-
-impl CheckFilter {
-    /// True when the check passes every part of the filter.
-    pub fn admits(&self, c: &CheckResult) -> bool {
-        (self.states.is_empty() || self.states.contains(&c.state))
-            && self.section.as_deref().is_none_or(|s| {
-                c.section == s
-                    || c.id == s
-                    || c.id.strip_prefix(s).is_some_and(|r| r.starts_with('.'))
-            })
-            && self
-                .node
-                .as_deref()
-                .is_none_or(|n| c.nodes.iter().any(|r| r.node == n))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn check(id: &str, state: State, nodes: &[&str]) -> CheckResult {
-        CheckResult {
-            id: id.into(),
-            title: String::new(),
-            section: id.split('.').next().unwrap().into(),
-            target: "node".into(),
-            state,
-            scored: true,
-            automated: true,
-            rule: String::new(),
-            remediation: String::new(),
-            reason: None,
-            nodes: nodes
-                .iter()
-                .map(|n| NodeResult {
-                    node: n.to_string(),
-                    state,
-                    actual: String::new(),
-                    expected: String::new(),
-                    source: String::new(),
-                    reason: None,
-                })
-                .collect(),
-        }
-    }
-
-    #[test]
-    fn section_filter_matches_the_section_and_id_prefixes_at_dots_only() {
-        let f = CheckFilter {
-            section: Some("1.2".into()),
-            ..Default::default()
-        };
-        assert!(f.admits(&check("1.2.16", State::Pass, &[])));
-        assert!(!f.admits(&check("1.21.1", State::Pass, &[])));
-        assert!(!f.admits(&check("1.3.1", State::Pass, &[])));
-    }
-
-    #[test]
-    fn node_filter_keeps_only_checks_with_a_result_on_that_node() {
-        let f = CheckFilter {
-            node: Some("w-1".into()),
-            ..Default::default()
-        };
-        assert!(f.admits(&check("4.1.1", State::Fail, &["cp-1", "w-1"])));
-        assert!(!f.admits(&check("1.1.1", State::Fail, &["cp-1"])));
-        assert!(!f.admits(&check("5.1.1", State::Warn, &[])));
-    }
 
     #[test]
     fn unknown_stored_provider_mode_or_state_is_refused() {

@@ -2,6 +2,8 @@
 
 mod access;
 mod benchmark_choice;
+mod browser_actions;
+mod browser_ui;
 mod claims;
 mod cli;
 mod cli_friction;

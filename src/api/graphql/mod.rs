@@ -1,6 +1,7 @@
 //! The GraphQL API: thin resolvers split per domain and merged.
 
 mod benchmarks;
+mod check_types;
 mod clusters;
 pub mod context;
 pub mod errors;

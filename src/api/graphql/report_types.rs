@@ -1,19 +1,21 @@
 //! GraphQL types of a saved report. They borrow from the report cache: a header
 //! decoded once and check rows parsed once, whatever the number of fields asked.
 
+use super::check_types::CheckResult;
 use super::context::{principal, state};
 use super::loaders::Loaders;
-use super::paging::{list_cost, nodes_cost, page, MAX_CHECKS};
+use super::paging::{list_cost, page, MAX_CHECKS};
 use super::types::CheckState;
+use crate::engine::report::ExcludedNode;
 use crate::engine::report::State;
-use crate::engine::report::{CheckResult as EngineCheck, ExcludedNode, NodeResult as EngineNode};
+use crate::service::check_query::{ordered, sections, CheckFilter, ResultOrder, MAX_SEARCH_CHARS};
 use crate::service::report_cache::ReportChecks;
-use crate::service::report_view::{CheckFilter, ReportHeader, ReportState};
+use crate::service::report_view::{ReportHeader, ReportState};
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
-fn engine_states(states: Option<Vec<CheckState>>) -> Vec<State> {
+pub(super) fn engine_states(states: Option<Vec<CheckState>>) -> Vec<State> {
     states
         .unwrap_or_default()
         .into_iter()
@@ -181,28 +183,28 @@ impl Report {
             error: n(s.error),
         }
     }
-    /// Check results in benchmark order: only some states, one section ("1", "1.2") or the
-    /// checks with a result on one node (whose `nodes` then hold that node only), paged by
-    /// `offset` and `limit` (all when no limit).
+    /// Check results: only some states, one section ("1", "1.2"), the checks with a result
+    /// on one node (whose `nodes` then hold that node only), or those whose id starts with
+    /// `search` or whose description contains it (any case); in benchmark order or worst
+    /// first; paged by `offset` and `limit` (all when no limit).
     #[graphql(complexity = "list_cost(limit, MAX_CHECKS, MAX_CHECKS, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
     async fn results(
         &self,
         ctx: &Context<'_>,
         states: Option<Vec<CheckState>>,
         section: Option<String>,
         node: Option<String>,
+        search: Option<String>,
+        #[graphql(default)] order: ResultOrder,
         #[graphql(default = 0)] offset: i32,
         limit: Option<i32>,
     ) -> Result<Vec<CheckResult>> {
         let checks = self.checks(ctx).await?;
-        let filter = CheckFilter {
-            states: engine_states(states),
-            section,
-            node,
-        };
+        let filter = check_filter(states, section, node, search)?;
         let node: Option<Arc<str>> = filter.node.as_deref().map(Arc::from);
-        let admitted = (0..checks.len()).filter(|&i| filter.admits(&checks[i]));
-        Ok(page(admitted, offset, limit)?
+        let admitted = ordered(&checks, &filter, order);
+        Ok(page(admitted.into_iter(), offset, limit)?
             .into_iter()
             .map(|index| CheckResult {
                 checks: checks.clone(),
@@ -218,142 +220,54 @@ impl Report {
         states: Option<Vec<CheckState>>,
         section: Option<String>,
         node: Option<String>,
+        search: Option<String>,
     ) -> Result<i32> {
         let checks = self.checks(ctx).await?;
-        let filter = CheckFilter {
-            states: engine_states(states),
-            section,
-            node,
-        };
+        let filter = check_filter(states, section, node, search)?;
         Ok(checks.iter().filter(|c| filter.admits(c)).count() as i32)
     }
-}
-
-/// One check of a report.
-pub struct CheckResult {
-    checks: ReportChecks,
-    index: usize,
-    /// The node `Report.results(node:)` named: `nodes` holds only its result by default.
-    node: Option<Arc<str>>,
-}
-
-impl CheckResult {
-    fn check(&self) -> &EngineCheck {
-        &self.checks[self.index]
-    }
-
-    /// Indexes of the per-node results that pass these filters.
-    fn node_indexes<'a>(
-        &'a self,
-        node: Option<&'a str>,
-        states: &'a [State],
-    ) -> impl Iterator<Item = usize> + 'a {
-        let node = node.or(self.node.as_deref());
-        self.check()
-            .nodes
-            .iter()
-            .enumerate()
-            .filter(move |(_, n)| {
-                node.is_none_or(|want| n.node == want)
-                    && (states.is_empty() || states.contains(&n.state))
-            })
-            .map(|(i, _)| i)
-    }
-}
-
-#[Object]
-impl CheckResult {
-    /// The benchmark's check id, e.g. 1.2.16.
-    async fn id(&self) -> &str {
-        &self.check().id
-    }
-    async fn description(&self) -> &str {
-        &self.check().title
-    }
-    async fn state(&self) -> CheckState {
-        self.check().state.into()
-    }
-    async fn scored(&self) -> bool {
-        self.check().scored
-    }
-    /// True when cis-scan judged it; false for manual review.
-    async fn automated(&self) -> bool {
-        self.check().automated
-    }
-    async fn section(&self) -> &str {
-        &self.check().section
-    }
-    /// master, etcd, controlplane, node or policies.
-    async fn node_type(&self) -> &str {
-        &self.check().target
-    }
-    async fn remediation(&self) -> &str {
-        &self.check().remediation
-    }
-    /// Why the check has its state (skip reason and who skipped it, ...).
-    async fn reason(&self) -> Option<&str> {
-        self.check().reason.as_deref()
-    }
-    /// Per-node results: only one node's, only some states, paged by `offset` and `limit`.
-    /// Priced as NODES_ESTIMATE nodes without `node` or `limit`; the response-size cap
-    /// bounds larger reports.
-    #[graphql(complexity = "nodes_cost(node.is_some(), limit, child_complexity)")]
-    async fn nodes(
-        &self,
-        node: Option<String>,
-        states: Option<Vec<CheckState>>,
-        #[graphql(default = 0)] offset: i32,
-        limit: Option<i32>,
-    ) -> Result<Vec<NodeResult>> {
-        let states = engine_states(states);
-        let picked = self.node_indexes(node.as_deref(), &states);
-        Ok(page(picked, offset, limit)?
+    /// The report's sections ("1.2"), in benchmark order, with how many checks each holds:
+    /// the values `results(section:)` takes.
+    async fn sections(&self, ctx: &Context<'_>) -> Result<Vec<ReportSection>> {
+        let checks = self.checks(ctx).await?;
+        Ok(sections(&checks)
             .into_iter()
-            .map(|index| NodeResult {
-                checks: self.checks.clone(),
-                check: self.index,
-                index,
+            .map(|(id, n)| ReportSection {
+                id,
+                checks: i32::try_from(n).unwrap_or(i32::MAX),
             })
             .collect())
     }
-    /// How many per-node results `nodes` would give with these filters and no paging.
-    async fn node_count(&self, node: Option<String>, states: Option<Vec<CheckState>>) -> i32 {
-        let states = engine_states(states);
-        self.node_indexes(node.as_deref(), &states).count() as i32
-    }
 }
 
-/// A check's result on one node.
-pub struct NodeResult {
-    checks: ReportChecks,
-    check: usize,
-    index: usize,
+/// A section of a report and how many checks it holds.
+#[derive(SimpleObject)]
+pub struct ReportSection {
+    /// e.g. "1.2".
+    pub id: String,
+    pub checks: i32,
 }
 
-impl NodeResult {
-    fn result(&self) -> &EngineNode {
-        &self.checks[self.check].nodes[self.index]
+/// The filter of `results` and `resultCount`; a search longer than any check text is refused.
+fn check_filter(
+    states: Option<Vec<CheckState>>,
+    section: Option<String>,
+    node: Option<String>,
+    search: Option<String>,
+) -> Result<CheckFilter> {
+    if search
+        .as_deref()
+        .is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS)
+    {
+        return Err(super::errors::coded(
+            "BAD_USER_INPUT",
+            format!("search: at most {MAX_SEARCH_CHARS} characters"),
+        ));
     }
-}
-
-#[Object]
-impl NodeResult {
-    async fn node(&self) -> &str {
-        &self.result().node
-    }
-    async fn state(&self) -> CheckState {
-        self.result().state.into()
-    }
-    async fn actual(&self) -> &str {
-        &self.result().actual
-    }
-    async fn expected(&self) -> &str {
-        &self.result().expected
-    }
-    async fn source(&self) -> &str {
-        &self.result().source
-    }
-    async fn reason(&self) -> Option<&str> {
-        self.result().reason.as_deref()
-    }
+    Ok(CheckFilter {
+        states: engine_states(states),
+        section,
+        node,
+        search,
+    })
 }

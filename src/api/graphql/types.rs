@@ -1,10 +1,11 @@
 //! GraphQL output types, built from database rows (kept apart from the entities).
 
+pub use super::check_types::{CheckResult, NodeResult};
 use super::context::{principal, state};
 use super::errors::gql;
 use super::loaders::Loaders;
 pub use super::paging::{MAX_CHECKS, NODES_ESTIMATE};
-pub use super::report_types::{CheckResult, NodeResult, Report, Summary};
+pub use super::report_types::{Report, Summary};
 use crate::engine::report::State;
 use crate::service::domain::{Principal, ScanProgress, ScanState};
 use crate::service::store::entity::cluster::ClusterOrigin;

@@ -9,7 +9,6 @@ use crate::service::auth::AuthOutcome;
 use crate::service::Service;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use async_graphql::http::GraphiQLSource;
 use async_graphql::Data;
 use async_graphql_actix_web::GraphQLSubscription;
 
@@ -186,16 +185,4 @@ pub async fn websocket(
             Ok(data)
         })
         .start(&req, payload)
-}
-
-/// GET /: GraphiQL.
-pub async fn graphiql() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .subscription_endpoint("/graphql")
-                .finish(),
-        )
 }

@@ -1,5 +1,6 @@
-//! HTTP routes: GraphQL (POST and websocket), GraphiQL, health, CSV and JSON downloads.
+//! HTTP routes: GraphQL (POST and websocket), the web UI and GraphiQL, health, CSV and JSON downloads.
 
+mod assets;
 mod csv;
 mod graphql;
 mod report_export;
@@ -34,7 +35,13 @@ pub fn server(
             .app_data(web::PayloadConfig::new(limit))
             .route("/graphql", web::post().to(graphql::execute))
             .route("/graphql", web::get().to(graphql::websocket))
-            .route("/", web::get().to(graphql::graphiql))
+            .route("/", web::get().to(assets::index))
+            .route("/graphiql", web::get().to(assets::graphiql))
+            .service(
+                web::scope("/assets")
+                    .wrap(actix_web::middleware::Compress::default())
+                    .route("/{path:.*}", web::get().to(assets::file)),
+            )
             .route("/healthz", web::get().to(healthz))
             .route("/metrics", web::get().to(metrics))
             .route("/readyz", web::get().to(readyz))

@@ -1,6 +1,7 @@
 //! Shared test helpers.
 
 pub mod app;
+pub mod browser;
 pub mod doomed;
 pub mod fakekube;
 pub mod hostroot;

@@ -1,0 +1,203 @@
+//! What people do on a report in the web UI, in a real browser: skip and unskip,
+//! download, delete; what an owner sees; errors shown inline; GraphiQL offline.
+
+use crate::support::app::{code, spawn_app, TestApp};
+use crate::support::browser::Browser;
+use fantoccini::Locator;
+use serde_json::json;
+
+async fn signed_in_with_report() -> (TestApp, Browser, String) {
+    let app = spawn_app().await;
+    let scan = app.scan_to_end("demo").await;
+    let report = scan["report"]["id"].as_str().unwrap().to_string();
+    let b = Browser::start().await;
+    b.sign_in(&app.address, &app.admin).await;
+    (app, b, report)
+}
+
+/// Opens check `id` of a report through the search box.
+async fn open_check(app: &TestApp, b: &Browser, report: &str, id: &str) {
+    b.open(&format!(
+        "{}/#/reports/{report}?q={id}&open={id}",
+        app.address
+    ))
+    .await;
+    b.wait(Locator::XPath(&format!(
+        "//table[@aria-label='Nodes of {id}']"
+    )))
+    .await;
+}
+
+async fn skipped(app: &TestApp) -> Vec<serde_json::Value> {
+    app.ok(
+        "{ skippedTests(clusterId: \"demo\") { testId reason } }",
+        json!({}),
+    )
+    .await["skippedTests"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// The state of check `id` in the report the browser shows now.
+async fn row_state(b: &Browser, id: &str) -> String {
+    let xpath = format!("//button[contains(@class,'check-row')][.//span[@class='cid' and text()='{id}']]//span[contains(@class,'badge')]");
+    b.wait(Locator::XPath(&xpath)).await.text().await.unwrap()
+}
+
+#[actix_web::test]
+async fn skipping_with_a_reason_shows_skip_on_the_next_scan_and_unskip_restores_it() {
+    let (app, b, report) = signed_in_with_report().await;
+    open_check(&app, &b, &report, "1.2.16").await;
+    assert_eq!(row_state(&b, "1.2.16").await, "FAIL");
+    b.input("Reason")
+        .await
+        .send_keys("audit logs go to the SIEM")
+        .await
+        .unwrap();
+    b.click("Skip").await;
+    b.named("button", "Unskip").await;
+    let s = skipped(&app).await;
+    assert_eq!(
+        s,
+        vec![json!({ "testId": "1.2.16", "reason": "audit logs go to the SIEM" })]
+    );
+
+    // the next scan, run from the cluster page, opens its report with the check skipped
+    b.open(&format!("{}/#/clusters/demo", app.address)).await;
+    b.click("Run scan").await;
+    b.until_text_route(|r| r.starts_with("#/reports/") && !r.contains(&report))
+        .await;
+    let next = b.route().await.trim_start_matches("#/reports/").to_string();
+    open_check(&app, &b, &next, "1.2.16").await;
+    assert_eq!(row_state(&b, "1.2.16").await, "SKIP");
+    b.until_text("the skip's reason", |t| {
+        t.contains("audit logs go to the SIEM")
+    })
+    .await;
+
+    b.click("Unskip").await;
+    b.input("Reason").await;
+    assert!(skipped(&app).await.is_empty());
+    b.close().await;
+}
+
+#[actix_web::test]
+async fn download_csv_saves_the_same_csv_the_api_serves() {
+    let (app, b, report) = signed_in_with_report().await;
+    b.open(&format!("{}/#/reports/{report}", app.address)).await;
+    b.click("Download CSV").await;
+    let files = b.downloaded().await;
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(files[0].to_string_lossy().ends_with(".csv"), "{files:?}");
+    let served = app
+        .client
+        .get(format!("{}/reports/{report}/csv", app.address))
+        .bearer_auth(&app.admin)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&files[0]).unwrap(), served.to_vec());
+    b.close().await;
+}
+
+#[actix_web::test]
+async fn deleting_a_report_asks_first_and_then_removes_it() {
+    let (app, b, report) = signed_in_with_report().await;
+    b.open(&format!("{}/#/reports/{report}", app.address)).await;
+    b.click("Delete report").await;
+    b.wait(Locator::Css("[role=alertdialog]")).await;
+    b.screenshot("delete-confirmation").await;
+    b.click("Cancel").await;
+    let q = "query($id: ID!) { report(id: $id) { id } }";
+    assert_eq!(
+        app.ok(q, json!({ "id": report })).await["report"]["id"],
+        report.as_str()
+    );
+
+    b.click("Delete report").await;
+    b.click("Confirm delete").await;
+    b.until_text_route(|r| r == "#/clusters/demo").await;
+    assert_eq!(
+        code(&app.gql(q, json!({ "id": report })).await),
+        "NOT_FOUND"
+    );
+    b.close().await;
+}
+
+#[actix_web::test]
+async fn an_owner_token_sees_only_its_cluster() {
+    let app = spawn_app().await;
+    app.scan_to_end("demo").await;
+    let owner = cis_scan::service::auth::create_token(app.state.store(), Some("other"))
+        .await
+        .unwrap();
+    let b = Browser::start().await;
+    b.sign_in(&app.address, &owner).await;
+    let text = b
+        .until_text("the owner's cluster", |t| t.contains("Other"))
+        .await;
+    assert!(!text.contains("Demo kubeadm cluster"), "{text}");
+    b.open(&format!("{}/#/clusters/demo", app.address)).await;
+    b.until_text("not found", |t| t.contains("Not found")).await;
+    b.close().await;
+}
+
+#[actix_web::test]
+async fn an_unknown_report_is_shown_as_not_found_with_a_way_back() {
+    let app = spawn_app().await;
+    let b = Browser::start().await;
+    b.sign_in(&app.address, &app.admin).await;
+    b.open(&format!(
+        "{}/#/reports/{}",
+        app.address,
+        uuid::Uuid::new_v4()
+    ))
+    .await;
+    b.wait(Locator::Css("[role=alert]")).await;
+    b.named("a", "Back to the overview")
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.named("h1", "Overview").await;
+    b.close().await;
+}
+
+#[actix_web::test]
+async fn graphiql_renders_and_answers_with_the_network_cut_off() {
+    let (app, b, _) = signed_in_with_report().await;
+    b.open(&format!("{}/graphiql", app.address)).await;
+    b.wait(Locator::Css(".graphiql-container")).await;
+    b.wait(Locator::Css(".graphiql-execute-button"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.until_text("the answer", |t| {
+        t.contains("\"latestReport\"") && t.contains("cis-1.11")
+    })
+    .await;
+    b.screenshot("graphiql").await;
+    // everything the page loaded came from the service itself
+    let urls = b
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => e.name)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let urls: Vec<String> = serde_json::from_value(urls).unwrap();
+    assert!(urls.len() >= 4, "{urls:?}");
+    for u in &urls {
+        assert!(
+            u.starts_with(&app.address) || u.starts_with("ws://127.0.0.1"),
+            "{u}"
+        );
+    }
+    b.close().await;
+}

@@ -1,0 +1,260 @@
+//! A real browser for the UI tests: Debian's chromium driven through chromedriver
+//! (WebDriver) by fantoccini. Each test gets its own chromedriver, profile and
+//! download folder. The browser's proxy is a closed port with only loopback
+//! bypassing it (Chrome always sends loopback direct), so any request to another host fails: the UI must work offline.
+//!
+//! Without chromedriver the tests fail and say how to install it (`bash .ci/setup`);
+//! they never pass without a browser.
+
+use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long a page may take to show what a test waits for (generous: CI is loaded).
+pub const WAIT: Duration = Duration::from_secs(30);
+
+/// A browser session and the chromedriver behind it (killed on drop).
+pub struct Browser {
+    pub client: Client,
+    pub downloads: PathBuf,
+    driver: Child,
+    _profile: tempfile::TempDir,
+    _downloads: tempfile::TempDir,
+}
+
+fn find(env: &str, candidates: &[&str]) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(env) {
+        return Some(PathBuf::from(p));
+    }
+    candidates.iter().map(PathBuf::from).find(|p| p.exists())
+}
+
+/// chromedriver and chromium, or a failure that says how to get them.
+fn binaries() -> (PathBuf, PathBuf) {
+    let driver = find("CHROMEDRIVER", &["/usr/bin/chromedriver"]);
+    let chrome = find(
+        "CHROMIUM",
+        &["/usr/bin/chromium", "/usr/bin/chromium-browser"],
+    );
+    match (driver, chrome) {
+        (Some(d), Some(c)) => (d, c),
+        _ => panic!(
+            "the browser tests need Debian's chromium and chromium-driver: run `bash .ci/setup` \
+             (as root) or set CHROMEDRIVER and CHROMIUM"
+        ),
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless chromium session.
+    pub async fn start() -> Browser {
+        let (driver_bin, chrome) = binaries();
+        let port = free_port();
+        let driver = Command::new(&driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", driver_bin.display()));
+        let profile = tempfile::TempDir::new().unwrap();
+        let downloads = tempfile::TempDir::new().unwrap();
+        let caps = json!({
+            "goog:chromeOptions": {
+                "binary": chrome,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--window-size=1400,1000", "--no-first-run", "--disable-extensions",
+                    "--disable-background-networking", "--disable-component-update",
+                    // every request to another host goes to a closed port: no internet
+                    "--proxy-server=http://127.0.0.1:9",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+                "prefs": {
+                    "download.default_directory": downloads.path(),
+                    "download.prompt_for_download": false,
+                }
+            }
+        });
+        let caps = caps.as_object().unwrap().clone();
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + WAIT;
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if Instant::now() < deadline => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("chromedriver did not start a session: {e}"),
+            }
+        };
+        Browser {
+            client,
+            downloads: downloads.path().to_path_buf(),
+            driver,
+            _profile: profile,
+            _downloads: downloads,
+        }
+    }
+
+    /// Opens a URL.
+    pub async fn open(&self, url: &str) {
+        self.client.goto(url).await.unwrap();
+    }
+
+    /// The first element the locator finds within WAIT, or a failure naming what was awaited.
+    pub async fn wait(&self, what: Locator<'_>) -> Element {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(what)
+            .await
+            .unwrap_or_else(|e| panic!("never appeared: {what:?}: {e}"))
+    }
+
+    /// Waits for an element whose accessible name (text or aria-label) is `name`.
+    pub async fn named(&self, tag: &str, name: &str) -> Element {
+        let xpath = format!(
+            "//{tag}[normalize-space(.)={q} or @aria-label={q}]",
+            q = xpath_literal(name)
+        );
+        self.wait(Locator::XPath(&xpath)).await
+    }
+
+    /// Clicks the button named `name`.
+    pub async fn click(&self, name: &str) {
+        self.named("button", name).await.click().await.unwrap();
+    }
+
+    /// The input a `<label>` names (via its `for`).
+    pub async fn input(&self, label: &str) -> Element {
+        let xpath = format!(
+            "//input[@id=//label[normalize-space(.)={q}]/@for]",
+            q = xpath_literal(label)
+        );
+        self.wait(Locator::XPath(&xpath)).await
+    }
+
+    /// Waits until `check` holds for the page text, polling; fails after WAIT with the text.
+    pub async fn until_text(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let text = self.text().await;
+            if check(&text) {
+                return text;
+            }
+            if Instant::now() > deadline {
+                panic!("waited for {what}; the page shows:\n{text}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The visible text of the page.
+    pub async fn text(&self) -> String {
+        match self.client.find(Locator::Css("body")).await {
+            Ok(b) => b.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// The URL's fragment route, e.g. `#/reports/ID`.
+    pub async fn route(&self) -> String {
+        let url = self.client.current_url().await.unwrap();
+        url.fragment().map(|f| format!("#{f}")).unwrap_or_default()
+    }
+
+    /// Waits until the route satisfies `check`; returns it.
+    pub async fn until_text_route(&self, check: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let route = self.route().await;
+            if check(&route) {
+                return route;
+            }
+            assert!(Instant::now() < deadline, "the page stayed at {route}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Signs in on the UI at `address` with `token`, and waits for the overview.
+    pub async fn sign_in(&self, address: &str, token: &str) {
+        self.open(&format!("{address}/")).await;
+        self.input("API token")
+            .await
+            .send_keys(token)
+            .await
+            .unwrap();
+        self.click("Sign in").await;
+        self.wait(Locator::XPath("//h1[normalize-space(.)='Overview']"))
+            .await;
+    }
+
+    /// Saves a screenshot to `$CIS_SCAN_SCREENSHOTS/name.png` when that folder is set
+    /// (how docs/screenshots are made); otherwise does nothing.
+    pub async fn screenshot(&self, name: &str) {
+        if let Some(dir) = std::env::var_os("CIS_SCAN_SCREENSHOTS") {
+            let png = self.client.screenshot().await.unwrap();
+            std::fs::write(Path::new(&dir).join(format!("{name}.png")), png).unwrap();
+        }
+    }
+
+    /// Files in the download folder once one has finished (no `.crdownload` left).
+    pub async fn downloaded(&self) -> Vec<PathBuf> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let files: Vec<PathBuf> = std::fs::read_dir(&self.downloads)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            let done = !files.is_empty()
+                && files
+                    .iter()
+                    .all(|f| f.extension().is_none_or(|e| e != "crdownload"));
+            if done {
+                return files;
+            }
+            assert!(Instant::now() < deadline, "no download finished");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Ends the session and chromedriver.
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // a failed test still stops its chromedriver (chromium exits with it)
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// `s` as an XPath string literal.
+fn xpath_literal(s: &str) -> String {
+    if !s.contains('\'') {
+        format!("'{s}'")
+    } else {
+        format!("\"{s}\"")
+    }
+}
