@@ -5,6 +5,7 @@ mod benchmark_choice;
 mod claims;
 mod cli;
 mod cli_friction;
+mod cli_remote;
 mod cluster_source;
 mod content_checks;
 mod csv_export;
