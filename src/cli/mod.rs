@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing and the `check`, `collect` and
 //! `benchmarks` commands. `main.rs` only calls [`run`].
 
+mod failure;
 pub mod remote;
 pub mod reports;
 pub mod service;

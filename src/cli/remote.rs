@@ -3,13 +3,13 @@
 //! message that never holds the token nor echoes what the server sent beyond
 //! its own error message, cleaned and capped.
 
+use crate::cli::failure::{cause, clean, error_of, CONNECT_TIMEOUT, REQUEST_TIMEOUT};
 use crate::error::{Error, Result};
 use clap::Args;
 use reqwest::header::{HeaderValue, AUTHORIZATION};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::path::PathBuf;
-use std::time::Duration;
 
 /// The environment variable holding the API token.
 pub const TOKEN_ENV: &str = "CIS_SCAN_TOKEN";
@@ -17,10 +17,6 @@ pub const TOKEN_ENV: &str = "CIS_SCAN_TOKEN";
 pub const MAX_DOCUMENT: usize = 256 << 20;
 /// Longest error answer read: enough for any error the service sends.
 const MAX_ERROR_BODY: usize = 64 << 10;
-/// Longest server message shown.
-const MAX_MESSAGE: usize = 300;
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Which service to ask and as whom. The token comes from CIS_SCAN_TOKEN or a
 /// file, never a flag: command lines show in `ps` and shell history.
@@ -269,53 +265,6 @@ fn server_address(raw: &str) -> Result<String> {
         )));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
-}
-
-/// The code and message of the service's error body: `{"error": {...}}` from
-/// downloads, `{"errors": [...]}` from GraphQL.
-fn error_of(body: &[u8]) -> Option<(String, String)> {
-    let v: Value = serde_json::from_slice(body).ok()?;
-    let e = v.get("error").or_else(|| v.get("errors")?.get(0))?;
-    let text = |x: Option<&Value>| x.and_then(Value::as_str).unwrap_or_default().to_string();
-    let code = e.get("code").or_else(|| e.get("extensions")?.get("code"));
-    Some((text(code), text(e.get("message"))))
-}
-
-/// A server's message made safe for a terminal: no control characters, capped.
-pub fn clean(message: &str) -> String {
-    let mut s: String = message
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(MAX_MESSAGE)
-        .collect();
-    if message.chars().count() > MAX_MESSAGE {
-        s.push('…');
-    }
-    s
-}
-
-/// The innermost cause of a failed request, as a person reads it ("connection refused").
-fn cause(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        return if e.is_connect() {
-            format!("no connection within {} s", CONNECT_TIMEOUT.as_secs())
-        } else {
-            format!("no complete answer within {} s", REQUEST_TIMEOUT.as_secs())
-        };
-    }
-    let mut inner: &(dyn std::error::Error + 'static) = e;
-    while let Some(next) = inner.source() {
-        inner = next;
-    }
-    if let Some(io) = inner.downcast_ref::<std::io::Error>() {
-        use std::io::ErrorKind as K;
-        match io.kind() {
-            K::ConnectionRefused => return "connection refused".into(),
-            K::ConnectionReset => return "connection reset".into(),
-            _ => {}
-        }
-    }
-    clean(&inner.to_string())
 }
 
 #[cfg(test)]

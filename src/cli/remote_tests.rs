@@ -32,35 +32,6 @@ fn a_server_address_that_is_not_http_is_refused() {
 }
 
 #[test]
-fn error_of_reads_download_and_graphql_error_bodies() {
-    let download = br#"{"error":{"code":"UNAUTHENTICATED","message":"the token is not known"}}"#;
-    assert_eq!(
-        error_of(download),
-        Some(("UNAUTHENTICATED".into(), "the token is not known".into()))
-    );
-    let gql = br#"{"errors":[{"message":"no report","extensions":{"code":"NOT_FOUND"}}]}"#;
-    assert_eq!(
-        error_of(gql),
-        Some(("NOT_FOUND".into(), "no report".into()))
-    );
-}
-
-#[test]
-fn error_of_ignores_a_body_that_is_not_a_service_error() {
-    assert_eq!(error_of(b"<html>502 Bad Gateway</html>"), None);
-    assert_eq!(error_of(b"{\"data\": 1}"), None);
-}
-
-#[test]
-fn clean_removes_control_characters_and_caps_the_length() {
-    assert_eq!(clean("red\x1b[31m\nline"), "red [31m line");
-    let long = "x".repeat(MAX_MESSAGE * 3);
-    let c = clean(&long);
-    assert_eq!(c.chars().count(), MAX_MESSAGE + 1);
-    assert!(c.ends_with('…'));
-}
-
-#[test]
 fn a_missing_token_says_which_variable_to_set() {
     let dir = tempfile::TempDir::new().unwrap();
     let file = dir.path().join("token");

@@ -1,7 +1,8 @@
 //! `cis-scan reports` and `cis-scan report ID`: saved reports read through a
 //! running service's API, for terminal users (the client is `remote`).
 
-use crate::cli::remote::{clean, Remote, RemoteArgs, MAX_DOCUMENT};
+use crate::cli::failure::clean;
+use crate::cli::remote::{Remote, RemoteArgs, MAX_DOCUMENT};
 use crate::cli::service::runtime;
 use crate::engine::render::{self, Format};
 use crate::engine::report::{Report, Summary};
