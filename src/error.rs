@@ -45,6 +45,9 @@ pub enum Error {
     /// The database failed; the detail is logged, never shown to API clients.
     #[error("database error: {0}")]
     Database(String),
+    /// A service the CLI asked failed, refused or could not be reached (never with the token).
+    #[error("{0}")]
+    Remote(String),
     /// Invalid service configuration, naming the setting.
     #[error("configuration: {0}")]
     Config(String),

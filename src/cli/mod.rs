@@ -1,6 +1,9 @@
 //! Command-line interface: argument parsing and the `check`, `collect` and
 //! `benchmarks` commands. `main.rs` only calls [`run`].
 
+mod failure;
+pub mod remote;
+pub mod reports;
 pub mod service;
 pub mod token;
 
@@ -39,6 +42,10 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::cli::token::TokenCommand,
     },
+    /// List saved reports through a running service's API (token in CIS_SCAN_TOKEN).
+    Reports(crate::cli::reports::ReportsArgs),
+    /// Print one saved report from a running service: the `check` table or a download format.
+    Report(crate::cli::reports::ReportArgs),
 }
 
 /// Where the service configuration comes from.
@@ -210,9 +217,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32> {
             eprintln!("cis-scan: {why} (pass --kubernetes-version or --benchmark)");
         }
     }
-    let colour = args.format == Format::Table
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none();
+    let colour = colour(args.format);
     // no stored report here: exports carry this run's scan id and times only
     let ctx = render::ExportContext {
         report_id: None,
@@ -227,6 +232,13 @@ pub fn check(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32> {
         .iter()
         .any(|r| matches!(r.state, State::Fail | State::Error));
     Ok(if failing { 1 } else { 0 })
+}
+
+/// Whether to colour output in this format: a table on a terminal, unless NO_COLOR is set.
+pub(crate) fn colour(format: Format) -> bool {
+    format == Format::Table
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none()
 }
 
 /// The source `check` reads: a live cluster, facts files, or this node.
@@ -334,6 +346,8 @@ pub fn run() -> i32 {
         Command::Serve(a) => crate::cli::service::serve(a),
         Command::Migrate(a) => crate::cli::service::migrate(a),
         Command::Token { command } => crate::cli::token::run(command, &mut stdout),
+        Command::Reports(a) => crate::cli::reports::reports(a, &mut stdout),
+        Command::Report(a) => crate::cli::reports::report(a, &mut stdout),
     };
     match result {
         Ok(code) => code,

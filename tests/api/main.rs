@@ -7,6 +7,8 @@ mod browser_ui;
 mod claims;
 mod cli;
 mod cli_friction;
+mod cli_remote;
+mod cli_remote_errors;
 mod cluster_source;
 mod content_checks;
 mod csv_export;
