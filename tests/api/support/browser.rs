@@ -234,6 +234,22 @@ impl Browser {
         }
     }
 
+    /// Cuts the browser off the network (as a lost Wi-Fi would), or restores it,
+    /// through the DevTools protocol chromedriver relays.
+    pub async fn offline(&self, offline: bool) {
+        self.client
+            .issue_cmd(Cdp("Network.enable", json!({})))
+            .await
+            .unwrap();
+        let conditions = json!({
+            "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1
+        });
+        self.client
+            .issue_cmd(Cdp("Network.emulateNetworkConditions", conditions))
+            .await
+            .unwrap();
+    }
+
     /// Ends the session and chromedriver.
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
@@ -256,5 +272,27 @@ fn xpath_literal(s: &str) -> String {
         format!("'{s}'")
     } else {
         format!("\"{s}\"")
+    }
+}
+
+/// A DevTools command sent through chromedriver's `goog/cdp/execute` endpoint.
+#[derive(Debug)]
+struct Cdp(&'static str, serde_json::Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.0, "params": self.1 });
+        (http::Method::POST, Some(body.to_string()))
     }
 }

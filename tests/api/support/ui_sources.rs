@@ -1,0 +1,82 @@
+//! Clusters for the UI tests: one whose scans fail with a message, and one of
+//! many nodes (the demo's worker copied) for the large-report page.
+
+use cis_scan::service::clusters::ExtraCluster;
+use cis_scan::sources::{ClusterSource, Gathered, NodeProgress, SnapshotSource};
+use std::sync::Arc;
+
+/// The message a scan of the `broken` cluster fails with.
+pub const BROKEN: &str = "the cluster's API server did not answer";
+
+/// A cluster whose every scan fails with `BROKEN`.
+pub struct FailingSource;
+
+/// The `broken` cluster.
+pub fn broken_cluster() -> ExtraCluster {
+    ExtraCluster {
+        id: "broken".into(),
+        name: "Broken".into(),
+        source: Arc::new(FailingSource),
+    }
+}
+
+#[async_trait::async_trait]
+impl ClusterSource for FailingSource {
+    fn describe(&self) -> String {
+        "a cluster that cannot be read".into()
+    }
+    fn kubernetes_version(&self) -> Option<String> {
+        Some("1.30.4".into())
+    }
+    async fn gather(&self, _: uuid::Uuid, _: NodeProgress<'_>) -> cis_scan::Result<Gathered> {
+        Err(cis_scan::Error::Remote(BROKEN.into()))
+    }
+}
+
+/// The demo cluster with its worker copied until it has `workers` of them.
+pub struct ManyNodes {
+    inner: SnapshotSource,
+    workers: usize,
+}
+
+/// The `big` cluster: a control plane and `workers` workers.
+pub fn big_cluster(workers: usize) -> ExtraCluster {
+    ExtraCluster {
+        id: "big".into(),
+        name: "Big".into(),
+        source: Arc::new(ManyNodes {
+            inner: SnapshotSource::open("builtin:demo").unwrap(),
+            workers,
+        }),
+    }
+}
+
+#[async_trait::async_trait]
+impl ClusterSource for ManyNodes {
+    fn describe(&self) -> String {
+        format!("demo with {} workers", self.workers)
+    }
+    fn kubernetes_version(&self) -> Option<String> {
+        self.inner.kubernetes_version()
+    }
+    async fn gather(
+        &self,
+        scan: uuid::Uuid,
+        progress: NodeProgress<'_>,
+    ) -> cis_scan::Result<Gathered> {
+        let mut g = self.inner.gather(scan, progress).await?;
+        let worker = g
+            .nodes
+            .iter()
+            .find(|n| n.roles.iter().any(|r| r == "worker"))
+            .cloned()
+            .expect("the demo has a worker");
+        g.nodes.retain(|n| !n.roles.iter().any(|r| r == "worker"));
+        for i in 1..=self.workers {
+            let mut n = worker.clone();
+            n.node = format!("worker-{i:04}");
+            g.nodes.push(n);
+        }
+        Ok(g)
+    }
+}
