@@ -13,7 +13,7 @@ pub const MAX_NODES: usize = 1000;
 /// Longest node name (a Kubernetes object name: a DNS subdomain).
 pub const MAX_NODE_NAME: usize = 253;
 
-/// What the audit trail records. Stored as its name.
+/// What an entry of the skip audit trail records: a skip or an unskip.
 #[derive(
     Debug,
     Clone,
