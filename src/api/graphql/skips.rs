@@ -149,8 +149,9 @@ async fn check_test_id(ctx: &Context<'_>, cluster_id: &str, test_id: &str) -> Re
 impl SkipMutation {
     /// Skips a test: the next scans of the cluster report it as SKIP with the
     /// reason, on the given nodes only (every node when none are given), until
-    /// `expiresAt` (forever when not given). Skipping a skipped test replaces
-    /// its exception. Recorded in the audit trail.
+    /// `expiresAt` (forever when not given). Nodes are named as in reports (a
+    /// cluster-wide check's one result is `cluster`). Skipping a skipped test
+    /// replaces its exception. Recorded in the audit trail.
     async fn skip_test(
         &self,
         ctx: &Context<'_>,

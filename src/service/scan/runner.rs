@@ -198,7 +198,7 @@ impl Scanner {
             let ended = ended.unwrap_or_else(chrono::Utc::now);
             if let Err(e) = self
                 .store
-                .mark_skips_matched(&cluster, &hidden_by, ended)
+                .mark_skips_matched(&cluster, &hidden_by, started, ended)
                 .await
             {
                 // the report is saved; a missed "last matched" time must not fail the scan

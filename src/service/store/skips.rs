@@ -143,11 +143,14 @@ impl Store {
             .await?)
     }
 
-    /// Records that these tests' exceptions hid a result in a scan ending `at`.
+    /// Records that these tests' exceptions hid a result in a scan that
+    /// started at `started` and ended `at`. An exception made after the scan
+    /// started (a replacement) was not the one applied, and is left alone.
     pub async fn mark_skips_matched(
         &self,
         cluster_id: &str,
         test_ids: &[String],
+        started: DateTime<Utc>,
         at: DateTime<Utc>,
     ) -> Result<()> {
         // a scan's checks are bounded by its benchmark, well under any IN-list limit
@@ -155,6 +158,7 @@ impl Store {
             .col_expr(skipped_test::Column::LastMatchedAt, Expr::value(at))
             .filter(skipped_test::Column::ClusterId.eq(cluster_id))
             .filter(skipped_test::Column::TestId.is_in(test_ids.iter().cloned()))
+            .filter(skipped_test::Column::CreatedAt.lte(started))
             .exec(&self.db)
             .await?;
         Ok(())
