@@ -8,6 +8,7 @@ mod m20261128_000003_schedules;
 mod m20261129_000010_token_lifecycle;
 mod m20261129_000020_scan_core;
 mod m20261129_000030_benchmark_choice;
+mod m20261129_000120_skip_exceptions;
 
 /// Runs the migrations in order.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000010_token_lifecycle::Migration),
             Box::new(m20261129_000020_scan_core::Migration),
             Box::new(m20261129_000030_benchmark_choice::Migration),
+            Box::new(m20261129_000120_skip_exceptions::Migration),
         ]
     }
 }

@@ -177,6 +177,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32> {
             reason: Some("skipped on the command line".into()),
             by: None,
             at: None,
+            nodes: Vec::new(),
         })
         .collect();
     let rt = tokio::runtime::Builder::new_multi_thread()

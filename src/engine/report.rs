@@ -143,6 +143,16 @@ pub struct Skip {
     pub by: Option<String>,
     #[serde(default)]
     pub at: Option<String>,
+    /// Only these nodes' results become SKIP; empty = every node.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<String>,
+}
+
+impl Skip {
+    /// True when the skip covers this node's result.
+    pub fn covers(&self, node: &str) -> bool {
+        self.nodes.is_empty() || self.nodes.iter().any(|n| n == node)
+    }
 }
 
 /// A node left out of a scan.

@@ -5,8 +5,10 @@
 pub mod alerts;
 pub mod auth;
 pub mod check_query;
+pub mod clock;
 pub mod clusters;
 pub mod domain;
+pub mod exceptions;
 pub mod metrics;
 pub mod registry;
 pub mod report_cache;

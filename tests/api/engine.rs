@@ -462,6 +462,7 @@ fn cluster_state_across_nodes_and_skips() {
         reason: Some("profiling needed for tuning".into()),
         by: Some("alice".into()),
         at: None,
+        nodes: Vec::new(),
     }];
     let r = evaluate(&b, &nodes, &skips);
     assert_eq!(state(&r, "1.2.16"), State::Skip);

@@ -20,6 +20,7 @@ mod deploy;
 mod distro_k3s;
 mod distro_rke2;
 mod engine;
+mod exceptions;
 mod exports;
 mod exports_junit;
 mod exports_oscal;

@@ -1,12 +1,101 @@
-//! Skipping and unskipping tests for a cluster.
+//! Skipping and unskipping tests for a cluster (exceptions that may expire
+//! and be limited to some nodes), and the audit trail of both.
 
 use super::context::{cluster_for, principal, state};
 use super::errors::{coded, gql};
 use super::types::SkippedTest;
+use crate::service::exceptions::{decode_nodes, Exception, SkipAction};
+use crate::service::store::entity::skip_audit;
+use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object, Result, ID};
+use chrono::{DateTime, Utc};
 
 /// Longest skip reason kept.
 const MAX_REASON: usize = 1000;
+/// Most audit entries in one page.
+const MAX_PAGE: i32 = 100;
+
+/// Query cost of an audit page: each entry it may hold costs what is asked of it.
+pub fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
+    let n = first.unwrap_or(20).clamp(0, MAX_PAGE) as usize;
+    n.max(1).saturating_mul(child_complexity).saturating_add(1)
+}
+
+/// One entry of the audit trail: a skip (new or replacing one) or an unskip.
+pub struct SkipAuditEntry(pub skip_audit::Model);
+
+#[Object]
+impl SkipAuditEntry {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn cluster_id(&self) -> ID {
+        ID(self.0.cluster_id.clone())
+    }
+    async fn test_id(&self) -> &str {
+        &self.0.test_id
+    }
+    async fn action(&self) -> SkipAction {
+        self.0.action
+    }
+    /// True for a skip that replaced an exception already in place.
+    async fn replaced(&self) -> bool {
+        self.0.replaced
+    }
+    /// Who did it: the token's name, as `skippedBy`.
+    async fn by(&self) -> &str {
+        &self.0.actor
+    }
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+    /// For a skip, the new exception's reason; for an unskip, the removed one's.
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+    async fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.expires_at
+    }
+    /// The nodes the exception covered; empty = every node.
+    async fn nodes(&self) -> Result<Vec<String>> {
+        decode_nodes(self.0.nodes.as_deref(), &self.0.test_id).map_err(gql)
+    }
+}
+
+/// A cluster's audit trail, newest first; `after` is an edge's cursor.
+pub async fn audit_page(
+    ctx: &Context<'_>,
+    cluster_id: &str,
+    test_id: Option<&str>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<Connection<String, SkipAuditEntry>> {
+    let first = first.unwrap_or(20);
+    if !(0..=MAX_PAGE).contains(&first) {
+        return Err(coded(
+            "BAD_USER_INPUT",
+            format!("first must be between 0 and {MAX_PAGE}"),
+        ));
+    }
+    let after = after
+        .map(|a| {
+            a.parse::<i64>()
+                .map_err(|_| coded("BAD_USER_INPUT", "'after' is not a valid cursor"))
+        })
+        .transpose()?;
+    let page = state(ctx)
+        .store()
+        .skip_audit(cluster_id, test_id, first as u64, after)
+        .await
+        .map_err(gql)?;
+    let mut conn = Connection::new(after.is_some(), page.has_next);
+    conn.edges.extend(
+        page.entries
+            .into_iter()
+            .map(|e| Edge::new(e.id.to_string(), SkipAuditEntry(e))),
+    );
+    Ok(conn)
+}
 
 /// Skip queries.
 #[derive(Default)]
@@ -14,7 +103,7 @@ pub struct SkipQuery;
 
 #[Object]
 impl SkipQuery {
-    /// Tests skipped for a cluster.
+    /// Tests skipped for a cluster, expired exceptions included (until unskipped).
     #[graphql(complexity = "super::types::LIST_ESTIMATE * child_complexity + 1")]
     async fn skipped_tests(&self, ctx: &Context<'_>, cluster_id: ID) -> Result<Vec<SkippedTest>> {
         let c = cluster_for(ctx, &cluster_id).await?;
@@ -26,6 +115,21 @@ impl SkipQuery {
             .into_iter()
             .map(SkippedTest)
             .collect())
+    }
+
+    /// Every skip, replaced skip and unskip of a cluster's tests (of one test
+    /// when `testId` is given), newest first, as a Relay connection.
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
+    async fn skip_audit(
+        &self,
+        ctx: &Context<'_>,
+        cluster_id: ID,
+        test_id: Option<String>,
+        #[graphql(default = 20)] first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, SkipAuditEntry>> {
+        let c = cluster_for(ctx, &cluster_id).await?;
+        audit_page(ctx, &c.id, test_id.as_deref(), first, after).await
     }
 }
 
@@ -43,13 +147,19 @@ async fn check_test_id(ctx: &Context<'_>, cluster_id: &str, test_id: &str) -> Re
 
 #[Object]
 impl SkipMutation {
-    /// Skips a test: the next scans of the cluster report it as SKIP with the reason.
+    /// Skips a test: the next scans of the cluster report it as SKIP with the
+    /// reason, on the given nodes only (every node when none are given), until
+    /// `expiresAt` (forever when not given). Nodes are named as in reports (a
+    /// cluster-wide check's one result is `cluster`). Skipping a skipped test
+    /// replaces its exception. Recorded in the audit trail.
     async fn skip_test(
         &self,
         ctx: &Context<'_>,
         cluster_id: ID,
         test_id: String,
         reason: Option<String>,
+        expires_at: Option<DateTime<Utc>>,
+        nodes: Option<Vec<String>>,
     ) -> Result<SkippedTest> {
         let p = principal(ctx)?;
         let c = cluster_for(ctx, &cluster_id).await?;
@@ -60,26 +170,31 @@ impl SkipMutation {
                 format!("reason is longer than {MAX_REASON} characters"),
             ));
         }
+        let now = state(ctx).scanner.clock.now();
+        let exception =
+            Exception::checked(reason, expires_at, nodes.unwrap_or_default(), now).map_err(gql)?;
         let row = state(ctx)
             .store()
-            .skip_test(&c.id, &test_id, reason.as_deref(), &p.name())
+            .skip_test(&c.id, &test_id, &exception, &p.name())
             .await
             .map_err(gql)?;
         Ok(SkippedTest(row))
     }
 
-    /// Undoes a skip for the next scans. False when the test was not skipped.
+    /// Undoes a skip for the next scans (recorded in the audit trail). False
+    /// when the test was not skipped; then nothing is recorded.
     async fn unskip_test(
         &self,
         ctx: &Context<'_>,
         cluster_id: ID,
         test_id: String,
     ) -> Result<bool> {
+        let p = principal(ctx)?;
         let c = cluster_for(ctx, &cluster_id).await?;
         check_test_id(ctx, &c.id, &test_id).await?;
         state(ctx)
             .store()
-            .unskip_test(&c.id, &test_id)
+            .unskip_test(&c.id, &test_id, &p.name())
             .await
             .map_err(gql)
     }

@@ -149,6 +149,17 @@ impl Cluster {
             .map(SkippedTest)
             .collect())
     }
+    /// The audit trail of this cluster's skips, as `skipAudit(clusterId)`.
+    #[graphql(complexity = "super::skips::page_cost(first, child_complexity)")]
+    async fn skip_audit(
+        &self,
+        ctx: &Context<'_>,
+        test_id: Option<String>,
+        #[graphql(default = 20)] first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<async_graphql::connection::Connection<String, super::skips::SkipAuditEntry>> {
+        super::skips::audit_page(ctx, &self.0.id, test_id.as_deref(), first, after).await
+    }
 }
 
 /// A scan request.
@@ -230,5 +241,23 @@ impl SkippedTest {
     }
     async fn skipped_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+    /// When the exception stops applying; null = never.
+    async fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.expires_at
+    }
+    /// The nodes whose results it skips; empty = every node.
+    async fn nodes(&self) -> Result<Vec<String>> {
+        crate::service::exceptions::decode_nodes(self.0.nodes.as_deref(), &self.0.test_id)
+            .map_err(gql)
+    }
+    /// True once expired: scans no longer apply it; it stays listed until unskipped.
+    async fn expired(&self, ctx: &Context<'_>) -> bool {
+        crate::service::exceptions::expired(&self.0, state(ctx).scanner.clock.now())
+    }
+    /// End of the last scan in which it turned a FAIL, WARN or ERROR into SKIP;
+    /// null when it never did (an unused exception).
+    async fn last_matched_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_matched_at
     }
 }

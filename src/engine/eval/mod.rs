@@ -8,6 +8,7 @@ mod leaf;
 pub mod policy;
 mod policy_rbac;
 pub mod settings;
+mod skips;
 
 pub use compare::{parse_duration, same};
 
@@ -112,6 +113,23 @@ pub fn evaluate_with_progress(
     input: &Input,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Report {
+    evaluate_full(benchmark, input, progress).report
+}
+
+/// A report, and the skips in it that hid a FAIL, WARN or ERROR.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    pub report: Report,
+    /// Ids of the checks whose skip turned a non-passing node result into SKIP.
+    pub hidden_by: Vec<String>,
+}
+
+/// Like [`evaluate_with_progress`], also telling which skips were used.
+pub fn evaluate_full(
+    benchmark: &Benchmark,
+    input: &Input,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Evaluation {
     let views: Vec<NodeView> = input
         .nodes
         .iter()
@@ -119,12 +137,13 @@ pub fn evaluate_with_progress(
         .collect();
     let skips: HashMap<&str, &Skip> = input.skips.iter().map(|s| (s.id.as_str(), s)).collect();
     let total = benchmark.checks.len();
+    let mut hidden_by = Vec::new();
     let results: Vec<CheckResult> = benchmark
         .checks
         .iter()
         .enumerate()
         .map(|(i, check)| {
-            let r = evaluate_check(
+            let (r, hid) = evaluate_check(
                 benchmark,
                 check,
                 &views,
@@ -132,10 +151,13 @@ pub fn evaluate_with_progress(
                 skips.get(check.id.as_str()).copied(),
             );
             progress(i + 1, total);
+            if hid {
+                hidden_by.push(check.id.clone());
+            }
             r
         })
         .collect();
-    Report {
+    let report = Report {
         benchmark: benchmark.id.clone(),
         benchmark_title: benchmark.title.clone(),
         benchmark_reason: None,
@@ -147,7 +169,8 @@ pub fn evaluate_with_progress(
         mode: None,
         summary: Summary::of(&results),
         results,
-    }
+    };
+    Evaluation { report, hidden_by }
 }
 
 fn evaluate_check(
@@ -156,7 +179,7 @@ fn evaluate_check(
     views: &[NodeView],
     input: &Input,
     skip: Option<&Skip>,
-) -> CheckResult {
+) -> (CheckResult, bool) {
     let rule = &check.rule;
     let control_plane = matches!(
         rule.component,
@@ -165,7 +188,8 @@ fn evaluate_check(
             | Component::Scheduler
             | Component::Etcd
     );
-    let node_results: Vec<NodeResult> = if let Some(reason) = &check.skip {
+    // each node's result, and whether a skip hid its FAIL, WARN or ERROR
+    let pairs: Vec<(NodeResult, bool)> = if let Some(reason) = &check.skip {
         let na = || {
             Outcome::new(State::NotApplicable, "", "", &benchmark.id)
                 .because(format!("not applicable under {}: {reason}", benchmark.id))
@@ -211,8 +235,10 @@ fn evaluate_check(
             })
             .collect()
     };
+    let hid = pairs.iter().any(|(_, h)| *h);
+    let node_results: Vec<NodeResult> = pairs.into_iter().map(|(n, _)| n).collect();
     let state = aggregate(node_results.iter().map(|n| n.state));
-    CheckResult {
+    let result = CheckResult {
         id: check.id.clone(),
         title: check.title.clone(),
         section: check.section.clone(),
@@ -222,7 +248,7 @@ fn evaluate_check(
         automated: check.automated(),
         rule: rule.id.clone(),
         remediation: rule.remediation.clone(),
-        reason: skip.map(skip_reason).or_else(|| {
+        reason: skips::check_reason(skip, &node_results, state).or_else(|| {
             if let Some(r) = &check.skip {
                 return Some(format!("not applicable under {}: {r}", benchmark.id));
             }
@@ -230,7 +256,8 @@ fn evaluate_check(
                 .then(|| "no nodes were scanned".to_string())
         }),
         nodes: node_results,
-    }
+    };
+    (result, hid)
 }
 
 /// The whole cluster's state from per-node states: a failure anywhere wins,
@@ -241,42 +268,31 @@ pub fn aggregate(states: impl Iterator<Item = State>) -> State {
         .unwrap_or(State::NotApplicable)
 }
 
-fn skip_reason(s: &Skip) -> String {
-    let mut r = format!(
-        "skipped: {}",
-        s.reason.as_deref().unwrap_or("no reason given")
-    );
-    if let Some(by) = &s.by {
-        r.push_str(&format!(" (by {by}"));
-        if let Some(at) = &s.at {
-            r.push_str(&format!(" at {at}"));
-        }
-        r.push(')');
-    }
-    r
-}
-
-fn to_node_result(node: &str, check: &Check, mut o: Outcome, skip: Option<&Skip>) -> NodeResult {
-    if let Some(s) = skip {
-        if o.state != State::NotApplicable {
-            o.reason = Some(skip_reason(s));
-            o.state = State::Skip;
-        }
-    } else if o.state == State::Fail && !check.scored {
+/// One node's result, with true when a skip hid its FAIL, WARN or ERROR.
+fn to_node_result(
+    node: &str,
+    check: &Check,
+    mut o: Outcome,
+    skip: Option<&Skip>,
+) -> (NodeResult, bool) {
+    let covered = skip.is_some_and(|s| s.covers(node));
+    let hid = skips::apply(node, &mut o, skip);
+    if !covered && o.state == State::Fail && !check.scored {
         o.state = State::Warn;
         o.reason = Some(match o.reason {
             Some(r) => format!("unscored check would fail: {r}"),
             None => "unscored check would fail".into(),
         });
     }
-    NodeResult {
+    let result = NodeResult {
         node: node.to_string(),
         state: o.state,
         actual: o.actual,
         expected: o.expected,
         source: o.source,
         reason: o.reason,
-    }
+    };
+    (result, hid)
 }
 
 fn manual_outcome(check: &Check) -> Outcome {

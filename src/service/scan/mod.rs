@@ -48,6 +48,8 @@ pub struct Scanner {
     pub catalog: Arc<Catalog>,
     pub progress: ProgressHub,
     pub metrics: crate::service::metrics::Metrics,
+    /// "Now" for the exceptions a scan applies; tests move it forward.
+    pub clock: crate::service::clock::Clock,
     config: ScannerConfig,
     sources: RwLock<HashMap<String, Arc<dyn ClusterSource>>>,
     /// Scans this replica waits on or runs, with the token that cancels each.
@@ -71,6 +73,7 @@ impl Scanner {
             catalog,
             progress: ProgressHub::default(),
             metrics: Default::default(),
+            clock: Default::default(),
             config,
             sources: RwLock::new(HashMap::new()),
             cancels: Mutex::new(HashMap::new()),

@@ -4,6 +4,7 @@
 //! a report holds or on which benchmark it used.
 
 use crate::engine::benchmark::{choose, Catalog};
+pub use crate::engine::eval::Evaluation;
 use crate::engine::report::{ExcludedNode, Report, Skip};
 use crate::error::{Error, Result};
 use crate::service::domain::ScanPhase;
@@ -65,6 +66,12 @@ pub struct Run<'a> {
 /// benchmark and why it was chosen, version, provider, mode, nodes, excluded
 /// nodes, summary and results.
 pub async fn run(catalog: &Catalog, run: Run<'_>) -> Result<Report> {
+    Ok(run_full(catalog, run).await?.report)
+}
+
+/// Like [`run`], also telling which skips hid a FAIL, WARN or ERROR (for
+/// the exceptions' "last matched" time).
+pub async fn run_full(catalog: &Catalog, run: Run<'_>) -> Result<Evaluation> {
     let on_step = run.on_step.clone();
     on_step(Step {
         phase: ScanPhase::Discovering,
@@ -125,7 +132,7 @@ pub async fn run(catalog: &Catalog, run: Run<'_>) -> Result<Report> {
     let nodes_total = gathered.nodes.len();
     let benchmark = choice.benchmark.clone();
     let on_step = run.on_step.clone();
-    let mut report = tokio::task::spawn_blocking(move || {
+    let mut evaluation = tokio::task::spawn_blocking(move || {
         let step = (benchmark.checks.len() / 10).max(1);
         let mut on_check = |done: usize, total: usize| {
             if done.is_multiple_of(step) || done == total {
@@ -145,25 +152,27 @@ pub async fn run(catalog: &Catalog, run: Run<'_>) -> Result<Report> {
             managed_by: gathered.managed_by.as_deref(),
             skips: &skips,
         };
-        let report = crate::engine::eval::evaluate_with_progress(&benchmark, &input, &mut on_check);
-        (report, gathered)
+        let evaluation = crate::engine::eval::evaluate_full(&benchmark, &input, &mut on_check);
+        (evaluation, gathered)
     })
     .await
-    .map(|(mut report, gathered)| {
+    .map(|(mut evaluation, gathered)| {
+        let report = &mut evaluation.report;
         report.excluded = gathered
             .excluded
             .into_iter()
             .map(|(node, reason)| ExcludedNode { node, reason })
             .collect();
         report.mode = Some(gathered.mode).filter(|m| !m.is_empty());
-        report
+        evaluation
     })
     .map_err(|e| Error::Internal(format!("evaluation task: {e}")))?;
+    let report = &mut evaluation.report;
     report.benchmark_reason = Some(choice.reason);
     report.kubernetes_version = version;
     report.provider = provider;
     report.scored_only = run.scored_only;
-    Ok(report)
+    Ok(evaluation)
 }
 
 /// The benchmark without its unscored and manual checks, as Rancher 2.4
@@ -211,6 +220,7 @@ mod tests {
             reason: None,
             by: None,
             at: None,
+            nodes: Vec::new(),
         }
     }
 

@@ -6,9 +6,9 @@
 use super::claim::Claim;
 use super::pipeline::{self, BenchmarkRequest, Run, Step, UnknownSkips};
 use super::{event, Scanner};
-use crate::engine::report::Skip;
 use crate::error::{Error, Result};
 use crate::service::domain::{ProgressCounts, ScanPhase, ScanState};
+use crate::service::exceptions::in_force;
 use crate::service::store::entity::scan;
 use std::sync::{Arc, Mutex};
 use tokio_util::sync::CancellationToken;
@@ -125,18 +125,8 @@ impl Scanner {
         let source = self
             .source(&cluster)
             .ok_or_else(|| Error::NotFound(format!("cluster '{cluster}' has no source")))?;
-        let skips: Vec<Skip> = self
-            .store
-            .skipped_tests(&cluster)
-            .await?
-            .into_iter()
-            .map(|s| Skip {
-                id: s.test_id,
-                reason: s.reason,
-                by: Some(s.created_by),
-                at: Some(s.created_at.to_rfc3339()),
-            })
-            .collect();
+        // an exception that expired by now no longer applies (it stays listed)
+        let skips = in_force(self.store.skipped_tests(&cluster).await?, self.clock.now())?;
         // an asked-for benchmark wins; else the cluster's stored default; else the choice
         let benchmark = match scan.benchmark.as_deref() {
             Some(b) => BenchmarkRequest::Explicit(b.to_string()),
@@ -174,7 +164,8 @@ impl Scanner {
             on_step,
             scored_only: scan.scored_only,
         };
-        let report = pipeline::run(&self.catalog, run).await?;
+        let pipeline::Evaluation { report, hidden_by } =
+            pipeline::run_full(&self.catalog, run).await?;
         let nodes = report.nodes.len() as i32;
         let checks = report.results.len() as i32;
         let at_saving = ProgressCounts {
@@ -197,9 +188,24 @@ impl Scanner {
         // the counts go first: the report's save ends the scan, and a finished
         // scan's progress is read from its row
         self.store.record_progress(id, at_saving).await?;
-        self.store
+        let report_id = self
+            .store
             .save_report(id, &cluster, &report, started, scan.schedule_id)
-            .await
+            .await?;
+        if !hidden_by.is_empty() {
+            // "last matched" is the end of this scan: the saved report's finish time
+            let ended = self.store.report(report_id).await?.map(|r| r.finished_at);
+            let ended = ended.unwrap_or_else(chrono::Utc::now);
+            if let Err(e) = self
+                .store
+                .mark_skips_matched(&cluster, &hidden_by, started, ended)
+                .await
+            {
+                // the report is saved; a missed "last matched" time must not fail the scan
+                tracing::warn!(scan = %id, "could not record which exceptions were used: {e}");
+            }
+        }
+        Ok(report_id)
     }
 
     /// Drops the scan from the ones this replica waits on or runs.

@@ -11,6 +11,7 @@ mod skips;
 mod tokens;
 
 pub use reports::{ReportPage, StoredCheck};
+pub use skips::AuditPage;
 pub use tokens::{NewToken, Revoked};
 
 use crate::error::{Error, Result};

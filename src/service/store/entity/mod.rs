@@ -6,5 +6,6 @@ pub mod report;
 pub mod scan;
 pub mod schedule;
 pub mod schedule_tick;
+pub mod skip_audit;
 pub mod skipped_test;
 pub mod token;
