@@ -201,3 +201,60 @@ async fn graphiql_renders_and_answers_with_the_network_cut_off() {
     }
     b.close().await;
 }
+
+#[actix_web::test]
+async fn an_exception_for_one_node_until_a_date_is_listed_with_its_scope_and_audited() {
+    let (app, b, report) = signed_in_with_report().await;
+    open_check(&app, &b, &report, "4.1.1").await;
+    b.input("Reason")
+        .await
+        .send_keys("legacy worker")
+        .await
+        .unwrap();
+    // the date input takes the keys of the browser's locale order: set it through its value
+    let expires = b.input("Expires").await;
+    b.client
+        .execute(
+            "arguments[0].value = '2099-12-31'; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));",
+            vec![serde_json::to_value(&expires).unwrap()],
+        )
+        .await
+        .unwrap();
+    b.input("Only on nodes")
+        .await
+        .send_keys("worker-1")
+        .await
+        .unwrap();
+    b.click("Skip").await;
+    b.named("button", "Unskip").await;
+    let s = app
+        .ok(
+            "{ skippedTests(clusterId: \"demo\") { testId nodes expiresAt expired } }",
+            json!({}),
+        )
+        .await;
+    let s = &s["skippedTests"][0];
+    assert_eq!(s["nodes"], json!(["worker-1"]));
+    assert!(
+        s["expiresAt"].as_str().unwrap().starts_with("2099-12-31")
+            || s["expiresAt"].as_str().unwrap().starts_with("2100-01-01")
+    );
+    assert_eq!(s["expired"], false);
+
+    b.open(&format!("{}/#/clusters/demo", app.address)).await;
+    b.until_text("the exception's scope", |t| t.contains("on worker-1"))
+        .await;
+    b.screenshot("cluster-skips").await;
+    b.wait(Locator::Css("details.audit summary"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    let text = b
+        .until_text("the audit entry", |t| {
+            t.contains("legacy worker") && t.contains("SKIP")
+        })
+        .await;
+    assert!(text.contains("worker-1"), "{text}");
+    b.close().await;
+}

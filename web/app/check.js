@@ -2,7 +2,7 @@
 // 1,000-node report never renders whole) and Skip / Unskip for the next scans.
 import { html, useState } from "/assets/vendor/htm-preact-3.1.1.js";
 import { gql } from "./api.js";
-import { SKIP, UNSKIP } from "./skips.js";
+import { SKIP, UNSKIP, scope } from "./skips.js";
 import { ErrorBox, Pager, StateBadge, STATES, Time, useLoad } from "./widgets.js";
 
 const NODE_PAGE = 50;
@@ -13,6 +13,8 @@ const DETAIL = `query D($id: ID!, $check: String!, $states: [CheckState!], $offs
 
 function SkipControl({ clusterId, checkId, skip, onChange }) {
   const [reason, setReason] = useState("");
+  const [expires, setExpires] = useState("");
+  const [nodes, setNodes] = useState("");
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
   const run = async (op, vars) => {
@@ -22,19 +24,28 @@ function SkipControl({ clusterId, checkId, skip, onChange }) {
   };
   if (skip) {
     return html`<div class="skip">
-      <p>Skipped from the next scans on by <b>${skip.skippedBy}</b> (<${Time} at=${skip.skippedAt} />)${skip.reason ? ": " + skip.reason : ""}.</p>
+      <p>${skip.expired ? "An expired skip (no longer applied) by" : "Skipped from the next scans on by"} <b>${skip.skippedBy}</b>
+        (<${Time} at=${skip.skippedAt} />), ${scope(skip)}${skip.expiresAt ? html`, until <${Time} at=${skip.expiresAt} />` : ""}${skip.reason ? ": " + skip.reason : ""}.</p>
       <button type="button" disabled=${busy} onClick=${() => run(UNSKIP, { c: clusterId, t: checkId })}>Unskip</button>
       <${ErrorBox} error=${error} />
     </div>`;
   }
   const submit = (e) => {
     e.preventDefault();
-    run(SKIP, { c: clusterId, t: checkId, r: reason.trim() || null });
+    // a date means the end of that day, in the browser's time zone
+    const at = expires ? new Date(expires + "T23:59:59").toISOString() : null;
+    const names = nodes.split(/[\s,]+/).filter(Boolean);
+    run(SKIP, { c: clusterId, t: checkId, r: reason.trim() || null, e: at, n: names.length ? names : null });
   };
+  const id = (k) => `${k}-${checkId}`;
   return html`<form class="skip" onSubmit=${submit}>
-    <label for=${"reason-" + checkId}>Reason</label>
-    <input id=${"reason-" + checkId} value=${reason} onInput=${(e) => setReason(e.target.value)}
+    <label for=${id("reason")}>Reason</label>
+    <input id=${id("reason")} value=${reason} onInput=${(e) => setReason(e.target.value)}
       placeholder="why this check does not apply here" maxlength="1000" />
+    <label for=${id("expires")}>Expires</label>
+    <input id=${id("expires")} type="date" value=${expires} onInput=${(e) => setExpires(e.target.value)} />
+    <label for=${id("nodes")}>Only on nodes</label>
+    <input id=${id("nodes")} value=${nodes} onInput=${(e) => setNodes(e.target.value)} placeholder="all nodes" />
     <button type="submit" disabled=${busy}>Skip</button>
     <span class="muted">The next scans report it as SKIP with this reason.</span>
     <${ErrorBox} error=${error} />
