@@ -1,6 +1,6 @@
 //! The web UI in a real browser (Debian's chromium through chromedriver), against
 //! the running service, with every other host unreachable. Set
-//! CIS_SCAN_SCREENSHOTS=docs/screenshots to refresh the documentation's pictures.
+//! UI_SCREENSHOTS=docs/screenshots to refresh the documentation's pictures.
 
 use crate::support::app::{spawn_app, TestApp};
 use crate::support::browser::Browser;
@@ -54,14 +54,37 @@ async fn rows(b: &Browser) -> Vec<(String, String)> {
 }
 
 #[actix_web::test]
-async fn signing_in_shows_every_cluster_and_signing_out_returns_to_sign_in() {
-    let (_app, b, _) = signed_in_with_report().await;
-    let text = b
-        .until_text("both clusters", |t| {
-            t.contains("Demo kubeadm cluster") && t.contains("Other")
-        })
+async fn signing_in_shows_every_cluster_with_its_trend_and_signing_out_returns_to_sign_in() {
+    let app = spawn_app().await;
+    // three demo reports, the second with a failure skipped; one of the other cluster; a schedule
+    app.scan_to_end("demo").await;
+    let skip = "mutation($s: Boolean!) { skip: skipTest(clusterId: \"demo\", testId: \"1.2.16\", reason: \"audit logs go to the SIEM\") @include(if: $s) { testId } unskip: unskipTest(clusterId: \"demo\", testId: \"1.2.16\") @skip(if: $s) }";
+    app.ok(skip, json!({ "s": true })).await;
+    app.scan_to_end("demo").await;
+    app.ok(skip, json!({ "s": false })).await;
+    app.scan_to_end("demo").await;
+    app.scan_to_end("other").await;
+    app.ok(
+        "mutation { createSchedule(clusterId: \"demo\", cron: \"0 3 * * *\", timezone: \"Europe/Berlin\") { id } }",
+        json!({}),
+    )
+    .await;
+    let b = Browser::start().await;
+    b.sign_in(&app.address, &app.admin).await;
+    b.until_text("both clusters", |t| {
+        t.contains("Demo kubeadm cluster") && t.contains("Other")
+    })
+    .await;
+    let trend = b
+        .wait(Locator::XPath(
+            "//tr[.//a[text()='Demo kubeadm cluster']]//*[@role='img']",
+        ))
         .await;
-    assert!(text.contains("Next scan"), "{text}");
+    let label = trend.attr("aria-label").await.unwrap().unwrap();
+    assert!(
+        label.contains("last 3 reports") && label.ends_with("15, 14, 15"),
+        "{label}"
+    );
     b.screenshot("overview").await;
     b.click("Sign out").await;
     b.input("API token").await;

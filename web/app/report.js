@@ -131,7 +131,7 @@ export function ReportPage({ id, params }) {
     <p class="crumbs"><a href="#/">Overview</a> › <a href=${"#/clusters/" + encodeURIComponent(report.clusterId)}>${clusterName}</a> › report</p>
     <h1>Report <${StateBadge} state=${report.state} /></h1>
     <p class="muted">${report.benchmarkTitle} (${report.benchmarkVersion})${report.benchmarkReason ? " — " + report.benchmarkReason : ""} ·
-      Kubernetes ${report.kubernetesVersion || "unknown"} · ${report.nodes.length} nodes · ${report.mode || ""}
+      Kubernetes ${report.kubernetesVersion || "unknown"} · ${report.nodes.length} nodes · ${report.mode || ""}${" "}
       · finished <${Time} at=${report.finishedAt} />${report.scoredOnly ? " · scored checks only" : ""}</p>
     <${SummaryStrip} summary=${report.summary} />
     ${report.excludedNodes.length ? html`<p class="notice">Left out: ${report.excludedNodes.map((n) => n.node + " (" + n.reason + ")").join(", ")}</p>` : null}

@@ -205,10 +205,10 @@ impl Browser {
             .await;
     }
 
-    /// Saves a screenshot to `$CIS_SCAN_SCREENSHOTS/name.png` when that folder is set
+    /// Saves a screenshot to `$UI_SCREENSHOTS/name.png` when that folder is set
     /// (how docs/screenshots are made); otherwise does nothing.
     pub async fn screenshot(&self, name: &str) {
-        if let Some(dir) = std::env::var_os("CIS_SCAN_SCREENSHOTS") {
+        if let Some(dir) = std::env::var_os("UI_SCREENSHOTS") {
             let png = self.client.screenshot().await.unwrap();
             std::fs::write(Path::new(&dir).join(format!("{name}.png")), png).unwrap();
         }
