@@ -221,3 +221,81 @@ async fn filtering_fail_shows_only_failures_and_a_check_opens_to_each_nodes_evid
     }
     b.close().await;
 }
+
+#[actix_web::test]
+async fn schedules_are_created_paused_and_deleted_from_the_cluster_page() {
+    let app = spawn_app().await;
+    let b = Browser::start().await;
+    b.sign_in(&app.address, &app.admin).await;
+    b.open(&format!("{}/#/clusters/demo", app.address)).await;
+    b.click("New schedule").await;
+    let cron = b.input("Cron").await;
+    cron.clear().await.unwrap();
+    cron.send_keys("30 2 * * 1").await.unwrap();
+    let tz = b.input("Time zone").await;
+    tz.clear().await.unwrap();
+    tz.send_keys("Europe/Berlin").await.unwrap();
+    b.click("Create schedule").await;
+    b.named("button", "Pause schedule 30 2 * * 1").await;
+    let q = "{ schedules(clusterId: \"demo\") { cron timezone enabled nextRunAt } }";
+    let s = app.ok(q, json!({})).await["schedules"][0].clone();
+    assert_eq!(
+        (s["cron"].as_str(), s["timezone"].as_str()),
+        (Some("30 2 * * 1"), Some("Europe/Berlin"))
+    );
+    b.click("Pause schedule 30 2 * * 1").await;
+    b.named("button", "Resume schedule 30 2 * * 1").await;
+    assert_eq!(app.ok(q, json!({})).await["schedules"][0]["enabled"], false);
+    b.click("Delete schedule 30 2 * * 1").await;
+    b.until_text("no schedules", |t| t.contains("No schedules."))
+        .await;
+    b.close().await;
+}
+
+#[actix_web::test]
+async fn a_bad_cron_is_refused_inline_naming_the_field() {
+    let app = spawn_app().await;
+    let b = Browser::start().await;
+    b.sign_in(&app.address, &app.admin).await;
+    b.open(&format!("{}/#/clusters/demo", app.address)).await;
+    b.click("New schedule").await;
+    let cron = b.input("Cron").await;
+    cron.clear().await.unwrap();
+    cron.send_keys("every tuesday").await.unwrap();
+    b.click("Create schedule").await;
+    let alert = b.wait(Locator::Css(".schedule-form [role=alert]")).await;
+    let text = alert.text().await.unwrap();
+    assert!(text.contains("cron"), "{text}");
+    assert!(app.ok("{ schedules { id } }", json!({})).await["schedules"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    b.close().await;
+}
+
+#[actix_web::test]
+async fn the_keyboard_alone_signs_in_and_opens_a_check() {
+    let app = spawn_app().await;
+    let report = app.scan_to_end("demo").await["report"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b = Browser::start().await;
+    b.open(&format!("{}/", app.address)).await;
+    b.input("API token")
+        .await
+        .send_keys(&format!("{}\u{E007}", app.admin))
+        .await
+        .unwrap(); // Enter
+    b.named("h1", "Overview").await;
+    b.open(&format!("{}/#/reports/{report}?state=FAIL", app.address))
+        .await;
+    let row = b.wait(Locator::Css("button.check-row")).await;
+    row.send_keys("\u{E007}").await.unwrap(); // Enter on the focused row's button
+    b.wait(Locator::Css("table.nodes")).await;
+    assert_eq!(
+        row.attr("aria-expanded").await.unwrap().as_deref(),
+        Some("true")
+    );
+    b.close().await;
+}
