@@ -4,6 +4,7 @@ mod access;
 mod benchmark_choice;
 mod browser_actions;
 mod browser_errors;
+mod browser_report;
 mod browser_ui;
 mod claims;
 mod cli;

@@ -22,6 +22,7 @@ const COMPARE = `query Cmp($b: ID!, $h: ID!) { compareReports(base: $b, head: $h
   newFailures { id description before after } fixed { id description before after }
   stillFailing { id } changed { id description before after } } }`;
 const DELETE = `mutation Del($id: ID!) { deleteReport(id: $id) }`;
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const FORMAT_LABEL = { json: "JSON", "kube-bench": "kube-bench JSON", junit: "JUnit", xccdf: "XCCDF", oscal: "OSCAL" };
 
 function Changes({ report }) {
@@ -39,7 +40,7 @@ function Changes({ report }) {
     <h2 id="chg-h">Changes since the previous report</h2>
     <p class="muted">Compared with <a href=${"#/reports/" + prev.id}>the report of <${Time} at=${prev.finishedAt} /></a>.</p>
     <${ErrorBox} error=${error} retry=${reload} />
-    ${c ? html`<p>${c.newFailures.length} new failures, ${c.fixed.length} fixed, ${c.stillFailing.length} still failing,
+    ${c ? html`<p>${plural(c.newFailures.length, "new failure")}, ${c.fixed.length} fixed, ${c.stillFailing.length} still failing,
       ${c.changed.length} other changes.</p>
       ${c.newFailures.length ? html`<h3>New failures</h3>${list(c.newFailures)}` : null}
       ${c.fixed.length ? html`<h3>Fixed</h3>${list(c.fixed)}` : null}` : null}
@@ -141,7 +142,7 @@ export function ReportPage({ id, params }) {
       <h2 id="checks-h">Checks</h2>
       <${Filters} report=${report} params=${params} set=${set} />
       <${ErrorBox} error=${results.error} retry=${results.reload} />
-      ${page ? html`<p class="muted" role="status">${page.resultCount} checks match.</p>
+      ${page ? html`<p class="muted" role="status">${page.resultCount === 1 ? "1 check matches" : page.resultCount + " checks match"}.</p>
       <ul class="checks" aria-label="Checks">${page.results.map((c) => {
         const isOpen = open === c.id;
         return html`<li class=${isOpen ? "open" : ""}>

@@ -1,0 +1,101 @@
+//! The report page's views in a real browser: what changed since the previous
+//! report, and the search and section filters, all kept in the URL.
+
+use crate::support::app::spawn_app;
+use crate::support::browser::Browser;
+use fantoccini::Locator;
+use serde_json::json;
+
+/// Ids of the check rows on the page.
+async fn row_ids(b: &Browser) -> Vec<String> {
+    let mut ids = Vec::new();
+    for cid in b
+        .client
+        .find_all(Locator::Css("button.check-row .cid"))
+        .await
+        .unwrap()
+    {
+        ids.push(cid.text().await.unwrap());
+    }
+    ids
+}
+
+#[actix_web::test]
+async fn the_report_names_the_new_failures_since_the_previous_report() {
+    let app = spawn_app().await;
+    let skip = "mutation { skipTest(clusterId: \"demo\", testId: \"1.2.16\", reason: \"later\") { testId } }";
+    app.ok(skip, json!({})).await;
+    app.scan_to_end("demo").await;
+    app.ok(
+        "mutation { unskipTest(clusterId: \"demo\", testId: \"1.2.16\") }",
+        json!({}),
+    )
+    .await;
+    let head = app.scan_to_end("demo").await["report"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b = Browser::start().await;
+    b.sign_in(&app.address, &app.admin).await;
+    b.open(&format!("{}/#/reports/{head}", app.address)).await;
+    let text = b
+        .until_text("the changes", |t| t.contains("1 new failure,"))
+        .await;
+    assert!(text.contains("New failures"), "{text}");
+    let link = b
+        .wait(Locator::XPath(
+            "//section[@aria-labelledby='chg-h']//li/a[text()='1.2.16']",
+        ))
+        .await;
+    link.click().await.unwrap();
+    b.wait(Locator::XPath("//table[@aria-label='Nodes of 1.2.16']"))
+        .await;
+    b.close().await;
+}
+
+#[actix_web::test]
+async fn search_and_section_filters_narrow_the_checks_and_survive_a_refresh() {
+    let app = spawn_app().await;
+    let report = app.scan_to_end("demo").await["report"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b = Browser::start().await;
+    b.sign_in(&app.address, &app.admin).await;
+    b.open(&format!("{}/#/reports/{report}", app.address)).await;
+    b.wait(Locator::Css("button.check-row")).await;
+
+    b.input("Search")
+        .await
+        .send_keys("audit-log-path")
+        .await
+        .unwrap();
+    b.until_text("the search", |t| t.contains("1 check matches"))
+        .await;
+    assert_eq!(row_ids(&b).await, ["1.2.16"]);
+    b.client.refresh().await.unwrap();
+    b.until_text("the search after a refresh", |t| {
+        t.contains("1 check matches")
+    })
+    .await;
+    assert!(b.route().await.contains("q=audit-log-path"));
+
+    b.open(&format!("{}/#/reports/{report}", app.address)).await;
+    let section = b
+        .wait(Locator::XPath(
+            "//select[@id=//label[normalize-space(.)='Section']/@for]",
+        ))
+        .await;
+    section.select_by_value("4.1").await.unwrap();
+    b.until_text_route(|r| r.contains("section=4.1")).await;
+    b.until_text("the section", |t| {
+        t.contains("checks match") && !t.contains("133 checks")
+    })
+    .await;
+    let ids = row_ids(&b).await;
+    assert!(
+        !ids.is_empty() && ids.iter().all(|i| i.starts_with("4.1.")),
+        "{ids:?}"
+    );
+    b.close().await;
+}
