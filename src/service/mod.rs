@@ -2,10 +2,12 @@
 //! authentication and settings. Built on the engine and the sources; knows nothing
 //! of HTTP.
 
+pub mod alert_changes;
 pub mod alerts;
 pub mod auth;
 pub mod clusters;
 pub mod domain;
+pub mod fleet;
 pub mod metrics;
 pub mod registry;
 pub mod report_cache;

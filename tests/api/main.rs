@@ -1,6 +1,7 @@
 //! The one integration test harness (one binary keeps link time down).
 
 mod access;
+mod alert_changes;
 mod benchmark_choice;
 mod claims;
 mod cli;
@@ -21,6 +22,7 @@ mod exports_oscal;
 mod exports_xccdf;
 mod fault_kill;
 mod fault_postgres;
+mod fleet;
 mod flow;
 mod history;
 mod kube_bench_differences;

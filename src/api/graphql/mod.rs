@@ -4,6 +4,7 @@ mod benchmarks;
 mod clusters;
 pub mod context;
 pub mod errors;
+mod fleet;
 mod history;
 pub mod limits;
 mod loaders;
@@ -30,6 +31,7 @@ pub struct Query(
     skips::SkipQuery,
     schedules::ScheduleQuery,
     benchmarks::BenchmarkQuery,
+    fleet::FleetQuery,
 );
 
 /// All mutations.
