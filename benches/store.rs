@@ -134,6 +134,18 @@ fn fleet(c: &mut Criterion) {
             f
         })
     });
+    let ids: Vec<String> = (0..200).map(|i| format!("cluster-{i:03}")).collect();
+    g.bench_function("of which the newest reports' headers", |bch| {
+        bch.iter(|| {
+            rt.block_on(async {
+                store.latest_benchmarks(&ids).await.unwrap();
+                store
+                    .latest_reports_where(&ids, Some("cis-1.11"))
+                    .await
+                    .unwrap()
+            })
+        })
+    });
     g.finish();
 }
 

@@ -99,12 +99,16 @@ impl AlertChanges {
     /// Adds `previousReportId`, `newFailures`, `newFailuresCount`, `newFailuresTruncated`,
     /// `fixed`, `fixedCount`, `fixedTruncated` and a human `text` to an alert document.
     pub fn add_to(&self, payload: &mut Value) {
+        // a scan that wrote no report has nothing to compare: its message says why
+        let line = match (&payload["reportId"], payload["message"].as_str()) {
+            (Value::Null, Some(m)) => m.to_string(),
+            _ => self.line(),
+        };
         let text = format!(
-            "cis-scan {}: cluster {}, scan {}: {}",
+            "cis-scan {}: cluster {}, scan {}: {line}",
             payload["event"].as_str().unwrap_or("alert"),
             payload["cluster"].as_str().unwrap_or("?"),
             payload["state"].as_str().unwrap_or("?"),
-            self.line()
         );
         let Some(doc) = payload.as_object_mut() else {
             return;
@@ -186,12 +190,23 @@ mod tests {
 
     #[test]
     fn a_first_report_has_no_previous_and_empty_lists() {
-        let mut doc = json!({ "event": "scan.failed", "cluster": "demo", "state": "SUCCEEDED" });
+        let mut doc = json!({ "event": "scan.failed", "cluster": "demo", "state": "SUCCEEDED", "reportId": "r1" });
         AlertChanges::none().add_to(&mut doc);
         assert!(doc["previousReportId"].is_null());
         assert_eq!(doc["newFailures"], json!([]));
         assert_eq!(doc["fixed"], json!([]));
         assert_eq!(doc["newFailuresTruncated"], false);
         assert!(doc["text"].as_str().unwrap().contains("no previous report"));
+    }
+
+    #[test]
+    fn a_scan_without_a_report_says_why_in_its_text() {
+        let mut doc = json!({ "event": "scan.failed", "cluster": "demo", "state": "FAILED",
+            "reportId": null, "message": "the API server did not answer" });
+        AlertChanges::none().add_to(&mut doc);
+        assert_eq!(
+            doc["text"],
+            "cis-scan scan.failed: cluster demo, scan FAILED: the API server did not answer"
+        );
     }
 }

@@ -227,3 +227,30 @@ async fn the_fleets_cost_grows_with_first() {
     let r = app.gql(&format!("{{ {one} }}"), json!({})).await;
     assert!(r.get("errors").is_none(), "one page of 500 is allowed: {r}");
 }
+
+#[actix_web::test]
+async fn worst_first_orders_checks_by_how_many_clusters_fail_them() {
+    let app = three_clusters().await;
+    scan(&app, "demo", None).await;
+    scan(&app, "other", None).await;
+    app.ok(
+        "mutation { skipTest(clusterId: \"other\", testId: \"1.2.15\") { testId } }",
+        json!({}),
+    )
+    .await;
+    scan(&app, "other", None).await;
+    let f = app
+        .ok(
+            "{ fleet(worstFirst: true) { checks { id counts { fail error } } } }",
+            json!({}),
+        )
+        .await;
+    let bad: Vec<i64> = f["fleet"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["counts"]["fail"].as_i64().unwrap() + c["counts"]["error"].as_i64().unwrap())
+        .collect();
+    assert!(bad[0] == 2 && bad.contains(&1), "{bad:?}");
+    assert!(bad.windows(2).all(|w| w[0] >= w[1]), "{bad:?}");
+}
