@@ -1,5 +1,5 @@
-//! Saving a 1,000-node report in one transaction on SQLite.
-//! Run with `cargo bench --bench store`.
+//! Saving a 1,000-node report in one transaction on SQLite, and the fleet view of
+//! 200 clusters. Run with `cargo bench --bench store`.
 
 use cis_scan::engine::benchmark::Catalog;
 use cis_scan::engine::facts::NodeFacts;
@@ -76,5 +76,78 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// Saves `report` as the latest report of cluster `cluster`.
+async fn save_as(store: &Store, cluster: &str, report: &cis_scan::engine::report::Report) {
+    store
+        .upsert_cluster(cluster, cluster, "bench")
+        .await
+        .unwrap();
+    let scan = store
+        .insert_scan(cluster, None, "bench", None)
+        .await
+        .unwrap();
+    let lease = chrono::Utc::now() + chrono::Duration::minutes(5);
+    assert!(store.claim_scan(scan.id, "bench", lease).await.unwrap());
+    store
+        .save_report(scan.id, cluster, report, chrono::Utc::now(), None)
+        .await
+        .unwrap();
+}
+
+/// The fleet query through the service layer: 200 clusters, each with an older
+/// report and a latest cis-1.11 report of 3 nodes (130 checks), on SQLite.
+fn fleet(c: &mut Criterion) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::TempDir::new().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("fleet.db").display()
+    );
+    let store = rt.block_on(Store::connect(&url)).unwrap();
+    let catalog = Catalog::embedded().unwrap();
+    let source = nodes_source::NodesSource(demo_nodes(3));
+    let report = rt.block_on(nodes_source::scan(&catalog, &source, "cis-1.11"));
+    rt.block_on(async {
+        for i in 0..200 {
+            let cluster = format!("cluster-{i:03}");
+            save_as(&store, &cluster, &report).await;
+            save_as(&store, &cluster, &report).await;
+        }
+    });
+    let req = cis_scan::service::fleet::FleetRequest {
+        benchmark: None,
+        offset: 0,
+        first: 200,
+        worst_first: false,
+    };
+    let mut g = c.benchmark_group("fleet");
+    g.sample_size(20);
+    g.bench_function("fleet of 200 clusters x 130 checks (sqlite)", |bch| {
+        bch.iter(|| {
+            let f = rt
+                .block_on(cis_scan::service::fleet::fleet(
+                    &store, &catalog, None, &req,
+                ))
+                .unwrap();
+            assert_eq!(f.clusters.len(), 200);
+            assert_eq!(f.checks.len(), report.results.len());
+            f
+        })
+    });
+    let ids: Vec<String> = (0..200).map(|i| format!("cluster-{i:03}")).collect();
+    g.bench_function("of which the newest reports' headers", |bch| {
+        bch.iter(|| {
+            rt.block_on(async {
+                store.latest_benchmarks(&ids).await.unwrap();
+                store
+                    .latest_reports_where(&ids, Some("cis-1.11"))
+                    .await
+                    .unwrap()
+            })
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, fleet);
 criterion_main!(benches);

@@ -2,6 +2,7 @@
 //! authentication and settings. Built on the engine and the sources; knows nothing
 //! of HTTP.
 
+pub mod alert_changes;
 pub mod alerts;
 pub mod auth;
 pub mod check_query;
@@ -9,6 +10,7 @@ pub mod clock;
 pub mod clusters;
 pub mod domain;
 pub mod exceptions;
+pub mod fleet;
 pub mod metrics;
 pub mod registry;
 pub mod report_cache;

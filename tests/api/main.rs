@@ -1,6 +1,7 @@
 //! The one integration test harness (one binary keeps link time down).
 
 mod access;
+mod alert_changes;
 mod benchmark_choice;
 mod browser_actions;
 mod browser_errors;
@@ -28,6 +29,7 @@ mod exports_oscal;
 mod exports_xccdf;
 mod fault_kill;
 mod fault_postgres;
+mod fleet;
 mod flow;
 mod history;
 mod kube_bench_differences;

@@ -331,7 +331,7 @@ async fn a_real_timer_fires_and_deleting_stops_it() {
 }
 
 /// A webhook receiver on loopback that records what it gets.
-fn receiver() -> (String, Arc<Mutex<Vec<Value>>>) {
+pub(crate) fn receiver() -> (String, Arc<Mutex<Vec<Value>>>) {
     let got: Arc<Mutex<Vec<Value>>> = Arc::default();
     let g = got.clone();
     let (tx, rx) = std::sync::mpsc::channel();

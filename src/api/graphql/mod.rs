@@ -5,6 +5,7 @@ mod check_types;
 mod clusters;
 pub mod context;
 pub mod errors;
+mod fleet;
 mod history;
 pub mod limits;
 mod loaders;
@@ -31,6 +32,7 @@ pub struct Query(
     skips::SkipQuery,
     schedules::ScheduleQuery,
     benchmarks::BenchmarkQuery,
+    fleet::FleetQuery,
 );
 
 /// All mutations.

@@ -5,9 +5,12 @@
 
 use crate::engine::report::State;
 use crate::error::Result;
+use crate::service::alert_changes::AlertChanges;
 use crate::service::alerts::{payload, Alerts};
 use crate::service::domain::ScanState;
-use crate::service::store::{entity::scan, Store};
+use crate::service::report_history;
+use crate::service::store::entity::{report, scan};
+use crate::service::store::Store;
 use uuid::Uuid;
 
 /// Alert delivery and links, fixed at start-up.
@@ -34,14 +37,6 @@ impl FollowUp {
         let Some(schedule) = store.schedule(schedule_id).await? else {
             return Ok(());
         };
-        if state == ScanState::Succeeded {
-            let keep = schedule.retention.max(1) as u64;
-            let pruned = store.prune_schedule_reports(schedule_id, keep).await?;
-            if !pruned.is_empty() {
-                self.reports.deleted(&pruned).await;
-                tracing::info!(schedule = %schedule_id, pruned = pruned.len(), "old scheduled reports deleted");
-            }
-        }
         let report = match report_id {
             Some(id) => store.report(id).await?,
             None => None,
@@ -56,9 +51,24 @@ impl FollowUp {
             None => Vec::new(),
         };
         let failed = state != ScanState::Succeeded || !failed_checks.is_empty();
-        if !((failed && schedule.alert_on_failure) || schedule.alert_on_complete) {
-            return Ok(());
+        let alert = (failed && schedule.alert_on_failure) || schedule.alert_on_complete;
+        // compared before retention runs: it may prune the very report compared against
+        let changes = match (&report, alert) {
+            (Some(r), true) => Some(self.changes_since_previous(store, r).await?),
+            (None, true) => Some(AlertChanges::none()),
+            _ => None,
+        };
+        if state == ScanState::Succeeded {
+            let keep = schedule.retention.max(1) as u64;
+            let pruned = store.prune_schedule_reports(schedule_id, keep).await?;
+            if !pruned.is_empty() {
+                self.reports.deleted(&pruned).await;
+                tracing::info!(schedule = %schedule_id, pruned = pruned.len(), "old scheduled reports deleted");
+            }
         }
+        let Some(changes) = changes else {
+            return Ok(());
+        };
         let link = report.as_ref().map(|r| {
             let base = self.public_url.trim_end_matches('/');
             (r.id.to_string(), format!("{base}/reports/{}/csv", r.id))
@@ -72,7 +82,7 @@ impl FollowUp {
         } else {
             "scan.completed"
         };
-        self.alerts.send(payload(
+        let mut doc = payload(
             event,
             &scan.cluster_id,
             &scan.id.to_string(),
@@ -81,7 +91,28 @@ impl FollowUp {
             summary,
             &failed_checks,
             Some(message),
-        ));
+        );
+        changes.add_to(&mut doc);
+        self.alerts.send(doc);
         Ok(())
+    }
+
+    /// New failures and fixed checks of `report` against the cluster's report
+    /// before it, through the comparison `compareReports` uses.
+    async fn changes_since_previous(
+        &self,
+        store: &Store,
+        report: &report::Model,
+    ) -> Result<AlertChanges> {
+        let Some(prev) = store
+            .previous_report(&report.cluster_id, report.created_at, report.id)
+            .await?
+        else {
+            return Ok(AlertChanges::none());
+        };
+        let checks = self.reports.checks_of(&[prev.id, report.id]).await?;
+        let of = |id| checks.get(&id).map(|c| c.as_slice()).unwrap_or_default();
+        let c = report_history::compare(of(prev.id), of(report.id));
+        Ok(AlertChanges::between(prev.id, &c))
     }
 }

@@ -2,6 +2,7 @@
 
 mod clusters;
 pub mod entity;
+mod fleet;
 mod history;
 mod report_document;
 mod reports;
@@ -10,6 +11,7 @@ mod schedules;
 mod skips;
 mod tokens;
 
+pub use fleet::CheckStateRow;
 pub use reports::{ReportPage, StoredCheck};
 pub use skips::AuditPage;
 pub use tokens::{NewToken, Revoked};

@@ -312,42 +312,12 @@ impl Store {
         Ok(ids.iter().filter_map(|id| latest.remove(id)).collect())
     }
 
-    /// The newest report of each of these clusters, in two queries whatever their number.
+    /// The newest report of each of these clusters, in two queries per 500 clusters.
     pub async fn latest_reports_of(
         &self,
         cluster_ids: &[String],
     ) -> Result<HashMap<String, report::Model>> {
-        let newest: Vec<(String, DateTime<Utc>)> = report::Entity::find()
-            .select_only()
-            .column(report::Column::ClusterId)
-            .column_as(report::Column::CreatedAt.max(), "newest")
-            .filter(report::Column::ClusterId.is_in(cluster_ids.iter().cloned()))
-            .group_by(report::Column::ClusterId)
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        if newest.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let mut which = Condition::any();
-        for (cluster, at) in &newest {
-            which = which.add(
-                Condition::all()
-                    .add(report::Column::ClusterId.eq(cluster.as_str()))
-                    .add(report::Column::CreatedAt.eq(*at)),
-            );
-        }
-        let mut out: HashMap<String, report::Model> = HashMap::new();
-        for r in report::Entity::find().filter(which).all(&self.db).await? {
-            // two reports of one cluster made in the same instant: the larger id wins, as in latest_report
-            match out.get(&r.cluster_id) {
-                Some(have) if have.id > r.id => {}
-                _ => {
-                    out.insert(r.cluster_id.clone(), r);
-                }
-            }
-        }
-        Ok(out)
+        self.latest_reports_where(cluster_ids, None).await
     }
 
     /// Finished scans per cluster, and how many scans wait in the queue.

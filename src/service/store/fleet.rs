@@ -1,0 +1,144 @@
+//! Queries behind the fleet view: each cluster's newest report (optionally of one
+//! benchmark) and the states of those reports' checks, read without their per-node
+//! evidence. Clusters go in chunks, so a few queries serve hundreds of clusters.
+
+use super::entity::{check_result, report};
+use super::Store;
+use crate::error::Result;
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use sea_orm::*;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Clusters (or reports) per query: two bind values each stay far below the
+/// variable limits of SQLite (32,766) and PostgreSQL (65,535).
+const CHUNK: usize = 500;
+
+/// One check of one report as the fleet matrix needs it.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct CheckStateRow {
+    pub report_id: Uuid,
+    pub check_id: String,
+    pub title: String,
+    pub section: String,
+    pub state: String,
+}
+
+impl Store {
+    /// Which reports are the newest of each cluster (of `benchmark` when given):
+    /// a condition matching them (and, rarely, a twin made in the same instant).
+    async fn newest_condition(
+        &self,
+        cluster_ids: &[String],
+        benchmark: Option<&str>,
+    ) -> Result<Option<Condition>> {
+        let mut q = report::Entity::find()
+            .select_only()
+            .column(report::Column::ClusterId)
+            .column_as(report::Column::CreatedAt.max(), "newest")
+            .filter(report::Column::ClusterId.is_in(cluster_ids.iter().cloned()));
+        if let Some(b) = benchmark {
+            q = q.filter(report::Column::Benchmark.eq(b));
+        }
+        let newest: Vec<(String, DateTime<Utc>)> = q
+            .group_by(report::Column::ClusterId)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        if newest.is_empty() {
+            return Ok(None);
+        }
+        let mut which = Condition::any();
+        for (cluster, at) in &newest {
+            which = which.add(
+                Condition::all()
+                    .add(report::Column::ClusterId.eq(cluster.as_str()))
+                    .add(report::Column::CreatedAt.eq(*at)),
+            );
+        }
+        let mut all = Condition::all().add(which);
+        if let Some(b) = benchmark {
+            all = all.add(report::Column::Benchmark.eq(b));
+        }
+        Ok(Some(all))
+    }
+
+    /// The newest report of each of these clusters, of `benchmark` when given;
+    /// two queries per 500 clusters. Twins made in the same instant: the larger id wins.
+    pub async fn latest_reports_where(
+        &self,
+        cluster_ids: &[String],
+        benchmark: Option<&str>,
+    ) -> Result<HashMap<String, report::Model>> {
+        let mut out: HashMap<String, report::Model> = HashMap::new();
+        for chunk in cluster_ids.chunks(CHUNK) {
+            let Some(which) = self.newest_condition(chunk, benchmark).await? else {
+                continue;
+            };
+            for r in report::Entity::find().filter(which).all(&self.db).await? {
+                if out.get(&r.cluster_id).is_none_or(|have| have.id < r.id) {
+                    out.insert(r.cluster_id.clone(), r);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The benchmark of each cluster's newest report, reading only those two
+    /// columns (headers carry node lists, which a fleet of large clusters makes big).
+    pub async fn latest_benchmarks(
+        &self,
+        cluster_ids: &[String],
+    ) -> Result<HashMap<String, String>> {
+        let mut out: HashMap<String, (Uuid, String)> = HashMap::new();
+        for chunk in cluster_ids.chunks(CHUNK) {
+            let Some(which) = self.newest_condition(chunk, None).await? else {
+                continue;
+            };
+            let rows: Vec<(String, Uuid, String)> = report::Entity::find()
+                .select_only()
+                .column(report::Column::ClusterId)
+                .column(report::Column::Id)
+                .column(report::Column::Benchmark)
+                .filter(which)
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            for (cluster, id, benchmark) in rows {
+                if out.get(&cluster).is_none_or(|have| have.0 < id) {
+                    out.insert(cluster, (id, benchmark));
+                }
+            }
+        }
+        Ok(out.into_iter().map(|(c, (_, b))| (c, b)).collect())
+    }
+
+    /// Every check of these reports without its per-node evidence, streamed to
+    /// `each` in report then benchmark order; one query per 500 reports.
+    pub async fn for_each_check_state(
+        &self,
+        report_ids: &[Uuid],
+        mut each: impl FnMut(CheckStateRow),
+    ) -> Result<()> {
+        for chunk in report_ids.chunks(CHUNK) {
+            let mut rows = check_result::Entity::find()
+                .select_only()
+                .column(check_result::Column::ReportId)
+                .column(check_result::Column::CheckId)
+                .column(check_result::Column::Title)
+                .column(check_result::Column::Section)
+                .column(check_result::Column::State)
+                .filter(check_result::Column::ReportId.is_in(chunk.iter().copied()))
+                .order_by_asc(check_result::Column::ReportId)
+                .order_by_asc(check_result::Column::Position)
+                .into_model::<CheckStateRow>()
+                .stream(&self.db)
+                .await?;
+            while let Some(row) = rows.next().await {
+                each(row?);
+            }
+        }
+        Ok(())
+    }
+}

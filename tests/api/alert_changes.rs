@@ -1,0 +1,88 @@
+//! Alerts of scheduled scans name what changed since the cluster's previous report.
+
+use crate::schedules::receiver;
+use crate::support::app::{fresh_database, settings, spawn_with, TestApp};
+use chrono::{Duration, Utc};
+use cis_scan::service::domain::Principal;
+use cis_scan::service::schedule::ScheduleInput;
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+use uuid::Uuid;
+
+/// Waits (bounded) until the receiver holds `n` alerts; returns the `n`th.
+async fn nth_alert(got: &Arc<Mutex<Vec<Value>>>, n: usize) -> Value {
+    for _ in 0..250 {
+        if let Some(a) = got.lock().unwrap().get(n - 1).cloned() {
+            return a;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("alert {n} never arrived");
+}
+
+async fn set_skip(app: &TestApp, skip: bool) {
+    let q = if skip {
+        "mutation { skipTest(clusterId: \"demo\", testId: \"1.2.15\", reason: \"later\") { testId } }"
+    } else {
+        "mutation { unskipTest(clusterId: \"demo\", testId: \"1.2.15\") }"
+    };
+    app.ok(q, json!({})).await;
+}
+
+#[actix_web::test]
+async fn an_alert_names_the_failures_new_since_the_previous_report() {
+    let (url, got) = receiver();
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut s = settings(&fresh_database(dir.path()).await);
+    s.alert_webhooks = vec![url];
+    let app = spawn_with(s, vec![], dir).await;
+    let admin = Principal::Admin {
+        token_id: Uuid::new_v4(),
+    };
+    let input = ScheduleInput {
+        cron: Some("0 * * * *".into()),
+        alert_on_failure: Some(true),
+        ..Default::default()
+    };
+    let now = Utc::now();
+    app.state
+        .scheduler
+        .create("demo", input, &admin, now - Duration::hours(1))
+        .await
+        .unwrap();
+    // 1.2.15 fails on the demo; skipped for the first scan, it fails again in the second
+    set_skip(&app, true).await;
+    app.state.scheduler.run_due(now).await.unwrap();
+    let first = nth_alert(&got, 1).await;
+    assert!(first["previousReportId"].is_null(), "first report: {first}");
+    assert_eq!(first["newFailures"], json!([]));
+    assert_eq!(first["fixed"], json!([]));
+
+    set_skip(&app, false).await;
+    app.state
+        .scheduler
+        .run_due(now + Duration::hours(1))
+        .await
+        .unwrap();
+    let second = nth_alert(&got, 2).await;
+    assert_eq!(second["previousReportId"], first["reportId"], "{second}");
+    let ids: Vec<&str> = second["newFailures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["1.2.15"], "{second}");
+    assert!(!second["newFailures"][0]["description"]
+        .as_str()
+        .unwrap()
+        .is_empty());
+    assert_eq!(second["newFailuresCount"], 1);
+    assert_eq!(second["newFailuresTruncated"], false);
+    assert_eq!(second["fixed"], json!([]));
+    let text = second["text"].as_str().unwrap();
+    assert!(
+        text.contains("demo") && text.contains("1 new failure since the previous report: 1.2.15"),
+        "{text}"
+    );
+}
