@@ -17,18 +17,26 @@ async fn the_fleet_page_shows_each_clusters_state_of_each_check() {
     let heads = table.find_all(Locator::Css("thead th")).await.unwrap();
     assert_eq!(heads.len(), 4, "check, failing clusters, demo, other");
     let row = b
-        .wait(Locator::XPath("//table[contains(@class,'matrix')]//tr[th[starts-with(normalize-space(.),'1.2.16')]]"))
+        .wait(Locator::XPath(
+            "//table[contains(@class,'matrix')]//tr[th[starts-with(normalize-space(.),'1.2.16')]]",
+        ))
         .await;
     let text = row.text().await.unwrap();
     assert!(text.contains("FAIL FAIL") && text.contains(" 2 "), "{text}");
     b.screenshot("fleet").await;
-    b.wait(Locator::XPath("//label[contains(.,'Only checks failing somewhere')]/input"))
-        .await
-        .click()
+    b.wait(Locator::XPath(
+        "//label[contains(.,'Only checks failing somewhere')]/input",
+    ))
+    .await
+    .click()
+    .await
+    .unwrap();
+    b.until_text_route(|r| r.contains("failing=1")).await;
+    let rows = b
+        .client
+        .find_all(Locator::Css("table.matrix tbody tr"))
         .await
         .unwrap();
-    b.until_text_route(|r| r.contains("failing=1")).await;
-    let rows = b.client.find_all(Locator::Css("table.matrix tbody tr")).await.unwrap();
     assert_eq!(rows.len(), 15, "the demo's 15 failing checks");
     b.close().await;
 }

@@ -5,6 +5,7 @@ mod alert_changes;
 mod benchmark_choice;
 mod browser_actions;
 mod browser_errors;
+mod browser_fleet;
 mod browser_report;
 mod browser_ui;
 mod claims;

@@ -48,7 +48,7 @@ export function FleetPage({ params }) {
         </tr></thead>
         <tbody>${checks.map((k) => html`<tr>
           <th scope="row" title=${k.description}>${k.id} <span class="muted">${k.description}</span></th>
-          <td class="n fail">${k.counts.fail + k.counts.error}</td>
+          <td class=${k.counts.fail + k.counts.error ? "n fail" : "n"}>${k.counts.fail + k.counts.error}</td>
           ${k.states.map((s) => html`<td><${StateBadge} state=${s} /></td>`)}
         </tr>`)}</tbody>
       </table></div>

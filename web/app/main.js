@@ -6,11 +6,13 @@ import { SignIn } from "./signin.js";
 import { Overview } from "./overview.js";
 import { ClusterPage } from "./cluster.js";
 import { ReportPage } from "./report.js";
+import { FleetPage } from "./fleet.js";
 
 function Page({ route }) {
   const [kind, id] = route.parts;
   if (!kind) return html`<${Overview} />`;
   if (kind === "clusters" && id) return html`<${ClusterPage} id=${id} key=${id} />`;
+  if (kind === "fleet") return html`<${FleetPage} params=${route.params} />`;
   if (kind === "reports" && id) return html`<${ReportPage} id=${id} params=${route.params} key=${id} />`;
   return html`<div class="error" role="alert"><strong>Not found</strong> There is no page here. <a href="#/">Back to the overview</a></div>`;
 }
@@ -39,6 +41,7 @@ function App() {
       <a class="brand" href="#/">cis-scan</a>
       <nav aria-label="Main">
         <a href="#/" aria-current=${route.parts.length === 0 ? "page" : undefined}>Overview</a>
+        <a href="#/fleet" aria-current=${route.parts[0] === "fleet" ? "page" : undefined}>Fleet</a>
         <a href="/graphiql">GraphiQL</a>
       </nav>
       <button type="button" class="signout" onClick=${() => signOut("You signed out.")}>Sign out</button>

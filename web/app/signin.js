@@ -30,7 +30,7 @@ export function SignIn({ message, onSignedIn }) {
   return html`<main class="signin">
     <h1>cis-scan</h1>
     <p>CIS Kubernetes Benchmark results for your clusters.</p>
-    ${message ? html`<p class="notice" role="status">${message}</p>` : null}
+    ${message && !error ? html`<p class="notice" role="status">${message}</p>` : null}
     <form onSubmit=${submit}>
       <label for="token">API token</label>
       <input id="token" type="password" autocomplete="off" value=${value}

@@ -47,6 +47,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("app/skips.js", JS),
     asset!("app/report.js", JS),
     asset!("app/check.js", JS),
+    asset!("app/fleet.js", JS),
     asset!("favicon.svg", "image/svg+xml"),
     asset!("vendor/htm-preact-3.1.1.js", JS),
     asset!("vendor/react-18.3.1.min.js", JS),
