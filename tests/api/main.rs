@@ -51,3 +51,4 @@ mod schema;
 mod support;
 mod token_cli;
 mod tokens;
+mod ui_assets;
