@@ -72,6 +72,18 @@ pub struct Settings {
     pub kubernetes: crate::sources::live::LiveSettings,
 }
 
+/// `CIS_SCAN_*` variables that belong to the CLI's client commands (`reports`,
+/// `report`), not to the service: a shell that exports them must still start `serve`.
+const CLIENT_VARIABLES: &[&str] = &["CIS_SCAN_TOKEN", "CIS_SCAN_SERVER"];
+
+/// The environment the settings read: every variable but the client's.
+fn service_environment(
+    vars: impl Iterator<Item = (String, String)>,
+) -> std::collections::HashMap<String, String> {
+    vars.filter(|(k, _)| !CLIENT_VARIABLES.contains(&k.as_str()))
+        .collect()
+}
+
 impl Settings {
     /// Loads defaults, then `file` if given, then the environment; validates the result.
     pub fn load(file: Option<&Path>) -> Result<Self> {
@@ -87,6 +99,7 @@ impl Settings {
         }
         b = b.add_source(
             Environment::with_prefix("CIS_SCAN")
+                .source(Some(service_environment(std::env::vars())))
                 .prefix_separator("_")
                 .separator("__")
                 .try_parsing(true)
@@ -205,5 +218,22 @@ pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(s), Some(at)) if at > s => format!("{}://***{}", &url[..s], &url[at..]),
         _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_commands_variables_are_not_service_settings() {
+        let vars = [
+            ("CIS_SCAN_TOKEN", "cis_x"),
+            ("CIS_SCAN_SERVER", "http://h"),
+            ("CIS_SCAN_LISTEN", "0.0.0.0:1"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        let env = service_environment(vars.into_iter());
+        assert_eq!(env.keys().collect::<Vec<_>>(), ["CIS_SCAN_LISTEN"]);
     }
 }
