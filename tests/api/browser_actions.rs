@@ -3,17 +3,9 @@
 
 use crate::support::app::{code, spawn_app, TestApp};
 use crate::support::browser::Browser;
+use crate::support::ui::{signed_in, signed_in_with_report};
 use fantoccini::Locator;
 use serde_json::json;
-
-async fn signed_in_with_report() -> (TestApp, Browser, String) {
-    let app = spawn_app().await;
-    let scan = app.scan_to_end("demo").await;
-    let report = scan["report"]["id"].as_str().unwrap().to_string();
-    let b = Browser::start().await;
-    b.sign_in(&app.address, &app.admin).await;
-    (app, b, report)
-}
 
 /// Opens check `id` of a report through the search box.
 async fn open_check(app: &TestApp, b: &Browser, report: &str, id: &str) {
@@ -149,8 +141,7 @@ async fn an_owner_token_sees_only_its_cluster() {
 #[actix_web::test]
 async fn an_unknown_report_is_shown_as_not_found_with_a_way_back() {
     let app = spawn_app().await;
-    let b = Browser::start().await;
-    b.sign_in(&app.address, &app.admin).await;
+    let b = signed_in(&app).await;
     b.open(&format!(
         "{}/#/reports/{}",
         app.address,

@@ -1,17 +1,11 @@
 //! Errors in the web UI are shown where they happen and can be recovered from; a
 //! 1,000-node report's page renders one page of checks and nodes, not the whole report.
 
-use crate::support::app::{fresh_database, settings, spawn_app_with, spawn_with, TestApp};
-use crate::support::browser::Browser;
+use crate::support::app::{fresh_database, settings, spawn_app_with, spawn_with};
+use crate::support::ui::signed_in;
 use crate::support::ui_sources::{big_cluster, broken_cluster, BROKEN};
 use fantoccini::Locator;
 use std::time::Instant;
-
-async fn signed_in(app: &TestApp) -> Browser {
-    let b = Browser::start().await;
-    b.sign_in(&app.address, &app.admin).await;
-    b
-}
 
 #[actix_web::test]
 async fn a_lost_connection_offers_retry_and_retry_recovers() {

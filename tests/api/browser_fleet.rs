@@ -3,6 +3,7 @@
 
 use crate::support::app::spawn_app;
 use crate::support::browser::Browser;
+use crate::support::ui::signed_in;
 use fantoccini::Locator;
 
 #[actix_web::test]
@@ -10,8 +11,7 @@ async fn the_fleet_page_shows_each_clusters_state_of_each_check() {
     let app = spawn_app().await;
     app.scan_to_end("demo").await;
     app.scan_to_end("other").await;
-    let b = Browser::start().await;
-    b.sign_in(&app.address, &app.admin).await;
+    let b = signed_in(&app).await;
     b.named("a", "Fleet").await.click().await.unwrap();
     let table = b.wait(Locator::Css("table.matrix")).await;
     let heads = table.find_all(Locator::Css("thead th")).await.unwrap();

@@ -3,6 +3,7 @@
 
 use crate::support::app::spawn_app;
 use crate::support::browser::Browser;
+use crate::support::ui::{signed_in, signed_in_with_report};
 use fantoccini::Locator;
 use serde_json::json;
 
@@ -35,8 +36,7 @@ async fn the_report_names_the_new_failures_since_the_previous_report() {
         .as_str()
         .unwrap()
         .to_string();
-    let b = Browser::start().await;
-    b.sign_in(&app.address, &app.admin).await;
+    let b = signed_in(&app).await;
     b.open(&format!("{}/#/reports/{head}", app.address)).await;
     let text = b
         .until_text("the changes", |t| t.contains("1 new failure,"))
@@ -55,13 +55,7 @@ async fn the_report_names_the_new_failures_since_the_previous_report() {
 
 #[actix_web::test]
 async fn search_and_section_filters_narrow_the_checks_and_survive_a_refresh() {
-    let app = spawn_app().await;
-    let report = app.scan_to_end("demo").await["report"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let b = Browser::start().await;
-    b.sign_in(&app.address, &app.admin).await;
+    let (app, b, report) = signed_in_with_report().await;
     b.open(&format!("{}/#/reports/{report}", app.address)).await;
     b.wait(Locator::Css("button.check-row")).await;
 

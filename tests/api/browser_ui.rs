@@ -4,19 +4,10 @@
 
 use crate::support::app::{spawn_app, TestApp};
 use crate::support::browser::Browser;
+use crate::support::ui::{signed_in, signed_in_with_report};
 use fantoccini::Locator;
 use serde_json::json;
 use std::time::Duration;
-
-/// The service with one finished demo scan, a browser signed in as administrator, and the report id.
-async fn signed_in_with_report() -> (TestApp, Browser, String) {
-    let app = spawn_app().await;
-    let scan = app.scan_to_end("demo").await;
-    let report = scan["report"]["id"].as_str().unwrap().to_string();
-    let b = Browser::start().await;
-    b.sign_in(&app.address, &app.admin).await;
-    (app, b, report)
-}
 
 /// Opens a report page and waits for its checks.
 async fn open_report(app: &TestApp, b: &Browser, report: &str, query: &str) {
@@ -138,8 +129,7 @@ async fn a_revoked_token_returns_to_sign_in_with_the_reason() {
 #[actix_web::test]
 async fn running_a_scan_fills_the_progress_bar_and_opens_the_report() {
     let app = spawn_app().await;
-    let b = Browser::start().await;
-    b.sign_in(&app.address, &app.admin).await;
+    let b = signed_in(&app).await;
     b.open(&format!("{}/#/clusters/demo", app.address)).await;
     b.named("h1", "Demo kubeadm cluster").await;
     b.screenshot("cluster").await;
@@ -222,19 +212,20 @@ async fn filtering_fail_shows_only_failures_and_a_check_opens_to_each_nodes_evid
     b.close().await;
 }
 
-#[actix_web::test]
-async fn schedules_are_created_paused_and_deleted_from_the_cluster_page() {
+/// The demo cluster's page with the new-schedule form open.
+async fn new_schedule_form() -> (TestApp, Browser) {
     let app = spawn_app().await;
-    let b = Browser::start().await;
-    b.sign_in(&app.address, &app.admin).await;
+    let b = signed_in(&app).await;
     b.open(&format!("{}/#/clusters/demo", app.address)).await;
     b.click("New schedule").await;
-    let cron = b.input("Cron").await;
-    cron.clear().await.unwrap();
-    cron.send_keys("30 2 * * 1").await.unwrap();
-    let tz = b.input("Time zone").await;
-    tz.clear().await.unwrap();
-    tz.send_keys("Europe/Berlin").await.unwrap();
+    (app, b)
+}
+
+#[actix_web::test]
+async fn schedules_are_created_paused_and_deleted_from_the_cluster_page() {
+    let (app, b) = new_schedule_form().await;
+    b.fill("Cron", "30 2 * * 1").await;
+    b.fill("Time zone", "Europe/Berlin").await;
     b.click("Create schedule").await;
     b.named("button", "Pause schedule 30 2 * * 1").await;
     let q = "{ schedules(clusterId: \"demo\") { cron timezone enabled nextRunAt } }";
@@ -254,14 +245,8 @@ async fn schedules_are_created_paused_and_deleted_from_the_cluster_page() {
 
 #[actix_web::test]
 async fn a_bad_cron_is_refused_inline_naming_the_field() {
-    let app = spawn_app().await;
-    let b = Browser::start().await;
-    b.sign_in(&app.address, &app.admin).await;
-    b.open(&format!("{}/#/clusters/demo", app.address)).await;
-    b.click("New schedule").await;
-    let cron = b.input("Cron").await;
-    cron.clear().await.unwrap();
-    cron.send_keys("every tuesday").await.unwrap();
+    let (app, b) = new_schedule_form().await;
+    b.fill("Cron", "every tuesday").await;
     b.click("Create schedule").await;
     let alert = b.wait(Locator::Css(".schedule-form [role=alert]")).await;
     let text = alert.text().await.unwrap();

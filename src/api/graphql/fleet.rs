@@ -11,16 +11,7 @@ use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
 fn summary(s: &EngineSummary) -> Summary {
-    let n = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
-    Summary {
-        total: n(s.total),
-        pass: n(s.pass),
-        fail: n(s.fail),
-        warn: n(s.warn),
-        skip: n(s.skip),
-        not_applicable: n(s.not_applicable),
-        error: n(s.error),
-    }
+    Summary::from(s)
 }
 
 fn int(n: usize) -> i32 {

@@ -35,6 +35,21 @@ pub struct Summary {
     pub error: i32,
 }
 
+impl From<&crate::engine::report::Summary> for Summary {
+    fn from(s: &crate::engine::report::Summary) -> Self {
+        let n = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
+        Summary {
+            total: n(s.total),
+            pass: n(s.pass),
+            fail: n(s.fail),
+            warn: n(s.warn),
+            skip: n(s.skip),
+            not_applicable: n(s.not_applicable),
+            error: n(s.error),
+        }
+    }
+}
+
 /// One way to download a report.
 #[derive(SimpleObject)]
 pub struct Download {
@@ -171,17 +186,7 @@ impl Report {
             .collect()
     }
     async fn summary(&self) -> Summary {
-        let s = &self.0.summary;
-        let n = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
-        Summary {
-            total: n(s.total),
-            pass: n(s.pass),
-            fail: n(s.fail),
-            warn: n(s.warn),
-            skip: n(s.skip),
-            not_applicable: n(s.not_applicable),
-            error: n(s.error),
-        }
+        Summary::from(&self.0.summary)
     }
     /// Check results: only some states, one section ("1", "1.2"), the checks with a result
     /// on one node (whose `nodes` then hold that node only), or those whose id starts with

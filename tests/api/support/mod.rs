@@ -10,6 +10,7 @@ pub mod kubeadm;
 pub mod managed;
 pub mod process;
 pub mod rke2;
+pub mod ui;
 pub mod ui_sources;
 pub mod ws;
 

@@ -1,0 +1,30 @@
+//! Starting points of the browser tests: a service with a report and a signed-in
+//! browser, and filling a labelled input.
+
+use crate::support::app::{spawn_app, TestApp};
+use crate::support::browser::Browser;
+
+/// A browser signed in to `app` as its administrator.
+pub async fn signed_in(app: &TestApp) -> Browser {
+    let b = Browser::start().await;
+    b.sign_in(&app.address, &app.admin).await;
+    b
+}
+
+/// The service with one finished demo scan, a browser signed in as administrator, and the report id.
+pub async fn signed_in_with_report() -> (TestApp, Browser, String) {
+    let app = spawn_app().await;
+    let scan = app.scan_to_end("demo").await;
+    let report = scan["report"]["id"].as_str().unwrap().to_string();
+    let b = signed_in(&app).await;
+    (app, b, report)
+}
+
+impl Browser {
+    /// Replaces the text of the input `label` names with `value`.
+    pub async fn fill(&self, label: &str, value: &str) {
+        let input = self.input(label).await;
+        input.clear().await.unwrap();
+        input.send_keys(value).await.unwrap();
+    }
+}
