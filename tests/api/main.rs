@@ -7,6 +7,7 @@ mod browser_a11y;
 mod browser_actions;
 mod browser_errors;
 mod browser_fleet;
+mod browser_graphiql;
 mod browser_report;
 mod browser_ui;
 mod claims;
