@@ -3,19 +3,9 @@
 //! self-assessment guide for a hardened server.
 
 use crate::support::hostroot::HostRoot;
-use crate::support::{k3s, result, state};
-use cis_scan::engine::benchmark::Catalog;
-use cis_scan::engine::eval::evaluate;
+use crate::support::{assert_states, eval, k3s, result, state};
 use cis_scan::engine::facts::NodeFacts;
-use cis_scan::engine::report::{Report, State};
-
-fn eval(benchmark: &str, nodes: &[NodeFacts]) -> Report {
-    evaluate(
-        &Catalog::embedded().unwrap().get(benchmark).unwrap(),
-        nodes,
-        &[],
-    )
-}
+use cis_scan::engine::report::State;
 
 fn server() -> NodeFacts {
     let h = HostRoot::new();
@@ -133,24 +123,7 @@ const K3S_1_12_HARDENED_SERVER: &[(&str, State)] = &[
 #[test]
 fn hardened_k3s_server_matches_the_guide_under_k3s_cis_1_12() {
     let r = eval("k3s-cis-1.12", &[server()]);
-    let wrong: Vec<String> = K3S_1_12_HARDENED_SERVER
-        .iter()
-        .filter(|(id, want)| state(&r, id) != *want)
-        .map(|(id, want)| {
-            let n = &result(&r, id).nodes[0];
-            format!(
-                "{id}: want {want:?}, got {:?} ({} from {}; {:?})",
-                n.state, n.actual, n.source, n.reason
-            )
-        })
-        .collect();
-    assert!(
-        wrong.is_empty(),
-        "{} of {} differ:\n{}",
-        wrong.len(),
-        K3S_1_12_HARDENED_SERVER.len(),
-        wrong.join("\n")
-    );
+    assert_states(&r, K3S_1_12_HARDENED_SERVER);
 }
 
 #[test]

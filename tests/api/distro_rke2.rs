@@ -3,19 +3,10 @@
 //! self-assessment guide for a hardened server.
 
 use crate::support::hostroot::HostRoot;
-use crate::support::{result, rke2, state};
+use crate::support::{assert_states, eval, result, rke2, state};
 use cis_scan::engine::benchmark::Catalog;
-use cis_scan::engine::eval::evaluate;
 use cis_scan::engine::facts::NodeFacts;
-use cis_scan::engine::report::{Report, State};
-
-fn eval(benchmark: &str, nodes: &[NodeFacts]) -> Report {
-    evaluate(
-        &Catalog::embedded().unwrap().get(benchmark).unwrap(),
-        nodes,
-        &[],
-    )
-}
+use cis_scan::engine::report::State;
 
 fn server() -> NodeFacts {
     let h = HostRoot::new();
@@ -133,24 +124,7 @@ const RKE2_1_12_HARDENED_SERVER: &[(&str, State)] = &[
 #[test]
 fn hardened_rke2_server_matches_the_guide_under_rke2_cis_1_12() {
     let r = eval("rke2-cis-1.12", &[server()]);
-    let wrong: Vec<String> = RKE2_1_12_HARDENED_SERVER
-        .iter()
-        .filter(|(id, want)| state(&r, id) != *want)
-        .map(|(id, want)| {
-            let n = &result(&r, id).nodes[0];
-            format!(
-                "{id}: want {want:?}, got {:?} ({} from {})",
-                n.state, n.actual, n.source
-            )
-        })
-        .collect();
-    assert!(
-        wrong.is_empty(),
-        "{} of {} differ:\n{}",
-        wrong.len(),
-        RKE2_1_12_HARDENED_SERVER.len(),
-        wrong.join("\n")
-    );
+    assert_states(&r, RKE2_1_12_HARDENED_SERVER);
 }
 
 #[test]

@@ -2,16 +2,10 @@
 
 use crate::support::hostroot::{HostRoot, ETCD_UID};
 use crate::support::kubeadm;
-use crate::support::{result, state};
+use crate::support::{eval, result, state};
 use cis_scan::engine::benchmark::Catalog;
 use cis_scan::engine::eval::evaluate;
-use cis_scan::engine::facts::NodeFacts;
 use cis_scan::engine::report::{Report, Skip, State};
-
-fn eval(benchmark: &str, nodes: &[NodeFacts]) -> Report {
-    let catalog = Catalog::embedded().unwrap();
-    evaluate(&catalog.get(benchmark).unwrap(), nodes, &[])
-}
 
 fn node<'a>(report: &'a Report, id: &str, node: &str) -> &'a cis_scan::engine::report::NodeResult {
     result(report, id)

@@ -4,17 +4,9 @@
 
 use crate::support::hostroot::HostRoot;
 use crate::support::managed;
-use crate::support::state;
-use cis_scan::engine::benchmark::Catalog;
-use cis_scan::engine::eval::evaluate;
-use cis_scan::engine::facts::NodeFacts;
+use crate::support::{eval, state};
 use cis_scan::engine::report::{Report, State};
 use std::process::Command;
-
-fn eval(benchmark: &str, nodes: &[NodeFacts]) -> Report {
-    let catalog = Catalog::embedded().unwrap();
-    evaluate(&catalog.get(benchmark).unwrap(), nodes, &[])
-}
 
 fn states(r: &Report, ids: &[&str]) -> Vec<(String, State)> {
     ids.iter()

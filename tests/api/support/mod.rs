@@ -14,6 +14,9 @@ pub mod ui;
 pub mod ui_sources;
 pub mod ws;
 
+use cis_scan::engine::benchmark::Catalog;
+use cis_scan::engine::eval::evaluate;
+use cis_scan::engine::facts::NodeFacts;
 use cis_scan::engine::report::{CheckResult, Report, State};
 
 /// The result of check `id`, or a panic naming it.
@@ -28,4 +31,33 @@ pub fn result<'a>(report: &'a Report, id: &str) -> &'a CheckResult {
 /// The state of check `id`.
 pub fn state(report: &Report, id: &str) -> State {
     result(report, id).state
+}
+
+/// Evaluates `nodes` under an embedded benchmark, with no skips.
+pub fn eval(benchmark: &str, nodes: &[NodeFacts]) -> Report {
+    let catalog = Catalog::embedded().unwrap();
+    evaluate(&catalog.get(benchmark).unwrap(), nodes, &[])
+}
+
+/// Asserts every check of `expected` has its state, listing each that differs
+/// with what the first node saw, where and why.
+pub fn assert_states(report: &Report, expected: &[(&str, State)]) {
+    let wrong: Vec<String> = expected
+        .iter()
+        .filter(|(id, want)| state(report, id) != *want)
+        .map(|(id, want)| {
+            let n = &result(report, id).nodes[0];
+            format!(
+                "{id}: want {want:?}, got {:?} ({} from {}; {:?})",
+                n.state, n.actual, n.source, n.reason
+            )
+        })
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "{} of {} differ:\n{}",
+        wrong.len(),
+        expected.len(),
+        wrong.join("\n")
+    );
 }
