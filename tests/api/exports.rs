@@ -210,18 +210,8 @@ async fn a_report_lists_its_downloads_and_each_url_answers() {
 
 #[test]
 fn check_prints_the_demo_snapshot_as_kube_bench_json() {
-    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/config/demo");
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_cis-scan"))
-        .args(["check", "--snapshot", demo, "--format", "kube-bench"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let kb: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let stdout = crate::support::process::check_demo("kube-bench");
+    let kb: Value = serde_json::from_slice(&stdout).unwrap();
     assert!(kb["Totals"]["total_fail"].as_u64().unwrap() > 0);
     assert_eq!(kb["cis_scan"]["benchmark"], "cis-1.11");
     // no stored report behind `check`: no report id or cluster to name

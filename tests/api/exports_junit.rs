@@ -114,18 +114,8 @@ async fn a_junit_failure_carries_the_evidence_of_its_node() {
 
 #[test]
 fn check_prints_the_demo_snapshot_as_junit_xml() {
-    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/config/demo");
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_cis-scan"))
-        .args(["check", "--snapshot", demo, "--format", "junit"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let body = String::from_utf8(o.stdout).unwrap();
+    let stdout = crate::support::process::check_demo("junit");
+    let body = String::from_utf8(stdout).unwrap();
     let xml = roxmltree::Document::parse(&body).expect("well-formed JUnit XML");
     let root = xml.root_element();
     assert_eq!(root.tag_name().name(), "testsuites");

@@ -88,3 +88,20 @@ pub fn admin_token(config: &std::path::Path) -> String {
     );
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
+
+/// `cis-scan check --snapshot config/demo --format FORMAT`: its stdout, once it exited
+/// 1 (the demo has failures), else a failure showing its stderr.
+pub fn check_demo(format: &str) -> Vec<u8> {
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/config/demo");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_cis-scan"))
+        .args(["check", "--snapshot", demo, "--format", format])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o.stdout
+}
