@@ -6,9 +6,8 @@
 //! a deleted report.
 
 use super::report_cache::{Inner, ReportCache};
-use sea_orm::sqlx::postgres::PgListener;
+use crate::service::store::listen;
 use std::sync::{Arc, Weak};
-use std::time::Duration;
 use uuid::Uuid;
 
 /// The NOTIFY channel; the payload is the report id.
@@ -16,23 +15,7 @@ pub const CHANNEL: &str = "cis_scan_report_deleted";
 
 /// Whether a database URL names PostgreSQL (which can announce deletes).
 pub fn announces(database_url: &str) -> bool {
-    database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")
-}
-
-async fn listener(url: &str) -> Option<PgListener> {
-    match PgListener::connect(url).await {
-        Ok(mut l) => match l.listen(CHANNEL).await {
-            Ok(()) => Some(l),
-            Err(e) => {
-                tracing::warn!("report deletions: cannot listen: {e}");
-                None
-            }
-        },
-        Err(e) => {
-            tracing::warn!("report deletions: cannot connect: {e}");
-            None
-        }
-    }
+    listen::is_postgres(database_url)
 }
 
 /// Starts listening for deletions on PostgreSQL (a no-op on SQLite). Listens before
@@ -41,29 +24,29 @@ pub async fn listen(cache: &ReportCache, database_url: &str) {
     if !announces(database_url) {
         return;
     }
-    let first = listener(database_url).await;
-    let weak: Weak<Inner> = Arc::downgrade(&cache.0);
-    let url = database_url.to_string();
-    tokio::spawn(async move {
-        let mut current = first;
-        loop {
-            if let Some(mut l) = current.take() {
-                while let Ok(n) = l.recv().await {
-                    let Some(cache) = weak.upgrade() else { return };
-                    if let Ok(id) = Uuid::parse_str(n.payload()) {
-                        cache.forget(id);
-                    }
-                }
+    let (on_delete, on_reconnect): (Weak<Inner>, Weak<Inner>) =
+        (Arc::downgrade(&cache.0), Arc::downgrade(&cache.0));
+    listen::listen(
+        database_url,
+        CHANNEL,
+        "report deletions",
+        move |payload| {
+            let Some(cache) = on_delete.upgrade() else {
+                return false;
+            };
+            if let Ok(id) = Uuid::parse_str(payload) {
+                cache.forget(id);
             }
-            let Some(cache) = weak.upgrade() else { return };
-            drop(cache);
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            current = listener(&url).await;
-            if current.is_some() {
-                if let Some(cache) = weak.upgrade() {
-                    cache.forget_all();
-                }
-            }
-        }
-    });
+            true
+        },
+        // deletions may have been missed while disconnected: forget everything
+        move || {
+            let Some(cache) = on_reconnect.upgrade() else {
+                return false;
+            };
+            cache.forget_all();
+            true
+        },
+    )
+    .await;
 }

@@ -4,7 +4,7 @@
 
 use super::Scanner;
 use crate::service::domain::ScanProgress;
-use sea_orm::sqlx::postgres::PgListener;
+use crate::service::store::listen;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -19,7 +19,7 @@ struct Envelope {
 
 /// Starts relaying for a scanner on PostgreSQL; a no-op on SQLite (one process).
 pub async fn start(scanner: &Arc<Scanner>, database_url: &str) {
-    if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+    if !listen::is_postgres(database_url) {
         return;
     }
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<ScanProgress>();
@@ -39,47 +39,23 @@ pub async fn start(scanner: &Arc<Scanner>, database_url: &str) {
             }
         }
     });
-    // incoming: listen before returning, so no event of this process's life is missed;
-    // then reconnect on errors
-    let first = match PgListener::connect(database_url).await {
-        Ok(mut l) => match l.listen(CHANNEL).await {
-            Ok(()) => Some(l),
-            Err(e) => {
-                tracing::warn!("progress relay cannot listen: {e}");
-                None
-            }
-        },
-        Err(e) => {
-            tracing::warn!("progress relay cannot connect: {e}");
-            None
-        }
-    };
+    // incoming: listen before returning, so no event of this process's life is missed
     let me = Arc::downgrade(scanner);
-    let url = database_url.to_string();
-    tokio::spawn(async move {
-        let mut current = first;
-        loop {
-            if let Some(mut listener) = current.take() {
-                while let Ok(n) = listener.recv().await {
-                    let Some(s) = me.upgrade() else { return };
-                    if let Ok(env) = serde_json::from_str::<Envelope>(n.payload()) {
-                        if env.origin != s.replica {
-                            s.progress.publish_local(env.event);
-                        }
-                    }
+    let alive = Arc::downgrade(scanner);
+    listen::listen(
+        database_url,
+        CHANNEL,
+        "progress relay",
+        move |payload| {
+            let Some(s) = me.upgrade() else { return false };
+            if let Ok(env) = serde_json::from_str::<Envelope>(payload) {
+                if env.origin != s.replica {
+                    s.progress.publish_local(env.event);
                 }
             }
-            if me.upgrade().is_none() {
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-            current = match PgListener::connect(&url).await {
-                Ok(mut l) => l.listen(CHANNEL).await.is_ok().then_some(l),
-                Err(e) => {
-                    tracing::warn!("progress relay cannot listen: {e}");
-                    None
-                }
-            };
-        }
-    });
+            true
+        },
+        move || alive.upgrade().is_some(),
+    )
+    .await;
 }

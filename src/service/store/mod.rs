@@ -4,6 +4,7 @@ mod clusters;
 pub mod entity;
 mod fleet;
 mod history;
+pub mod listen;
 mod report_document;
 mod reports;
 mod scans;
