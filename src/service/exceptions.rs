@@ -8,6 +8,8 @@ use crate::service::store::entity::skipped_test;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::StringLen;
 
+/// Longest skip reason accepted.
+pub const MAX_REASON: usize = 1000;
 /// Most nodes one exception may name.
 pub const MAX_NODES: usize = 1000;
 /// Longest node name (a Kubernetes object name: a DNS subdomain).
@@ -51,6 +53,11 @@ impl Exception {
         nodes: Vec<String>,
         now: DateTime<Utc>,
     ) -> Result<Self> {
+        if reason.as_ref().is_some_and(|r| r.len() > MAX_REASON) {
+            return Err(Error::Invalid(format!(
+                "reason is longer than {MAX_REASON} characters"
+            )));
+        }
         if expires_at.is_some_and(|e| e <= now) {
             return Err(Error::Invalid(
                 "expiresAt must be in the future".to_string(),
@@ -136,6 +143,14 @@ mod tests {
             nodes: nodes.map(str::to_string),
             last_matched_at: None,
         }
+    }
+
+    #[test]
+    fn a_reason_over_the_limit_is_refused_naming_it() {
+        let long = "x".repeat(MAX_REASON + 1);
+        let e = Exception::checked(Some(long), None, vec![], Utc::now()).unwrap_err();
+        assert!(e.to_string().contains("reason is longer than 1000"), "{e}");
+        assert!(Exception::checked(Some("x".repeat(MAX_REASON)), None, vec![], Utc::now()).is_ok());
     }
 
     #[test]

@@ -11,7 +11,6 @@ use async_graphql::{Context, Object, Result, ID};
 use chrono::{DateTime, Utc};
 
 /// Longest skip reason kept.
-const MAX_REASON: usize = 1000;
 /// Most audit entries in one page.
 const MAX_PAGE: i32 = 100;
 
@@ -164,12 +163,6 @@ impl SkipMutation {
         let p = principal(ctx)?;
         let c = cluster_for(ctx, &cluster_id).await?;
         check_test_id(ctx, &c.id, &test_id).await?;
-        if reason.as_ref().is_some_and(|r| r.len() > MAX_REASON) {
-            return Err(coded(
-                "BAD_USER_INPUT",
-                format!("reason is longer than {MAX_REASON} characters"),
-            ));
-        }
         let now = state(ctx).scanner.clock.now();
         let exception =
             Exception::checked(reason, expires_at, nodes.unwrap_or_default(), now).map_err(gql)?;
