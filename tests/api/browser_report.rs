@@ -93,3 +93,34 @@ async fn search_and_section_filters_narrow_the_checks_and_survive_a_refresh() {
     );
     b.close().await;
 }
+
+/// Waits until the reports table has `n` rows (a page loads after its pager moves).
+async fn report_rows_become(b: &Browser, n: usize) {
+    let rows = Locator::XPath("//table[@aria-label='Reports']/tbody/tr");
+    let deadline = std::time::Instant::now() + crate::support::browser::WAIT;
+    while b.client.find_all(rows).await.unwrap().len() != n {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the reports table never had {n} rows"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[actix_web::test]
+async fn a_clusters_reports_page_ten_at_a_time_older_and_newer() {
+    let app = spawn_app().await;
+    for _ in 0..12 {
+        app.scan_to_end("demo").await;
+    }
+    let b = signed_in(&app).await;
+    b.open(&format!("{}/#/clusters/demo", app.address)).await;
+    report_rows_become(&b, 10).await;
+    b.click("Older").await;
+    report_rows_become(&b, 2).await;
+    b.until_text("the page number", |t| t.contains("page 2"))
+        .await;
+    b.click("Newer").await;
+    report_rows_become(&b, 10).await;
+    b.close().await;
+}

@@ -4,7 +4,7 @@ import { gql } from "./api.js";
 import { RunScan } from "./scan.js";
 import { Schedules } from "./schedules.js";
 import { SkippedTests, SKIP_FIELDS } from "./skips.js";
-import { ErrorBox, StateBadge, Time, useLoad } from "./widgets.js";
+import { ErrorBox, StateBadge, Time, useCursorPages, useLoad } from "./widgets.js";
 
 const CLUSTER = `query C($id: ID!) { cluster(id: $id) { id name benchmark sourceKind skippedTests { ${SKIP_FIELDS} } } }`;
 const HISTORY = `query H($id: ID!, $after: String) { reports(clusterId: $id, first: 10, after: $after) {
@@ -12,9 +12,7 @@ const HISTORY = `query H($id: ID!, $after: String) { reports(clusterId: $id, fir
   nodes { id state benchmarkVersion createdAt finishedAt scoredOnly summary { total pass fail warn skip notApplicable error } } } }`;
 
 function History({ clusterId, version }) {
-  // cursors of the pages seen, so Previous goes back without a backward cursor
-  const [cursors, setCursors] = useState([null]);
-  const after = cursors[cursors.length - 1];
+  const { after, pager } = useCursorPages();
   const { data, error, reload } = useLoad(() => gql(HISTORY, { id: clusterId, after }), [clusterId, after, version]);
   const page = data && data.reports;
   return html`<section class="panel" aria-labelledby="hist-h">
@@ -31,11 +29,7 @@ function History({ clusterId, version }) {
         <td class="n">${r.summary.pass}</td><td class="n fail">${r.summary.fail}</td><td class="n">${r.summary.warn}</td>
         <td class="n">${r.summary.skip}</td><td class="n">${r.summary.notApplicable}</td><td class="n">${r.summary.error}</td>
         <td><${Time} at=${r.finishedAt} /></td></tr>`)}</tbody></table>` : null}
-    ${page && (cursors.length > 1 || page.pageInfo.hasNextPage) ? html`<nav class="pager" aria-label="Report pages">
-      <button type="button" disabled=${cursors.length === 1} onClick=${() => setCursors(cursors.slice(0, -1))}>Newer</button>
-      <span>page ${cursors.length}</span>
-      <button type="button" disabled=${!page.pageInfo.hasNextPage} onClick=${() => setCursors([...cursors, page.pageInfo.endCursor])}>Older</button>
-    </nav>` : null}
+    ${page ? pager(page.pageInfo, "Report pages") : null}
   </section>`;
 }
 

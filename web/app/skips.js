@@ -2,7 +2,7 @@
 // when and on which nodes, whether they still hide anything; Unskip; the audit trail.
 import { html, useState } from "/assets/vendor/htm-preact-3.1.1.js";
 import { gql } from "./api.js";
-import { ErrorBox, Time, useLoad } from "./widgets.js";
+import { ErrorBox, Time, useCursorPages, useLoad } from "./widgets.js";
 
 export const SKIP_FIELDS = "testId reason skippedBy skippedAt expiresAt nodes expired lastMatchedAt";
 export const SKIP = `mutation Skip($c: ID!, $t: String!, $r: String, $e: DateTime, $n: [String!]) {
@@ -18,8 +18,7 @@ export function scope(s) {
 }
 
 function Audit({ clusterId, version }) {
-  const [cursors, setCursors] = useState([null]);
-  const after = cursors[cursors.length - 1];
+  const { after, pager } = useCursorPages();
   const { data, error, reload } = useLoad(() => gql(AUDIT, { c: clusterId, after }), [clusterId, after, version]);
   const page = data && data.skipAudit;
   return html`<details class="audit">
@@ -32,10 +31,7 @@ function Audit({ clusterId, version }) {
         <td><${Time} at=${e.at} /></td><td>${e.by}</td><td>${e.action}${e.replaced ? " (replaced)" : ""}</td><td>${e.testId}</td>
         <td>${e.reason || ""}</td><td><${Time} at=${e.expiresAt} /></td><td>${e.nodes.length ? e.nodes.join(", ") : "all"}</td>
       </tr>`)}</tbody></table>` : null}
-    ${page && (cursors.length > 1 || page.pageInfo.hasNextPage) ? html`<nav class="pager" aria-label="Audit pages">
-      <button type="button" disabled=${cursors.length === 1} onClick=${() => setCursors(cursors.slice(0, -1))}>Newer</button>
-      <button type="button" disabled=${!page.pageInfo.hasNextPage} onClick=${() => setCursors([...cursors, page.pageInfo.endCursor])}>Older</button>
-    </nav>` : null}
+    ${page ? pager(page.pageInfo, "Audit pages") : null}
   </details>`;
 }
 

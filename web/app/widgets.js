@@ -46,6 +46,24 @@ export function Pager({ offset, limit, total, onChange, label }) {
   </nav>`;
 }
 
+/**
+ * Pages of a Relay connection, newest first: keeps the cursors of the pages seen, so
+ * "Newer" goes back without a backward cursor. Returns { after, pager(pageInfo, label) }.
+ */
+export function useCursorPages() {
+  const [cursors, setCursors] = useState([null]);
+  const after = cursors[cursors.length - 1];
+  const pager = (pageInfo, label) =>
+    cursors.length > 1 || pageInfo.hasNextPage
+      ? html`<nav class="pager" aria-label=${label}>
+          <button type="button" disabled=${cursors.length === 1} onClick=${() => setCursors(cursors.slice(0, -1))}>Newer</button>
+          <span>page ${cursors.length}</span>
+          <button type="button" disabled=${!pageInfo.hasNextPage} onClick=${() => setCursors([...cursors, pageInfo.endCursor])}>Older</button>
+        </nav>`
+      : null;
+  return { after, pager };
+}
+
 /** Failures (FAIL + ERROR) over recent reports, oldest left, as a tiny bar chart. */
 export function Trend({ points }) {
   if (!points || points.length === 0) return html`<span class="muted">no reports</span>`;
