@@ -4,8 +4,8 @@
 # Release build, SQLite, the demo cluster with 3 reports. Needs wrk. Traffic stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-cargo build --release --bin cis-scan >/dev/null
-BIN=$PWD/target/release/cis-scan
+source benches/load/common.sh
+build_release
 WORK=$(mktemp -d)
 PORT=${PORT:-18182}
 DURATION=${DURATION:-15s}
@@ -21,7 +21,7 @@ ADMIN=$($BIN token create --admin --config "$WORK/config.toml" 2>/dev/null)
 TOKENS=$(for i in $(seq 8); do $BIN token create --owner demo --config "$WORK/config.toml" 2>/dev/null; done | paste -sd,)
 RUST_LOG=warn $BIN serve --config "$WORK/config.toml" &
 SERVER=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
+wait_ready "$PORT"
 gql() { curl -sf "http://127.0.0.1:$PORT/graphql" -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' -d "$1"; }
 for _ in 1 2 3; do
   SCAN=$(gql '{"query":"mutation { runScan(clusterId: \"demo\") { id } }"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["data"]["runScan"]["id"])')

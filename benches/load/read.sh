@@ -7,24 +7,14 @@
 # server runs with CIS_SCAN_CLIENT_CONCURRENCY=64: the figures measure the read path, not the share.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-cargo build --release --bin cis-scan >/dev/null
-BIN=$PWD/target/release/cis-scan
+source benches/load/common.sh
+build_release
 WORK=$(mktemp -d)
 PORT=${PORT:-18183}
 DURATION=${DURATION:-10s}
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-# a 1,000-node snapshot: 3 control planes and 997 workers (copies of the demo nodes)
-mkdir -p "$WORK/big"
-cp config/demo/cp-1.json config/demo/worker-1.json "$WORK/big/"
-{
-  echo 'kubernetesVersion: "1.30.4"'
-  echo 'nodes:'
-  for i in $(seq 0 999); do
-    if [ "$i" -lt 3 ]; then f=cp-1.json; else f=worker-1.json; fi
-    echo "  - {name: node-$i, facts: $f}"
-  done
-} > "$WORK/big/cluster.yaml"
+big_snapshot "$WORK/big"
 cat > "$WORK/config.toml" <<TOML
 listen = "127.0.0.1:$PORT"
 database_url = "sqlite://$WORK/load.db?mode=rwc"
@@ -39,7 +29,7 @@ TOML
 TOKEN=$($BIN token create --admin --config "$WORK/config.toml" 2>/dev/null)
 CIS_SCAN_CLIENT_CONCURRENCY=64 RUST_LOG=warn $BIN serve --config "$WORK/config.toml" &
 SERVER=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
+wait_ready "$PORT"
 URL="http://127.0.0.1:$PORT/graphql"
 gql() { curl -sf "$URL" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d "$1"; }
 scan() {
