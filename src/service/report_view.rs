@@ -120,12 +120,26 @@ fn count(n: i32) -> u32 {
     n.max(0) as u32
 }
 
+/// A stored report's counts per state (negative stored counts read as 0).
+pub fn stored_summary(r: &report::Model) -> Summary {
+    Summary {
+        total: count(r.total),
+        pass: count(r.pass),
+        fail: count(r.fail),
+        warn: count(r.warn),
+        skip: count(r.skip),
+        not_applicable: count(r.not_applicable),
+        error: count(r.error),
+    }
+}
+
 impl TryFrom<report::Model> for ReportHeader {
     type Error = Error;
 
     /// A stored value outside its enum or a malformed JSON column is a database error.
     fn try_from(r: report::Model) -> Result<Self> {
         let id = r.id.to_string();
+        let summary = stored_summary(&r);
         let bad =
             |what: &str, e: serde_json::Error| Error::Database(format!("report {id}: {what}: {e}"));
         let state = ReportState::parse(&r.state)
@@ -149,15 +163,7 @@ impl TryFrom<report::Model> for ReportHeader {
             state,
             nodes,
             excluded,
-            summary: Summary {
-                total: count(r.total),
-                pass: count(r.pass),
-                fail: count(r.fail),
-                warn: count(r.warn),
-                skip: count(r.skip),
-                not_applicable: count(r.not_applicable),
-                error: count(r.error),
-            },
+            summary,
             created_at: r.created_at,
             started_at: r.started_at,
             finished_at: r.finished_at,

@@ -148,19 +148,11 @@ pub async fn fleet(
         .into_iter()
         .map(|c| FleetCluster {
             report: reports.remove(&c.id).map(|r| FleetReport {
+                summary: crate::service::report_view::stored_summary(&r),
                 id: r.id,
                 benchmark: r.benchmark,
                 benchmark_title: r.benchmark_title,
                 finished_at: r.finished_at,
-                summary: Summary {
-                    total: count(r.total),
-                    pass: count(r.pass),
-                    fail: count(r.fail),
-                    warn: count(r.warn),
-                    skip: count(r.skip),
-                    not_applicable: count(r.not_applicable),
-                    error: count(r.error),
-                },
             }),
             id: c.id,
             name: c.name,
@@ -195,10 +187,6 @@ pub async fn fleet(
         clusters: columns,
         checks,
     })
-}
-
-fn count(n: i32) -> u32 {
-    n.max(0) as u32
 }
 
 fn page_without_reports(
