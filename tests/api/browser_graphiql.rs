@@ -9,12 +9,20 @@ use fantoccini::Locator;
 async fn run(b: &Browser, query: &str) {
     let editor = "return document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(arguments[0])";
     b.client.execute(editor, vec![query.into()]).await.unwrap();
+    execute(b).await;
+}
+
+async fn execute(b: &Browser) {
     b.wait(Locator::Css(".graphiql-execute-button"))
         .await
         .click()
         .await
         .unwrap();
 }
+
+/// GraphiQL parses the editor's text a moment after it changes; run before that,
+/// it picks the transport from the old text and POSTs the subscription.
+const NOT_YET_PARSED: &str = "Subscriptions are not supported on this transport";
 
 #[actix_web::test]
 async fn graphiql_renders_and_answers_with_the_network_cut_off() {
@@ -65,6 +73,10 @@ async fn a_graphiql_subscription_streams_a_scans_progress_over_the_websocket() {
     for _ in 0..50 {
         app.scan_to_end("demo").await;
         let text = b.text().await;
+        if text.contains(NOT_YET_PARSED) {
+            execute(&b).await;
+            continue;
+        }
         if text.contains("\"SUCCEEDED\"") {
             assert!(text.contains("\"DONE\""), "{text}");
             return b.close().await;
