@@ -60,7 +60,7 @@ fn bench(c: &mut Criterion) {
                         .unwrap());
                     let t = Instant::now();
                     store
-                        .save_report(scan.id, "big", &report, chrono::Utc::now(), None)
+                        .save_report(scan.id, "big", &report, chrono::Utc::now(), None, &[])
                         .await
                         .unwrap();
                     total += t.elapsed();
@@ -89,7 +89,7 @@ async fn save_as(store: &Store, cluster: &str, report: &cis_scan::engine::report
     let lease = chrono::Utc::now() + chrono::Duration::minutes(5);
     assert!(store.claim_scan(scan.id, "bench", lease).await.unwrap());
     store
-        .save_report(scan.id, cluster, report, chrono::Utc::now(), None)
+        .save_report(scan.id, cluster, report, chrono::Utc::now(), None, &[])
         .await
         .unwrap();
 }

@@ -190,21 +190,8 @@ impl Scanner {
         self.store.record_progress(id, at_saving).await?;
         let report_id = self
             .store
-            .save_report(id, &cluster, &report, started, scan.schedule_id)
+            .save_report(id, &cluster, &report, started, scan.schedule_id, &hidden_by)
             .await?;
-        if !hidden_by.is_empty() {
-            // "last matched" is the end of this scan: the saved report's finish time
-            let ended = self.store.report(report_id).await?.map(|r| r.finished_at);
-            let ended = ended.unwrap_or_else(chrono::Utc::now);
-            if let Err(e) = self
-                .store
-                .mark_skips_matched(&cluster, &hidden_by, started, ended)
-                .await
-            {
-                // the report is saved; a missed "last matched" time must not fail the scan
-                tracing::warn!(scan = %id, "could not record which exceptions were used: {e}");
-            }
-        }
         Ok(report_id)
     }
 

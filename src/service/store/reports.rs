@@ -63,7 +63,9 @@ pub struct ReportPage {
 }
 
 impl Store {
-    /// Writes a finished scan's report and marks the scan SUCCEEDED, atomically.
+    /// Writes a finished scan's report, marks the scan SUCCEEDED and sets
+    /// "last matched" on the exceptions that hid a result (`hidden_by`),
+    /// atomically.
     pub async fn save_report(
         &self,
         scan_id: Uuid,
@@ -71,6 +73,7 @@ impl Store {
         r: &Report,
         started: DateTime<Utc>,
         schedule_id: Option<Uuid>,
+        hidden_by: &[String],
     ) -> Result<Uuid> {
         let id = Uuid::new_v4();
         let now = Utc::now();
@@ -158,6 +161,8 @@ impl Store {
                 "scan {scan_id} is no longer running"
             )));
         }
+        // "last matched" is the end of this scan: the saved report's finish time
+        super::skips::mark_skips_matched(&txn, cluster_id, hidden_by, started, now).await?;
         txn.commit().await?;
         Ok(id)
     }

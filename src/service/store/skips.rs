@@ -16,6 +16,32 @@ pub struct AuditPage {
     pub has_next: bool,
 }
 
+/// Records, in the transaction that saves a scan's report, that these tests'
+/// exceptions hid a result in that scan, which started at `started` and ended
+/// `at`: written with the report, so whoever sees the report also sees the
+/// "last matched" time. An exception made after the scan started (a
+/// replacement) was not the one applied, and is left alone.
+pub(super) async fn mark_skips_matched<C: ConnectionTrait>(
+    db: &C,
+    cluster_id: &str,
+    test_ids: &[String],
+    started: DateTime<Utc>,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    if test_ids.is_empty() {
+        return Ok(());
+    }
+    // a scan's checks are bounded by its benchmark, well under any IN-list limit
+    skipped_test::Entity::update_many()
+        .col_expr(skipped_test::Column::LastMatchedAt, Expr::value(at))
+        .filter(skipped_test::Column::ClusterId.eq(cluster_id))
+        .filter(skipped_test::Column::TestId.is_in(test_ids.iter().cloned()))
+        .filter(skipped_test::Column::CreatedAt.lte(started))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// The audit entry of a change to one exception.
 fn audit(
     row: &skipped_test::Model,
@@ -141,27 +167,6 @@ impl Store {
             .order_by_asc(skipped_test::Column::TestId)
             .all(&self.db)
             .await?)
-    }
-
-    /// Records that these tests' exceptions hid a result in a scan that
-    /// started at `started` and ended `at`. An exception made after the scan
-    /// started (a replacement) was not the one applied, and is left alone.
-    pub async fn mark_skips_matched(
-        &self,
-        cluster_id: &str,
-        test_ids: &[String],
-        started: DateTime<Utc>,
-        at: DateTime<Utc>,
-    ) -> Result<()> {
-        // a scan's checks are bounded by its benchmark, well under any IN-list limit
-        skipped_test::Entity::update_many()
-            .col_expr(skipped_test::Column::LastMatchedAt, Expr::value(at))
-            .filter(skipped_test::Column::ClusterId.eq(cluster_id))
-            .filter(skipped_test::Column::TestId.is_in(test_ids.iter().cloned()))
-            .filter(skipped_test::Column::CreatedAt.lte(started))
-            .exec(&self.db)
-            .await?;
-        Ok(())
     }
 
     /// The audit trail of a cluster (of one test when given), newest first,
