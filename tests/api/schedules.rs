@@ -414,16 +414,24 @@ async fn alerts_reach_the_webhook_and_a_down_receiver_fails_nothing() {
 async fn metrics_in_prometheus_text_format() {
     let app = spawn_app().await;
     let scan = app.scan_to_end("demo").await;
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .bearer_auth(&app.admin)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    // the duration is observed just after the scan's row says SUCCEEDED: wait for it (bounded)
+    let mut text = String::new();
+    for _ in 0..250 {
+        text = app
+            .client
+            .get(format!("{}/metrics", app.address))
+            .bearer_auth(&app.admin)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if text.contains("cis_scan_scan_duration_seconds_count") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string())))
         .expect("valid exposition");
     let value = |name: &str, cluster: &str| {
