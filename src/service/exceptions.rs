@@ -107,6 +107,21 @@ pub fn expired(row: &skipped_test::Model, now: DateTime<Utc>) -> bool {
     row.expires_at.is_some_and(|e| e <= now)
 }
 
+/// The nodes an exception names that a report does not have (`known`: the
+/// report's nodes and those it left out), in the exception's order: a typo or
+/// a node since removed, where the exception hides nothing.
+pub fn unknown_nodes<'a>(
+    named: &[String],
+    known: impl IntoIterator<Item = &'a str>,
+) -> Vec<String> {
+    let known: std::collections::HashSet<&str> = known.into_iter().collect();
+    named
+        .iter()
+        .filter(|n| !known.contains(n.as_str()))
+        .cloned()
+        .collect()
+}
+
 /// The skips a scan starting at `now` applies: expired exceptions are left out.
 pub fn in_force(rows: Vec<skipped_test::Model>, now: DateTime<Utc>) -> Result<Vec<Skip>> {
     rows.into_iter()
@@ -143,6 +158,14 @@ mod tests {
             nodes: nodes.map(str::to_string),
             last_matched_at: None,
         }
+    }
+
+    #[test]
+    fn unknown_nodes_are_the_named_ones_the_report_lacks_in_their_order() {
+        let named = vec!["worker-2".to_string(), "cp-1".into(), "cp1".into()];
+        let known = ["cp-1", "worker-1"];
+        assert_eq!(unknown_nodes(&named, known), vec!["worker-2", "cp1"]);
+        assert!(unknown_nodes(&[], known).is_empty());
     }
 
     #[test]

@@ -214,3 +214,27 @@ async fn an_exception_for_one_node_until_a_date_is_listed_with_its_scope_and_aud
     assert!(text.contains("worker-1"), "{text}");
     b.close().await;
 }
+
+#[actix_web::test]
+async fn a_skip_naming_a_node_the_report_lacks_warns_about_it() {
+    let (app, b, report) = signed_in_with_report().await;
+    open_check(&app, &b, &report, "4.1.1").await;
+    b.input("Reason").await.send_keys("typo").await.unwrap();
+    b.input("Only on nodes")
+        .await
+        .send_keys("worker-1, worker1")
+        .await
+        .unwrap();
+    b.click("Skip").await;
+    let warning = b
+        .wait(Locator::Css(".skip .warning[role='status']"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        warning.contains("Not in the latest report: worker1") && !warning.contains("worker-1"),
+        "{warning}"
+    );
+    b.close().await;
+}

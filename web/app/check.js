@@ -2,7 +2,7 @@
 // 1,000-node report never renders whole) and Skip / Unskip for the next scans.
 import { html, useState } from "/assets/vendor/htm-preact-3.1.1.js";
 import { gql } from "./api.js";
-import { SKIP, UNSKIP, scope } from "./skips.js";
+import { SKIP, UNSKIP, UnknownNodes, scope } from "./skips.js";
 import { ErrorBox, Pager, StateBadge, STATES, Time, useLoad } from "./widgets.js";
 
 const NODE_PAGE = 50;
@@ -26,6 +26,7 @@ function SkipControl({ clusterId, checkId, skip, onChange }) {
     return html`<div class="skip">
       <p>${skip.expired ? "An expired skip (no longer applied) by" : "Skipped from the next scans on by"} <b>${skip.skippedBy}</b>
         (<${Time} at=${skip.skippedAt} />), ${scope(skip)}${skip.expiresAt ? html`, until <${Time} at=${skip.expiresAt} />` : ""}${skip.reason ? ": " + skip.reason : ""}.</p>
+      <${UnknownNodes} skip=${skip} />
       <button type="button" disabled=${busy} onClick=${() => run(UNSKIP, { c: clusterId, t: checkId })}>Unskip</button>
       <${ErrorBox} error=${error} />
     </div>`;

@@ -4,7 +4,7 @@ import { html, useState } from "/assets/vendor/htm-preact-3.1.1.js";
 import { gql } from "./api.js";
 import { ErrorBox, Time, useCursorPages, useLoad } from "./widgets.js";
 
-export const SKIP_FIELDS = "testId reason skippedBy skippedAt expiresAt nodes expired lastMatchedAt";
+export const SKIP_FIELDS = "testId reason skippedBy skippedAt expiresAt nodes expired lastMatchedAt unknownNodes";
 export const SKIP = `mutation Skip($c: ID!, $t: String!, $r: String, $e: DateTime, $n: [String!]) {
   skipTest(clusterId: $c, testId: $t, reason: $r, expiresAt: $e, nodes: $n) { ${SKIP_FIELDS} } }`;
 export const UNSKIP = `mutation Unskip($c: ID!, $t: String!) { unskipTest(clusterId: $c, testId: $t) }`;
@@ -15,6 +15,14 @@ const AUDIT = `query A($c: ID!, $after: String) { skipAudit(clusterId: $c, first
 export function scope(s) {
   const nodes = s.nodes && s.nodes.length ? "on " + s.nodes.join(", ") : "on every node";
   return nodes;
+}
+
+/** A warning when the exception names nodes the latest report does not have. */
+export function UnknownNodes({ skip }) {
+  const unknown = skip.unknownNodes || [];
+  if (unknown.length === 0) return null;
+  return html`<span class="warning" role="status">Not in the latest report: ${unknown.join(", ")}. The skip hides nothing
+    there; check the node names.</span>`;
 }
 
 function Audit({ clusterId, version }) {
@@ -54,7 +62,7 @@ export function SkippedTests({ clusterId, skipped, onChange }) {
     ${skipped.length === 0 ? html`<p class="muted">No tests are skipped.</p>` : html`<table class="grid" aria-label="Skipped tests">
       <thead><tr><th>Test</th><th>Reason</th><th>Scope</th><th>Skipped by</th><th>When</th><th>Expires</th><th>Last hid a result</th><th></th></tr></thead>
       <tbody>${skipped.map((s) => html`<tr class=${s.expired ? "expired" : ""}>
-        <td>${s.testId}</td><td>${s.reason || html`<span class="muted">none given</span>`}</td><td>${scope(s)}</td>
+        <td>${s.testId}</td><td>${s.reason || html`<span class="muted">none given</span>`}</td><td>${scope(s)} <${UnknownNodes} skip=${s} /></td>
         <td>${s.skippedBy}</td><td><${Time} at=${s.skippedAt} /></td>
         <td>${s.expired ? html`<span class="badge s-FAIL">expired</span> ` : null}${s.expiresAt ? html`<${Time} at=${s.expiresAt} />` : "never"}</td>
         <td>${s.lastMatchedAt ? html`<${Time} at=${s.lastMatchedAt} />` : html`<span class="muted">never</span>`}</td>

@@ -260,4 +260,30 @@ impl SkippedTest {
     async fn last_matched_at(&self) -> Option<DateTime<Utc>> {
         self.0.last_matched_at
     }
+    /// The nodes it names that the cluster's latest report does not have (a
+    /// typo, or a node since removed): it hides nothing there. Empty when it
+    /// names no nodes or the cluster has no report yet.
+    async fn unknown_nodes(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        use crate::service::exceptions::{decode_nodes, unknown_nodes};
+        let named = decode_nodes(self.0.nodes.as_deref(), &self.0.test_id).map_err(gql)?;
+        if named.is_empty() {
+            return Ok(named);
+        }
+        let svc = state(ctx);
+        let Some(latest) = svc
+            .store()
+            .latest_report(&self.0.cluster_id)
+            .await
+            .map_err(gql)?
+        else {
+            return Ok(Vec::new());
+        };
+        let header = svc.reports.remember(latest).map_err(gql)?;
+        let known = header
+            .nodes
+            .iter()
+            .map(String::as_str)
+            .chain(header.excluded.iter().map(|e| e.node.as_str()));
+        Ok(unknown_nodes(&named, known))
+    }
 }

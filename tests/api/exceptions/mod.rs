@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 pub(super) const SKIP: &str = "mutation($t: String!, $r: String, $e: DateTime, $n: [String!]) {
     skipTest(clusterId: \"demo\", testId: $t, reason: $r, expiresAt: $e, nodes: $n) {
-        testId reason expiresAt nodes expired lastMatchedAt } }";
+        testId reason expiresAt nodes expired lastMatchedAt unknownNodes } }";
 const LISTED: &str = "{ skippedTests(clusterId: \"demo\") { testId reason skippedBy expiresAt nodes expired lastMatchedAt } }";
 const REPORT: &str = "query($id: ID!) { report(id: $id) { finishedAt results { id state reason nodes { node state reason } } } }";
 pub(super) const AUDIT: &str = "query($c: ID!, $t: String, $f: Int, $a: String) {
@@ -136,6 +136,24 @@ async fn a_node_scoped_exception_covering_every_failing_node_makes_the_check_ski
         why.contains("accepted for 1.2.15") && why.ends_with("on cp-1"),
         "{why}"
     );
+}
+
+#[actix_web::test]
+async fn a_named_node_the_latest_report_lacks_is_listed_as_unknown() {
+    let app = spawn_app().await;
+    scanned(&app).await;
+    // "cp1" is a typo for cp-1: the exception would hide nothing there
+    let s = skip(&app, CP_FAILS, None, Some(vec!["cp-1", "cp1"])).await;
+    assert_eq!(s["unknownNodes"], json!(["cp1"]), "{s}");
+    let cluster_wide = skip(&app, PASSES, None, None).await;
+    assert_eq!(cluster_wide["unknownNodes"], json!([]));
+}
+
+#[actix_web::test]
+async fn before_the_first_report_no_named_node_is_unknown() {
+    let app = spawn_app().await;
+    let s = skip(&app, CP_FAILS, None, Some(vec!["cp1"])).await;
+    assert_eq!(s["unknownNodes"], json!([]), "{s}");
 }
 
 #[actix_web::test]
