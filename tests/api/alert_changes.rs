@@ -91,6 +91,11 @@ async fn nth_alert(got: &Arc<Mutex<Vec<Value>>>, n: usize) -> Value {
     panic!("alert {n} never arrived");
 }
 
+/// Runs the schedules due at `at`, as the timer would.
+async fn run_due(app: &TestApp, at: DateTime<Utc>) {
+    app.state.scheduler.run_due(at).await.unwrap();
+}
+
 async fn set_skip(app: &TestApp, skip: bool) {
     let q = if skip {
         "mutation { skipTest(clusterId: \"demo\", testId: \"1.2.15\", reason: \"later\") { testId } }"
@@ -106,18 +111,14 @@ async fn an_alert_names_the_failures_new_since_the_previous_report() {
     let (app, got) = with_alerting_schedule("demo", now).await;
     // 1.2.15 fails on the demo; skipped for the first scan, it fails again in the second
     set_skip(&app, true).await;
-    app.state.scheduler.run_due(now).await.unwrap();
+    run_due(&app, now).await;
     let first = nth_alert(&got, 1).await;
     assert!(first["previousReportId"].is_null(), "first report: {first}");
     assert_eq!(first["newFailures"], json!([]));
     assert_eq!(first["fixed"], json!([]));
 
     set_skip(&app, false).await;
-    app.state
-        .scheduler
-        .run_due(now + Duration::hours(1))
-        .await
-        .unwrap();
+    run_due(&app, now + Duration::hours(1)).await;
     let second = nth_alert(&got, 2).await;
     assert_eq!(second["previousReportId"], first["reportId"], "{second}");
     let ids: Vec<&str> = second["newFailures"]
@@ -145,16 +146,12 @@ async fn an_alert_names_the_failures_new_since_the_previous_report() {
 async fn an_alert_names_the_checks_fixed_since_the_previous_report() {
     let now = Utc::now();
     let (app, got) = with_alerting_schedule("mended", now).await;
-    app.state.scheduler.run_due(now).await.unwrap();
+    run_due(&app, now).await;
     let first = nth_alert(&got, 1).await;
     assert_eq!(first["fixed"], json!([]), "{first}");
 
     // profiling is off by the second scan: 1.2.15 passes; the rest still fails, so it alerts
-    app.state
-        .scheduler
-        .run_due(now + Duration::hours(1))
-        .await
-        .unwrap();
+    run_due(&app, now + Duration::hours(1)).await;
     let second = nth_alert(&got, 2).await;
     assert_eq!(second["previousReportId"], first["reportId"], "{second}");
     assert_eq!(second["fixed"], json!(["1.2.15"]), "{second}");

@@ -247,16 +247,7 @@ async fn a_schedule_can_ask_for_scored_only_reports() {
 async fn metrics_carry_compliance_operator_names_beside_cis_operator_ones() {
     let app = spawn_app().await;
     app.scan_to_end("demo").await;
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .bearer_auth(&app.admin)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.admin_text("/metrics").await;
     let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string())))
         .expect("valid exposition");
     let sample = |name: &str| {

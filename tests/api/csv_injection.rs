@@ -32,16 +32,7 @@ impl ClusterSource for HostileNames {
 async fn csv_rows(app: &TestApp) -> Vec<csv::StringRecord> {
     let scan = app.scan_to_end("hostile").await;
     let id = scan["report"]["id"].as_str().unwrap();
-    let text = app
-        .client
-        .get(format!("{}/reports/{id}/csv", app.address))
-        .bearer_auth(&app.admin)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.admin_text(&format!("/reports/{id}/csv")).await;
     let body: String = text
         .lines()
         .skip_while(|l| l.starts_with('#'))

@@ -417,16 +417,7 @@ async fn metrics_in_prometheus_text_format() {
     // the duration is observed just after the scan's row says SUCCEEDED: wait for it (bounded)
     let mut text = String::new();
     for _ in 0..250 {
-        text = app
-            .client
-            .get(format!("{}/metrics", app.address))
-            .bearer_auth(&app.admin)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        text = app.admin_text("/metrics").await;
         if text.contains("cis_scan_scan_duration_seconds_count") {
             break;
         }

@@ -175,6 +175,19 @@ impl TestApp {
     }
 
     /// Starts a scan and waits for it to end; returns the final scan object.
+    /// The body of GET `path` (e.g. "/metrics") with the admin token.
+    pub async fn admin_text(&self, path: &str) -> String {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .bearer_auth(&self.admin)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub async fn scan_to_end(&self, cluster: &str) -> Value {
         let d = self
             .ok(
