@@ -194,3 +194,21 @@ pub struct Report {
     pub summary: Summary,
     pub results: Vec<CheckResult>,
 }
+
+impl Report {
+    /// The (node, section, target) triples where at least one check's result is
+    /// not NOT_APPLICABLE, i.e. the node is of that kind: exports per node leave
+    /// the rest out (a worker's control-plane checks), as kube-bench would not
+    /// run those sections on it at all.
+    pub fn applicable_sections(&self) -> std::collections::BTreeSet<(&str, &str, &str)> {
+        self.results
+            .iter()
+            .flat_map(|c| {
+                c.nodes
+                    .iter()
+                    .filter(|n| n.state != State::NotApplicable)
+                    .map(move |n| (n.node.as_str(), c.section.as_str(), c.target.as_str()))
+            })
+            .collect()
+    }
+}

@@ -170,22 +170,14 @@ pub fn document(report: &Report, ctx: &ExportContext) -> Document {
                 .push((subsection(&c.id), check(c, n)));
         }
     }
-    // a node that is not of a section's type (a worker's master checks) has only
-    // NOT_APPLICABLE there; kube-bench would not run that section on it at all
-    let applies: std::collections::BTreeSet<(String, String, String)> = report
-        .results
-        .iter()
-        .flat_map(|c| {
-            c.nodes
-                .iter()
-                .filter(|n| n.state != State::NotApplicable)
-                .map(move |n| (n.node.clone(), c.section.clone(), c.target.clone()))
-        })
-        .collect();
+    // a worker's master checks are all NOT_APPLICABLE: no Controls entry for them
+    let applies = report.applicable_sections();
     let mut totals = Totals::default();
     let controls = by_node
         .into_iter()
-        .filter(|(key, _)| applies.contains(key))
+        .filter(|((node, section, target), _)| {
+            applies.contains(&(node.as_str(), section.as_str(), target.as_str()))
+        })
         .map(|((node, section, target), checks)| {
             let mut groups: Vec<Group> = Vec::new();
             let mut t = Totals::default();

@@ -9,7 +9,7 @@
 use super::xml::{escape, text};
 use super::ExportContext;
 use crate::engine::report::{CheckResult, NodeResult, Report, State};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// The reverse-DNS part of every XCCDF id cis-scan writes (no `_` allowed).
@@ -164,21 +164,12 @@ pub fn write(
     ctx: &ExportContext,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    // (node, section) pairs where at least one check applies
-    let applies: BTreeSet<(&str, &str)> = report
-        .results
-        .iter()
-        .flat_map(|c| {
-            c.nodes
-                .iter()
-                .filter(|n| n.state != State::NotApplicable)
-                .map(move |n| (n.node.as_str(), c.section.as_str()))
-        })
-        .collect();
+    // a node's TestResult lists only the sections of its kind
+    let applies = report.applicable_sections();
     let mut by_node: BTreeMap<&str, Vec<(&CheckResult, &NodeResult)>> = BTreeMap::new();
     for c in &report.results {
         for n in &c.nodes {
-            if applies.contains(&(n.node.as_str(), c.section.as_str())) {
+            if applies.contains(&(n.node.as_str(), c.section.as_str(), c.target.as_str())) {
                 by_node.entry(n.node.as_str()).or_default().push((c, n));
             }
         }
