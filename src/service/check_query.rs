@@ -15,11 +15,19 @@ pub struct CheckFilter {
     pub section: Option<String>,
     /// Only checks with a result on this node.
     pub node: Option<String>,
-    /// Text the check's id starts with or its description contains, any case.
+    /// Text the check's id starts with or its description contains, any case;
+    /// trimmed and lowercased once by [`CheckFilter::search_text`].
     pub search: Option<String>,
 }
 
 impl CheckFilter {
+    /// A search as the filter holds it: trimmed, lowercased, None when blank.
+    pub fn search_text(query: Option<&str>) -> Option<String> {
+        query
+            .map(|q| q.trim().to_lowercase())
+            .filter(|q| !q.is_empty())
+    }
+
     /// True when the check passes every part of the filter.
     pub fn admits(&self, c: &CheckResult) -> bool {
         (self.states.is_empty() || self.states.contains(&c.state))
@@ -36,10 +44,9 @@ impl CheckFilter {
     }
 }
 
-/// True when the id starts with the text or the description contains it, ignoring case.
-fn matches_search(c: &CheckResult, query: &str) -> bool {
-    let q = query.trim().to_lowercase();
-    q.is_empty() || c.id.starts_with(&q) || c.title.to_lowercase().contains(&q)
+/// True when the id starts with the (lowercased) text or the description contains it, any case.
+fn matches_search(c: &CheckResult, q: &str) -> bool {
+    c.id.starts_with(q) || c.title.to_lowercase().contains(q)
 }
 
 /// The order `results` answers in.
@@ -144,7 +151,7 @@ mod tests {
     #[test]
     fn search_matches_an_id_prefix_or_description_text_in_any_case() {
         let f = |q: &str| CheckFilter {
-            search: Some(q.into()),
+            search: CheckFilter::search_text(Some(q)),
             ..Default::default()
         };
         let c = check("1.2.16", State::Fail, &[]);

@@ -69,13 +69,15 @@ impl Exception {
             )));
         }
         let mut kept: Vec<String> = Vec::with_capacity(nodes.len());
+        let mut seen = std::collections::HashSet::with_capacity(nodes.len());
         for n in nodes {
             if n.trim().is_empty() || n.len() > MAX_NODE_NAME {
                 return Err(Error::Invalid(format!(
                     "nodes: each name must be 1 to {MAX_NODE_NAME} characters"
                 )));
             }
-            if !kept.contains(&n) {
+            // duplicates dropped, first-named order kept
+            if seen.insert(n.clone()) {
                 kept.push(n);
             }
         }

@@ -273,6 +273,6 @@ fn check_filter(
         states: engine_states(states),
         section,
         node,
-        search,
+        search: CheckFilter::search_text(search.as_deref()),
     })
 }
