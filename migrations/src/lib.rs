@@ -9,6 +9,7 @@ mod m20261129_000010_token_lifecycle;
 mod m20261129_000020_scan_core;
 mod m20261129_000030_benchmark_choice;
 mod m20261129_000120_skip_exceptions;
+mod m20261129_000130_report_check_states;
 
 /// Runs the migrations in order.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000020_scan_core::Migration),
             Box::new(m20261129_000030_benchmark_choice::Migration),
             Box::new(m20261129_000120_skip_exceptions::Migration),
+            Box::new(m20261129_000130_report_check_states::Migration),
         ]
     }
 }

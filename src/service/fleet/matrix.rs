@@ -12,6 +12,8 @@ pub(super) struct Matrix {
     width: usize,
     row_of: HashMap<String, usize>,
     pub(super) rows: Vec<FleetCheck>,
+    /// Per row: whether its title and section are known.
+    titled: Vec<bool>,
 }
 
 impl Matrix {
@@ -26,26 +28,77 @@ impl Matrix {
             width: columns.len(),
             row_of: HashMap::new(),
             rows: Vec::new(),
+            titled: Vec::new(),
         }
     }
 
+    /// A check state read from a report's check rows.
     pub(super) fn add(&mut self, row: CheckStateRow) {
-        let (Some(&col), Some(state)) =
-            (self.column_of.get(&row.report_id), State::parse(&row.state))
-        else {
-            // a state outside the enum is left blank rather than failing the whole view
+        // a state outside the enum is left blank rather than failing the whole view
+        if let Some(state) = State::parse(&row.state) {
+            self.cell(
+                row.report_id,
+                row.check_id,
+                state,
+                Some((row.title, row.section)),
+            );
+        }
+    }
+
+    /// A check state read from a report's compact column, without its title
+    /// and section: [`Matrix::untitled`] lists the rows that still need them.
+    pub(super) fn add_state(&mut self, report_id: Uuid, check_id: String, state: State) {
+        self.cell(report_id, check_id, state, None);
+    }
+
+    /// Ids of the rows whose title and section are not known yet.
+    pub(super) fn untitled(&self) -> Vec<String> {
+        self.rows
+            .iter()
+            .zip(&self.titled)
+            .filter(|(_, t)| !**t)
+            .map(|(r, _)| r.id.clone())
+            .collect()
+    }
+
+    /// Sets titles and sections (check id -> (title, section)) of untitled rows.
+    pub(super) fn set_titles(&mut self, mut titles: HashMap<String, (String, String)>) {
+        for (row, titled) in self.rows.iter_mut().zip(self.titled.iter_mut()) {
+            if let (false, Some((title, section))) = (*titled, titles.remove(&row.id)) {
+                (row.title, row.section, *titled) = (title, section, true);
+            }
+        }
+    }
+
+    fn cell(
+        &mut self,
+        report_id: Uuid,
+        check_id: String,
+        state: State,
+        label: Option<(String, String)>,
+    ) {
+        let Some(&col) = self.column_of.get(&report_id) else {
             return;
         };
-        let i = *self.row_of.entry(row.check_id.clone()).or_insert_with(|| {
-            self.rows.push(FleetCheck {
-                id: row.check_id,
-                title: row.title,
-                section: row.section,
-                states: vec![None; self.width],
-                counts: Summary::default(),
-            });
-            self.rows.len() - 1
-        });
+        let i = match self.row_of.get(&check_id) {
+            Some(&i) => i,
+            None => {
+                self.row_of.insert(check_id.clone(), self.rows.len());
+                self.rows.push(FleetCheck {
+                    id: check_id,
+                    title: String::new(),
+                    section: String::new(),
+                    states: vec![None; self.width],
+                    counts: Summary::default(),
+                });
+                self.titled.push(false);
+                self.rows.len() - 1
+            }
+        };
+        if let (false, Some((title, section))) = (self.titled[i], label) {
+            let row = &mut self.rows[i];
+            (row.title, row.section, self.titled[i]) = (title, section, true);
+        }
         let check = &mut self.rows[i];
         if check.states[col].is_none() {
             check.states[col] = Some(state);
@@ -108,5 +161,29 @@ mod tests {
         );
         assert_eq!((m.rows[0].counts.fail, m.rows[0].counts.total), (1, 2));
         assert_eq!(m.rows[1].states, [Some(State::Error), None, None]);
+    }
+
+    #[test]
+    fn compact_states_are_titled_from_rows_or_later() {
+        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+        let mut m = Matrix::new(&[column("a", Some(a)), column("b", Some(b))]);
+        m.add_state(a, "1.1".into(), State::Fail);
+        m.add_state(a, "1.2".into(), State::Pass);
+        m.add(row(b, "1.1", "PASS"));
+        assert_eq!(
+            m.untitled(),
+            ["1.2"],
+            "a row read from check rows carries its title"
+        );
+        m.set_titles(
+            [(
+                "1.2".to_string(),
+                ("check 1.2".to_string(), "1".to_string()),
+            )]
+            .into(),
+        );
+        assert!(m.untitled().is_empty());
+        assert_eq!(m.rows[1].title, "check 1.2");
+        assert_eq!(m.rows[0].states, [Some(State::Fail), Some(State::Pass)]);
     }
 }

@@ -6,7 +6,7 @@
 use crate::engine::benchmark::Catalog;
 use crate::engine::report::{State, Summary};
 use crate::error::{Error, Result};
-use crate::service::store::Store;
+use crate::service::store::{check_states, Store};
 use chrono::{DateTime, Utc};
 use matrix::Matrix;
 use std::collections::HashMap;
@@ -144,28 +144,26 @@ pub async fn fleet(
         .collect();
     let page_ids: Vec<String> = page.iter().map(|c| c.id.clone()).collect();
     let mut reports = store.latest_reports_where(&page_ids, Some(&chosen)).await?;
+    // each report's compact states, taken before the headers become columns
+    let mut compact: Vec<(Uuid, DateTime<Utc>, Option<String>)> = Vec::new();
     let columns: Vec<FleetCluster> = page
         .into_iter()
         .map(|c| FleetCluster {
-            report: reports.remove(&c.id).map(|r| FleetReport {
-                summary: crate::service::report_view::stored_summary(&r),
-                id: r.id,
-                benchmark: r.benchmark,
-                benchmark_title: r.benchmark_title,
-                finished_at: r.finished_at,
+            report: reports.remove(&c.id).map(|r| {
+                compact.push((r.id, r.created_at, r.check_states.clone()));
+                FleetReport {
+                    summary: crate::service::report_view::stored_summary(&r),
+                    id: r.id,
+                    benchmark: r.benchmark,
+                    benchmark_title: r.benchmark_title,
+                    finished_at: r.finished_at,
+                }
             }),
             id: c.id,
             name: c.name,
         })
         .collect();
-    let mut matrix = Matrix::new(&columns);
-    let report_ids: Vec<Uuid> = columns
-        .iter()
-        .filter_map(|c| c.report.as_ref().map(|r| r.id))
-        .collect();
-    store
-        .for_each_check_state(&report_ids, |row| matrix.add(row))
-        .await?;
+    let matrix = fill(store, Matrix::new(&columns), compact).await?;
     // a benchmark gone from the catalog since its reports were made keeps report order
     let order = match order {
         Some(b) => Some(b),
@@ -187,6 +185,38 @@ pub async fn fleet(
         clusters: columns,
         checks,
     })
+}
+
+/// Fills the matrix from each report's compact states (one value per report,
+/// titles from the newest report's rows) and, for reports saved before that
+/// column, from their check rows.
+async fn fill(
+    store: &Store,
+    mut matrix: Matrix,
+    mut reports: Vec<(Uuid, DateTime<Utc>, Option<String>)>,
+) -> Result<Matrix> {
+    // newest first: titles come from the newest report that has the check
+    reports.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
+    let (mut from_rows, mut compact) = (Vec::new(), Vec::new());
+    for (id, _, stored) in reports {
+        match stored.as_deref().and_then(check_states::decode) {
+            Some(states) => {
+                for (check, state) in states {
+                    matrix.add_state(id, check, state);
+                }
+                compact.push(id);
+            }
+            None => from_rows.push(id),
+        }
+    }
+    store
+        .for_each_check_state(&from_rows, |row| matrix.add(row))
+        .await?;
+    let untitled = matrix.untitled();
+    if !untitled.is_empty() {
+        matrix.set_titles(store.check_titles(&compact, &untitled).await?);
+    }
+    Ok(matrix)
 }
 
 fn page_without_reports(

@@ -114,6 +114,41 @@ impl Store {
         Ok(out.into_iter().map(|(c, (_, b))| (c, b)).collect())
     }
 
+    /// The title and section of each of `check_ids`, from the first of
+    /// `reports` that has it (pass the newest first): one query per report
+    /// read, usually one.
+    pub async fn check_titles(
+        &self,
+        reports: &[Uuid],
+        check_ids: &[String],
+    ) -> Result<HashMap<String, (String, String)>> {
+        let mut out: HashMap<String, (String, String)> = HashMap::new();
+        for report in reports {
+            let missing: Vec<&String> = check_ids
+                .iter()
+                .filter(|id| !out.contains_key(*id))
+                .collect();
+            if missing.is_empty() {
+                break;
+            }
+            // a benchmark's checks are a few hundred at most, far below any IN-list limit
+            let rows: Vec<(String, String, String)> = check_result::Entity::find()
+                .select_only()
+                .column(check_result::Column::CheckId)
+                .column(check_result::Column::Title)
+                .column(check_result::Column::Section)
+                .filter(check_result::Column::ReportId.eq(*report))
+                .filter(check_result::Column::CheckId.is_in(missing.into_iter().cloned()))
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            for (id, title, section) in rows {
+                out.entry(id).or_insert((title, section));
+            }
+        }
+        Ok(out)
+    }
+
     /// Every check of these reports without its per-node evidence, streamed to
     /// `each` in report then benchmark order; one query per 500 reports.
     pub async fn for_each_check_state(

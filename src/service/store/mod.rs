@@ -1,5 +1,6 @@
 //! The only place with database queries. SQLite by default, PostgreSQL in production.
 
+pub mod check_states;
 mod clusters;
 pub mod entity;
 mod fleet;

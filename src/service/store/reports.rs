@@ -114,6 +114,7 @@ impl Store {
             schedule_id: Set(schedule_id),
             excluded: Set((!r.excluded.is_empty())
                 .then(|| serde_json::to_string(&r.excluded).unwrap_or_default())),
+            check_states: Set(Some(super::check_states::encode(&r.results))),
         };
         let mut rows = Vec::with_capacity(r.results.len());
         for (i, c) in r.results.iter().enumerate() {

@@ -36,6 +36,9 @@ pub struct Model {
     pub benchmark_reason: Option<String>,
     /// True when unscored and manual checks were left out.
     pub scored_only: bool,
+    /// Every check's state in benchmark order, compact (see
+    /// `store::check_states`), for the fleet; null for reports saved before it.
+    pub check_states: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,67 @@
+//! The compact form of a report's check states kept on its header row
+//! (`reports.check_states`): a JSON array of `[check id, state]` pairs in
+//! benchmark order. About 2 KB for 130 checks, it lets the fleet view read one
+//! value per cluster instead of every check row with its evidence.
+
+use crate::engine::report::{CheckResult, State};
+
+/// The stored form of these results' states.
+pub fn encode(results: &[CheckResult]) -> String {
+    let pairs: Vec<(&str, &str)> = results
+        .iter()
+        .map(|c| (c.id.as_str(), c.state.as_str()))
+        .collect();
+    serde_json::to_string(&pairs).unwrap_or_default()
+}
+
+/// The states back, in benchmark order; None when the value is not what
+/// `encode` writes (the caller then reads the report's check rows instead).
+pub fn decode(stored: &str) -> Option<Vec<(String, State)>> {
+    let pairs: Vec<(String, String)> = serde_json::from_str(stored).ok()?;
+    pairs
+        .into_iter()
+        .map(|(id, s)| State::parse(&s).map(|state| (id, state)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(id: &str, state: State) -> CheckResult {
+        CheckResult {
+            id: id.into(),
+            title: String::new(),
+            section: "1".into(),
+            target: "master".into(),
+            state,
+            scored: true,
+            automated: true,
+            rule: String::new(),
+            remediation: String::new(),
+            reason: None,
+            nodes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn states_come_back_in_benchmark_order() {
+        let stored = encode(&[
+            result("1.1.2", State::Fail),
+            result("1.1.1", State::NotApplicable),
+        ]);
+        assert_eq!(
+            decode(&stored).unwrap(),
+            vec![
+                ("1.1.2".to_string(), State::Fail),
+                ("1.1.1".to_string(), State::NotApplicable)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_value_not_written_by_encode_is_none() {
+        assert!(decode("not json").is_none());
+        assert!(decode(r#"[["1.1.1","BROKEN"]]"#).is_none());
+    }
+}
