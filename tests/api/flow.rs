@@ -253,35 +253,7 @@ async fn a_deleted_report_is_gone_with_its_csv_and_a_second_delete_is_not_found(
 async fn live_progress_phases_and_late_subscribers() {
     let (gated, gate) = GatedSource::cluster();
     let app = spawn_app_with(vec![gated]).await;
-    let init = json!({ "Authorization": format!("Bearer {}", app.admin) });
-    let run = app
-        .ok(
-            "mutation { runScan(clusterId: \"gated\") { id } }",
-            json!({}),
-        )
-        .await;
-    let id = run["runScan"]["id"].as_str().unwrap().to_string();
-    // subscribe while the scan waits at the gate, then let it through
-    let port = app.port;
-    let seen = crate::support::ws::Seen::default();
-    let sub = tokio::spawn({
-        let (init, id, seen) = (init.clone(), id.clone(), seen.clone());
-        async move {
-            crate::support::ws::subscribe_until(
-                port,
-                init,
-                PROGRESS,
-                json!({ "id": id }),
-                move |_| seen.saw(),
-            )
-            .await
-        }
-    });
-    // release the scan only once the subscriber has its first (current-state) event
-    seen.wait().await;
-    gate.add_permits(1);
-    let (events, err) = sub.await.unwrap();
-    assert!(err.is_none(), "{err:?}");
+    let (id, events) = crate::support::ws::follow_gated_scan(&app, &gate, PROGRESS).await;
     let phases: Vec<&str> = events
         .iter()
         .map(|e| e["scanProgress"]["phase"].as_str().unwrap())
@@ -305,6 +277,7 @@ async fn live_progress_phases_and_late_subscribers() {
     let last = &events.last().unwrap()["scanProgress"];
     assert_eq!(last["state"], "SUCCEEDED");
     // a subscriber to a finished scan gets the final event, then completion
+    let init = json!({ "Authorization": format!("Bearer {}", app.admin) });
     let (late, err) = subscribe(app.port, init, PROGRESS, json!({ "id": id })).await;
     assert!(err.is_none());
     assert_eq!(late.len(), 1);

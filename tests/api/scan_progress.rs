@@ -33,33 +33,7 @@ async fn a_finished_scans_progress_keeps_its_final_counts() {
 async fn the_done_event_carries_the_counts_saving_reported() {
     let (gated, gate) = GatedSource::cluster();
     let app = spawn_app_with(vec![gated]).await;
-    let run = app
-        .ok(
-            "mutation { runScan(clusterId: \"gated\") { id } }",
-            json!({}),
-        )
-        .await;
-    let id = run["runScan"]["id"].as_str().unwrap().to_string();
-    let init = json!({ "Authorization": format!("Bearer {}", app.admin) });
-    let seen = crate::support::ws::Seen::default();
-    let sub = tokio::spawn({
-        let (port, id, seen) = (app.port, id.clone(), seen.clone());
-        async move {
-            crate::support::ws::subscribe_until(
-                port,
-                init,
-                PROGRESS,
-                json!({ "id": id }),
-                move |_| seen.saw(),
-            )
-            .await
-        }
-    });
-    // the first event (the current state) says the subscription is live
-    seen.wait().await;
-    gate.add_permits(1);
-    let (events, err) = sub.await.unwrap();
-    assert!(err.is_none(), "{err:?}");
+    let (_, events) = crate::support::ws::follow_gated_scan(&app, &gate, PROGRESS).await;
     let of = |phase: &str| {
         events
             .iter()

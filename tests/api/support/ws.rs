@@ -16,6 +16,36 @@ pub async fn subscribe(
     subscribe_until(port, init, query, variables, |_| false).await
 }
 
+/// Starts a scan of the `gated` cluster, subscribes to it with `query`
+/// (variable `$id`) as the admin, releases `gate` once the subscription has
+/// its first (current-state) event, and returns the scan id and every event
+/// until the stream completed without an error.
+pub async fn follow_gated_scan(
+    app: &crate::support::app::TestApp,
+    gate: &tokio::sync::Semaphore,
+    query: &'static str,
+) -> (String, Vec<Value>) {
+    let run = app
+        .ok(
+            "mutation { runScan(clusterId: \"gated\") { id } }",
+            json!({}),
+        )
+        .await;
+    let id = run["runScan"]["id"].as_str().unwrap().to_string();
+    let init = json!({ "Authorization": format!("Bearer {}", app.admin) });
+    let seen = Seen::default();
+    let sub = tokio::spawn({
+        let (port, id, seen) = (app.port, id.clone(), seen.clone());
+        async move { subscribe_until(port, init, query, json!({ "id": id }), move |_| seen.saw()).await }
+    });
+    // released only once the subscriber is live: it misses no phase
+    seen.wait().await;
+    gate.add_permits(1);
+    let (events, err) = sub.await.unwrap();
+    assert!(err.is_none(), "{err:?}");
+    (id, events)
+}
+
 /// Like [`subscribe`], but also stops after the first event for which `stop` is true.
 pub async fn subscribe_until(
     port: u16,
