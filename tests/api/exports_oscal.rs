@@ -2,23 +2,15 @@
 //! schema as trestle 5.x enforces it) and read as JSON: one finding per check,
 //! one observation per check and node with its evidence, the scan's times.
 
+use crate::exports::{demo_report_id, json_export};
 use crate::support::app::{spawn_app, TestApp};
 use serde_json::{json, Value};
 
 async fn demo_export(app: &TestApp) -> (String, Value, Value) {
-    let end = app.scan_to_end("demo").await;
-    assert_eq!(end["state"], "SUCCEEDED", "{end}");
-    let id = end["report"]["id"].as_str().unwrap().to_string();
-    let get = |format: &str| {
-        app.client
-            .get(format!("{}/reports/{id}/{format}", app.address))
-            .bearer_auth(&app.admin)
-            .send()
-    };
-    let doc: Value = get("json").await.unwrap().json().await.unwrap();
-    let r = get("oscal").await.unwrap();
-    assert_eq!(r.status(), 200);
-    (id, doc, r.json().await.unwrap())
+    let id = demo_report_id(app).await;
+    let doc = json_export(app, &id, "json").await;
+    let oscal = json_export(app, &id, "oscal").await;
+    (id, doc, oscal)
 }
 
 /// Loads the file with trestle's model, which validates it against OSCAL.

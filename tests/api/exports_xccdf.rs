@@ -1,21 +1,14 @@
 //! The XCCDF export, validated by OpenSCAP (`oscap xccdf validate`) and read
 //! with an XML parser: one TestResult per node, only that node's checks.
 
+use crate::exports::{demo_report_id, export, json_export};
 use crate::support::app::{spawn_app, TestApp};
 use serde_json::{json, Value};
 
 async fn demo_export(app: &TestApp) -> (String, Value, String) {
-    let end = app.scan_to_end("demo").await;
-    assert_eq!(end["state"], "SUCCEEDED", "{end}");
-    let id = end["report"]["id"].as_str().unwrap().to_string();
-    let get = |format: &str| {
-        app.client
-            .get(format!("{}/reports/{id}/{format}", app.address))
-            .bearer_auth(&app.admin)
-            .send()
-    };
-    let doc: Value = get("json").await.unwrap().json().await.unwrap();
-    let r = get("xccdf").await.unwrap();
+    let id = demo_report_id(app).await;
+    let doc = json_export(app, &id, "json").await;
+    let r = export(app, &id, "xccdf", Some(&app.admin)).await;
     assert_eq!(r.status(), 200);
     (id, doc, r.text().await.unwrap())
 }
