@@ -58,46 +58,32 @@ async fn tokens_owners_and_unauthenticated() {
         .gql_as(Some(&owner_other), "{ clusters { id } }", json!({}))
         .await;
     assert_eq!(own["data"]["clusters"], json!([{ "id": "other" }]));
-    let q = "query($id: ID!) { report(id: $id) { id } }";
-    assert_eq!(
-        code(
-            &app.gql_as(Some(&owner_other), q, json!({ "id": report_id }))
-                .await
+    // another owner's cluster and report do not exist for this token
+    for (q, vars) in [
+        (
+            "query($id: ID!) { report(id: $id) { id } }",
+            json!({ "id": report_id }),
         ),
-        "NOT_FOUND"
-    );
-    let r = app
-        .gql_as(
-            Some(&owner_other),
+        (
             "mutation { runScan(clusterId: \"demo\") { id } }",
             json!({}),
-        )
-        .await;
-    assert_eq!(code(&r), "NOT_FOUND");
-    let r = app
-        .gql_as(
-            Some(&owner_other),
+        ),
+        (
             "mutation { skipTest(clusterId: \"demo\", testId: \"1.2.15\") { testId } }",
             json!({}),
-        )
-        .await;
-    assert_eq!(code(&r), "NOT_FOUND");
-    let r = app
-        .gql_as(
-            Some(&owner_other),
+        ),
+        (
             "mutation($id: ID!) { deleteReport(id: $id) }",
             json!({ "id": report_id }),
-        )
-        .await;
-    assert_eq!(code(&r), "NOT_FOUND");
-    let r = app
-        .gql_as(
-            Some(&owner_other),
+        ),
+        (
             "{ reports(clusterId: \"demo\") { edges { node { id } } } }",
             json!({}),
-        )
-        .await;
-    assert_eq!(code(&r), "NOT_FOUND");
+        ),
+    ] {
+        let r = app.gql_as(Some(&owner_other), q, vars).await;
+        assert_eq!(code(&r), "NOT_FOUND", "{q}: {r}");
+    }
     let all = app
         .gql_as(
             Some(&owner_other),
