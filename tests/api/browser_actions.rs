@@ -236,5 +236,6 @@ async fn a_skip_naming_a_node_the_report_lacks_warns_about_it() {
         warning.contains("Not in the latest report: worker1") && !warning.contains("worker-1"),
         "{warning}"
     );
+    b.screenshot("skip-unknown-node").await;
     b.close().await;
 }

@@ -24,7 +24,7 @@ function SkipControl({ clusterId, checkId, skip, onChange }) {
   };
   if (skip) {
     return html`<div class="skip">
-      <p>${skip.expired ? "An expired skip (no longer applied) by" : "Skipped from the next scans on by"} <b>${skip.skippedBy}</b>
+      <p>${skip.expired ? "An expired skip (no longer applied) by" : "Skipped for the next scans by"} <b>${skip.skippedBy}</b>${" "}
         (<${Time} at=${skip.skippedAt} />), ${scope(skip)}${skip.expiresAt ? html`, until <${Time} at=${skip.expiresAt} />` : ""}${skip.reason ? ": " + skip.reason : ""}.</p>
       <${UnknownNodes} skip=${skip} />
       <button type="button" disabled=${busy} onClick=${() => run(UNSKIP, { c: clusterId, t: checkId })}>Unskip</button>
