@@ -80,6 +80,13 @@ impl Service {
         crate::service::scan::relay::start(&scanner, &settings.database_url).await;
         scanner.recover().await?;
         scanner.keep_reaping();
+        // older reports get their compact states in the background; the fleet reads their rows meanwhile
+        let backfill = store.clone();
+        tokio::spawn(async move {
+            if let Err(e) = crate::service::fleet::backfill_check_states(&backfill).await {
+                tracing::warn!("could not write compact check states of older reports: {e}");
+            }
+        });
         let scheduler = crate::service::schedule::Scheduler::new(
             scanner.clone(),
             crate::service::schedule::ScheduleLimits::from_settings(&settings),

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-const FLEET: &str = "query($b: String, $first: Int, $offset: Int) {
+pub(crate) const FLEET: &str = "query($b: String, $first: Int, $offset: Int) {
   fleet(benchmark: $b, first: $first, offset: $offset) {
     benchmark totalClusters benchmarks { benchmark clusters }
     clusters { clusterId clusterName reportId benchmarkVersion finishedAt
@@ -15,7 +15,7 @@ const FLEET: &str = "query($b: String, $first: Int, $offset: Int) {
     checks { id description section states counts { total fail error pass } } } }";
 
 /// The demo, "other" and "third" (all the demo snapshot).
-async fn three_clusters() -> TestApp {
+pub(crate) async fn three_clusters() -> TestApp {
     let third = ExtraCluster {
         id: "third".into(),
         name: "Third".into(),
@@ -24,7 +24,7 @@ async fn three_clusters() -> TestApp {
     spawn_app_with(vec![other_cluster(), third]).await
 }
 
-async fn scan(app: &TestApp, cluster: &str, benchmark: Option<&str>) -> String {
+pub(crate) async fn scan(app: &TestApp, cluster: &str, benchmark: Option<&str>) -> String {
     let d = app
         .ok(
             "mutation($c: ID!, $b: String) { runScan(clusterId: $c, benchmark: $b) { id } }",
@@ -37,7 +37,7 @@ async fn scan(app: &TestApp, cluster: &str, benchmark: Option<&str>) -> String {
 }
 
 /// A report's summary and its check states by id.
-async fn report(app: &TestApp, id: &str) -> (Value, HashMap<String, String>) {
+pub(crate) async fn report(app: &TestApp, id: &str) -> (Value, HashMap<String, String>) {
     let d = app
         .ok(
             "query($id: ID!) { report(id: $id) { summary { total pass fail warn skip notApplicable error } results { id state } } }",
@@ -253,51 +253,4 @@ async fn worst_first_orders_checks_by_how_many_clusters_fail_them() {
         .collect();
     assert!(bad[0] == 2 && bad.contains(&1), "{bad:?}");
     assert!(bad.windows(2).all(|w| w[0] >= w[1]), "{bad:?}");
-}
-
-#[actix_web::test]
-async fn a_report_saved_before_the_compact_states_is_read_from_its_check_rows() {
-    use cis_scan::service::store::entity::report;
-    use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
-    let app = three_clusters().await;
-    app.ok(
-        "mutation { skipTest(clusterId: \"demo\", testId: \"1.2.15\") { testId } }",
-        json!({}),
-    )
-    .await;
-    let old = scan(&app, "demo", None).await;
-    let new = scan(&app, "other", None).await;
-    // as a report written before the column existed: no compact states
-    let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
-    report::Entity::update_many()
-        .col_expr(
-            report::Column::CheckStates,
-            Expr::value(Option::<String>::None),
-        )
-        .filter(report::Column::Id.eq(uuid::Uuid::parse_str(&old).unwrap()))
-        .exec(&db)
-        .await
-        .unwrap();
-    let f = app.ok(FLEET, json!({})).await["fleet"].clone();
-    let (_, old_states) = report(&app, &old).await;
-    let (_, new_states) = report(&app, &new).await;
-    let checks = f["checks"].as_array().unwrap();
-    assert_eq!(checks.len(), old_states.len());
-    for c in checks {
-        let id = c["id"].as_str().unwrap();
-        assert_eq!(
-            c["states"][0].as_str(),
-            old_states.get(id).map(String::as_str),
-            "{id}"
-        );
-        assert_eq!(
-            c["states"][1].as_str(),
-            new_states.get(id).map(String::as_str),
-            "{id}"
-        );
-        assert!(!c["description"].as_str().unwrap().is_empty(), "{id}");
-        assert!(!c["section"].as_str().unwrap().is_empty(), "{id}");
-    }
-    let row = checks.iter().find(|c| c["id"] == "1.2.15").unwrap();
-    assert_eq!(row["states"], json!(["SKIP", "FAIL", null]));
 }

@@ -33,6 +33,7 @@ mod exports_xccdf;
 mod fault_kill;
 mod fault_postgres;
 mod fleet;
+mod fleet_compact;
 mod flow;
 mod history;
 mod kube_bench_differences;

@@ -219,6 +219,26 @@ async fn fill(
     Ok(matrix)
 }
 
+/// Gives reports saved before the compact check states their states, 100 at
+/// a time until none is left (start-up runs it in the background): until then
+/// the fleet reads those reports' check rows, which is slower but the same.
+pub async fn backfill_check_states(store: &Store) -> Result<usize> {
+    let mut total = 0;
+    loop {
+        match store.backfill_check_states(100).await? {
+            0 => break,
+            n => total += n,
+        }
+    }
+    if total > 0 {
+        tracing::info!(
+            reports = total,
+            "compact check states written for older reports"
+        );
+    }
+    Ok(total)
+}
+
 fn page_without_reports(
     clusters: Vec<crate::service::store::entity::cluster::Model>,
     req: &FleetRequest,

@@ -7,10 +7,12 @@ use crate::engine::report::{CheckResult, State};
 
 /// The stored form of these results' states.
 pub fn encode(results: &[CheckResult]) -> String {
-    let pairs: Vec<(&str, &str)> = results
-        .iter()
-        .map(|c| (c.id.as_str(), c.state.as_str()))
-        .collect();
+    encode_pairs(results.iter().map(|c| (c.id.as_str(), c.state.as_str())))
+}
+
+/// The stored form of (check id, state name) pairs, as check rows hold them.
+pub fn encode_pairs<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    let pairs: Vec<(&str, &str)> = pairs.collect();
     serde_json::to_string(&pairs).unwrap_or_default()
 }
 

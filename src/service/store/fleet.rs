@@ -7,6 +7,7 @@ use super::Store;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
+use sea_orm::sea_query::Expr;
 use sea_orm::*;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -147,6 +148,41 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// Writes the compact check states of up to `limit` reports saved before
+    /// they existed, from their check rows; returns how many reports it
+    /// looked at (0: none left). Idempotent, so replicas may run it at once.
+    pub async fn backfill_check_states(&self, limit: u64) -> Result<usize> {
+        let ids: Vec<Uuid> = report::Entity::find()
+            .select_only()
+            .column(report::Column::Id)
+            .filter(report::Column::CheckStates.is_null())
+            .limit(limit)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        for id in &ids {
+            let rows: Vec<(String, String)> = check_result::Entity::find()
+                .select_only()
+                .column(check_result::Column::CheckId)
+                .column(check_result::Column::State)
+                .filter(check_result::Column::ReportId.eq(*id))
+                .order_by_asc(check_result::Column::Position)
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            let stored = super::check_states::encode_pairs(
+                rows.iter().map(|(c, s)| (c.as_str(), s.as_str())),
+            );
+            report::Entity::update_many()
+                .col_expr(report::Column::CheckStates, Expr::value(stored))
+                .filter(report::Column::Id.eq(*id))
+                .filter(report::Column::CheckStates.is_null())
+                .exec(&self.db)
+                .await?;
+        }
+        Ok(ids.len())
     }
 
     /// Every check of these reports without its per-node evidence, streamed to
