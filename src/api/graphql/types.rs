@@ -269,16 +269,16 @@ impl SkippedTest {
         if named.is_empty() {
             return Ok(named);
         }
-        let svc = state(ctx);
-        let Some(latest) = svc
-            .store()
-            .latest_report(&self.0.cluster_id)
+        // batched: a list of exceptions reads the latest report once per request
+        let Some(latest) = loaders(ctx)
+            .latest
+            .load_one(self.0.cluster_id.clone())
             .await
-            .map_err(gql)?
+            .map_err(shared)?
         else {
             return Ok(Vec::new());
         };
-        let header = svc.reports.remember(latest).map_err(gql)?;
+        let header = state(ctx).reports.remember(latest).map_err(gql)?;
         let known = header
             .nodes
             .iter()
