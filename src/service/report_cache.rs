@@ -108,6 +108,12 @@ impl ReportCache {
         }
     }
 
+    /// A header held in memory, whatever its age: for a caller that has just
+    /// read the row and so knows the report exists.
+    pub fn cached_header(&self, id: Uuid) -> Option<Arc<ReportHeader>> {
+        self.0.headers.get(&id).map(|e| e.header.clone())
+    }
+
     /// Decodes a header row just read from the database and keeps it.
     pub fn remember(&self, row: report::Model) -> Result<Arc<ReportHeader>> {
         let header = Arc::new(ReportHeader::try_from(row)?);

@@ -100,3 +100,21 @@ async fn the_backfill_writes_an_older_reports_states_as_a_save_would() {
         "nothing left"
     );
 }
+
+#[actix_web::test]
+async fn titles_the_definitions_lack_are_read_from_the_reports_rows_once_per_check() {
+    let app = three_clusters().await;
+    let a = Uuid::parse_str(&scan(&app, "demo", None).await).unwrap();
+    let b = Uuid::parse_str(&scan(&app, "other", None).await).unwrap();
+    let ids = vec![
+        "1.2.15".to_string(),
+        "4.1.1".to_string(),
+        "9.9.9".to_string(),
+    ];
+    let titles = app.state.store().check_titles(&[a, b], &ids).await.unwrap();
+    assert_eq!(titles.len(), 2, "no row has 9.9.9: {titles:?}");
+    let (title, section) = &titles["1.2.15"];
+    assert!(title.contains("--profiling"), "{title}");
+    assert_eq!(section, "1");
+    assert_eq!(titles["4.1.1"].1, "4");
+}

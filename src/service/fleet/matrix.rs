@@ -70,6 +70,19 @@ impl Matrix {
         }
     }
 
+    /// Drops the rows whose title is still unknown.
+    pub(super) fn drop_untitled(&mut self) {
+        let mut titled = self.titled.iter();
+        self.rows.retain(|_| *titled.next().unwrap_or(&true));
+        self.titled.retain(|t| *t);
+        self.row_of = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect();
+    }
+
     fn cell(
         &mut self,
         report_id: Uuid,
@@ -185,5 +198,19 @@ mod tests {
         assert!(m.untitled().is_empty());
         assert_eq!(m.rows[1].title, "check 1.2");
         assert_eq!(m.rows[0].states, [Some(State::Fail), Some(State::Pass)]);
+    }
+
+    #[test]
+    fn rows_left_untitled_are_dropped_and_the_rest_stay_findable() {
+        let a = Uuid::new_v4();
+        let mut m = Matrix::new(&[column("a", Some(a))]);
+        m.add_state(a, "1.1".into(), State::Fail);
+        m.add(row(a, "1.2", "PASS"));
+        m.drop_untitled();
+        assert_eq!(m.rows.len(), 1);
+        assert_eq!(m.rows[0].id, "1.2");
+        m.add(row(a, "1.3", "WARN"));
+        assert_eq!(m.rows[1].id, "1.3");
+        assert!(m.untitled().is_empty());
     }
 }

@@ -3,7 +3,7 @@
 //! cluster). Read in a few queries whatever the number of clusters, and bounded:
 //! at most `MAX_PAGE` clusters per answer.
 
-use crate::engine::benchmark::Catalog;
+use crate::engine::benchmark::{Benchmark, Catalog};
 use crate::engine::report::{State, Summary};
 use crate::error::{Error, Result};
 use crate::service::store::{check_states, Store};
@@ -145,12 +145,12 @@ pub async fn fleet(
     let page_ids: Vec<String> = page.iter().map(|c| c.id.clone()).collect();
     let mut reports = store.latest_reports_where(&page_ids, Some(&chosen)).await?;
     // each report's compact states, taken before the headers become columns
-    let mut compact: Vec<(Uuid, DateTime<Utc>, Option<String>)> = Vec::new();
+    let mut compact: Vec<(Uuid, Option<String>)> = Vec::new();
     let columns: Vec<FleetCluster> = page
         .into_iter()
         .map(|c| FleetCluster {
             report: reports.remove(&c.id).map(|r| {
-                compact.push((r.id, r.created_at, r.check_states.clone()));
+                compact.push((r.id, r.check_states.clone()));
                 FleetReport {
                     summary: crate::service::report_view::stored_summary(&r),
                     id: r.id,
@@ -163,12 +163,12 @@ pub async fn fleet(
             name: c.name,
         })
         .collect();
-    let matrix = fill(store, Matrix::new(&columns), compact).await?;
     // a benchmark gone from the catalog since its reports were made keeps report order
     let order = match order {
         Some(b) => Some(b),
         None => catalog.get(&chosen).ok(),
     };
+    let matrix = fill(store, Matrix::new(&columns), compact, order.as_deref()).await?;
     let ranks: HashMap<&str, usize> = order
         .iter()
         .flat_map(|b| b.checks.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)))
@@ -187,18 +187,17 @@ pub async fn fleet(
     })
 }
 
-/// Fills the matrix from each report's compact states (one value per report,
-/// titles from the newest report's rows) and, for reports saved before that
-/// column, from their check rows.
+/// Fills the matrix from each report's compact states (one value per report;
+/// titles and sections from the benchmark's definitions, else from the rows)
+/// and, for reports saved before that column, from their check rows.
 async fn fill(
     store: &Store,
     mut matrix: Matrix,
-    mut reports: Vec<(Uuid, DateTime<Utc>, Option<String>)>,
+    reports: Vec<(Uuid, Option<String>)>,
+    benchmark: Option<&Benchmark>,
 ) -> Result<Matrix> {
-    // newest first: titles come from the newest report that has the check
-    reports.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
     let (mut from_rows, mut compact) = (Vec::new(), Vec::new());
-    for (id, _, stored) in reports {
+    for (id, stored) in reports {
         match stored.as_deref().and_then(check_states::decode) {
             Some(states) => {
                 for (check, state) in states {
@@ -213,30 +212,42 @@ async fn fill(
         .for_each_check_state(&from_rows, |row| matrix.add(row))
         .await?;
     let untitled = matrix.untitled();
-    if !untitled.is_empty() {
-        matrix.set_titles(store.check_titles(&compact, &untitled).await?);
+    if untitled.is_empty() {
+        return Ok(matrix);
     }
+    let mut titles: HashMap<String, (String, String)> = HashMap::new();
+    for id in &untitled {
+        if let Some(c) = benchmark.and_then(|b| b.check(id)) {
+            titles.insert(id.clone(), (c.title.clone(), c.section.clone()));
+        }
+    }
+    let rest: Vec<String> = untitled
+        .into_iter()
+        .filter(|id| !titles.contains_key(id))
+        .collect();
+    if !rest.is_empty() {
+        titles.extend(store.check_titles(&compact, &rest).await?);
+    }
+    matrix.set_titles(titles);
+    // a check only a report deleted since its header was read had: not listed
+    matrix.drop_untitled();
     Ok(matrix)
 }
 
 /// Gives reports saved before the compact check states their states, 100 at
-/// a time until none is left (start-up runs it in the background): until then
-/// the fleet reads those reports' check rows, which is slower but the same.
+/// a time in id order until none is left (start-up runs it in the background):
+/// until then the fleet reads those reports' check rows, which is slower but
+/// the same. Returns how many batches it wrote.
 pub async fn backfill_check_states(store: &Store) -> Result<usize> {
-    let mut total = 0;
-    loop {
-        match store.backfill_check_states(100).await? {
-            0 => break,
-            n => total += n,
-        }
+    let (mut after, mut batches) = (None, 0);
+    while let Some(last) = store.backfill_check_states(after, 100).await? {
+        after = Some(last);
+        batches += 1;
     }
-    if total > 0 {
-        tracing::info!(
-            reports = total,
-            "compact check states written for older reports"
-        );
+    if batches > 0 {
+        tracing::info!(batches, "compact check states written for older reports");
     }
-    Ok(total)
+    Ok(batches)
 }
 
 fn page_without_reports(

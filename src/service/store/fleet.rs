@@ -115,19 +115,20 @@ impl Store {
         Ok(out.into_iter().map(|(c, (_, b))| (c, b)).collect())
     }
 
-    /// The title and section of each of `check_ids`, from the first of
-    /// `reports` that has it (pass the newest first): one query per report
-    /// read, usually one.
+    /// The title and section of each of `check_ids` as these reports' rows
+    /// hold them (for checks the benchmark definitions no longer have): one
+    /// query per 500 reports, answering one row per check.
     pub async fn check_titles(
         &self,
         reports: &[Uuid],
         check_ids: &[String],
     ) -> Result<HashMap<String, (String, String)>> {
         let mut out: HashMap<String, (String, String)> = HashMap::new();
-        for report in reports {
-            let missing: Vec<&String> = check_ids
+        for chunk in reports.chunks(CHUNK) {
+            let missing: Vec<String> = check_ids
                 .iter()
                 .filter(|id| !out.contains_key(*id))
+                .cloned()
                 .collect();
             if missing.is_empty() {
                 break;
@@ -136,10 +137,11 @@ impl Store {
             let rows: Vec<(String, String, String)> = check_result::Entity::find()
                 .select_only()
                 .column(check_result::Column::CheckId)
-                .column(check_result::Column::Title)
-                .column(check_result::Column::Section)
-                .filter(check_result::Column::ReportId.eq(*report))
-                .filter(check_result::Column::CheckId.is_in(missing.into_iter().cloned()))
+                .column_as(check_result::Column::Title.max(), "title")
+                .column_as(check_result::Column::Section.max(), "section")
+                .filter(check_result::Column::ReportId.is_in(chunk.iter().copied()))
+                .filter(check_result::Column::CheckId.is_in(missing))
+                .group_by(check_result::Column::CheckId)
                 .into_tuple()
                 .all(&self.db)
                 .await?;
@@ -151,30 +153,48 @@ impl Store {
     }
 
     /// Writes the compact check states of up to `limit` reports saved before
-    /// they existed, from their check rows; returns how many reports it
-    /// looked at (0: none left). Idempotent, so replicas may run it at once.
-    pub async fn backfill_check_states(&self, limit: u64) -> Result<usize> {
-        let ids: Vec<Uuid> = report::Entity::find()
+    /// they existed (by id, after `after`), from their check rows, in two
+    /// queries plus one update per report; returns the last id looked at, None
+    /// when none was left. Idempotent, so replicas may run it at once.
+    pub async fn backfill_check_states(
+        &self,
+        after: Option<Uuid>,
+        limit: u64,
+    ) -> Result<Option<Uuid>> {
+        let mut q = report::Entity::find()
             .select_only()
             .column(report::Column::Id)
-            .filter(report::Column::CheckStates.is_null())
+            .filter(report::Column::CheckStates.is_null());
+        if let Some(a) = after {
+            q = q.filter(report::Column::Id.gt(a));
+        }
+        let ids: Vec<Uuid> = q
+            .order_by_asc(report::Column::Id)
             .limit(limit)
             .into_tuple()
             .all(&self.db)
             .await?;
+        let Some(&last) = ids.last() else {
+            return Ok(None);
+        };
+        let rows: Vec<(Uuid, String, String)> = check_result::Entity::find()
+            .select_only()
+            .column(check_result::Column::ReportId)
+            .column(check_result::Column::CheckId)
+            .column(check_result::Column::State)
+            .filter(check_result::Column::ReportId.is_in(ids.iter().copied()))
+            .order_by_asc(check_result::Column::ReportId)
+            .order_by_asc(check_result::Column::Position)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut of: HashMap<Uuid, Vec<(&str, &str)>> = HashMap::new();
+        for (report, check, state) in &rows {
+            of.entry(*report).or_default().push((check, state));
+        }
         for id in &ids {
-            let rows: Vec<(String, String)> = check_result::Entity::find()
-                .select_only()
-                .column(check_result::Column::CheckId)
-                .column(check_result::Column::State)
-                .filter(check_result::Column::ReportId.eq(*id))
-                .order_by_asc(check_result::Column::Position)
-                .into_tuple()
-                .all(&self.db)
-                .await?;
-            let stored = super::check_states::encode_pairs(
-                rows.iter().map(|(c, s)| (c.as_str(), s.as_str())),
-            );
+            let pairs = of.remove(id).unwrap_or_default();
+            let stored = super::check_states::encode_pairs(pairs.into_iter());
             report::Entity::update_many()
                 .col_expr(report::Column::CheckStates, Expr::value(stored))
                 .filter(report::Column::Id.eq(*id))
@@ -182,7 +202,7 @@ impl Store {
                 .exec(&self.db)
                 .await?;
         }
-        Ok(ids.len())
+        Ok(Some(last))
     }
 
     /// Every check of these reports without its per-node evidence, streamed to

@@ -174,7 +174,6 @@ impl TestApp {
         r["data"].clone()
     }
 
-    /// Starts a scan and waits for it to end; returns the final scan object.
     /// The body of GET `path` (e.g. "/metrics") with the admin token.
     pub async fn admin_text(&self, path: &str) -> String {
         self.client
@@ -188,6 +187,7 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Starts a scan and waits for it to end; returns the final scan object.
     pub async fn scan_to_end(&self, cluster: &str) -> Value {
         let d = self
             .ok(
