@@ -212,3 +212,24 @@ impl Report {
             .collect()
     }
 }
+
+#[cfg(test)]
+impl CheckResult {
+    /// A check for unit tests: `id` in the section its id starts with, one
+    /// state, scored and automated, no text and no nodes; tests set the rest.
+    pub(crate) fn sample(id: &str, state: State) -> Self {
+        CheckResult {
+            id: id.into(),
+            title: String::new(),
+            section: id.split('.').next().unwrap_or(id).into(),
+            target: "master".into(),
+            state,
+            scored: true,
+            automated: true,
+            rule: String::new(),
+            remediation: String::new(),
+            reason: None,
+            nodes: Vec::new(),
+        }
+    }
+}

@@ -102,16 +102,8 @@ mod tests {
 
     fn check(id: &str, state: State, nodes: &[&str]) -> CheckResult {
         CheckResult {
-            id: id.into(),
             title: "Ensure that the --anonymous-auth argument is set to false".into(),
-            section: id.split('.').next().unwrap().into(),
             target: "node".into(),
-            state,
-            scored: true,
-            automated: true,
-            rule: String::new(),
-            remediation: String::new(),
-            reason: None,
             nodes: nodes
                 .iter()
                 .map(|n| NodeResult {
@@ -123,6 +115,7 @@ mod tests {
                     reason: None,
                 })
                 .collect(),
+            ..CheckResult::sample(id, state)
         }
     }
 

@@ -101,16 +101,8 @@ mod tests {
 
     fn check(id: &str, state: State) -> CheckResult {
         CheckResult {
-            id: id.into(),
             title: format!("check {id}"),
-            section: "1".into(),
-            target: "master".into(),
-            state,
-            scored: true,
-            automated: true,
             rule: id.into(),
-            remediation: String::new(),
-            reason: None,
             nodes: vec![NodeResult {
                 node: "cp-1".into(),
                 state,
@@ -119,6 +111,7 @@ mod tests {
                 source: String::new(),
                 reason: None,
             }],
+            ..CheckResult::sample(id, state)
         }
     }
 

@@ -109,13 +109,7 @@ mod tests {
 
     fn check(nodes: &[(&str, State)]) -> CheckResult {
         CheckResult {
-            id: "1.2.16".into(),
             title: "Ensure profiling is off".into(),
-            section: "1".into(),
-            target: "master".into(),
-            state: State::Fail,
-            scored: true,
-            automated: true,
             rule: "r".into(),
             remediation: "-set --profiling=false".into(),
             reason: Some("check reason".into()),
@@ -130,6 +124,7 @@ mod tests {
                     reason: (*n == "cp-2").then(|| "node reason".to_string()),
                 })
                 .collect(),
+            ..CheckResult::sample("1.2.16", State::Fail)
         }
     }
 

@@ -30,27 +30,11 @@ pub fn decode(stored: &str) -> Option<Vec<(String, State)>> {
 mod tests {
     use super::*;
 
-    fn result(id: &str, state: State) -> CheckResult {
-        CheckResult {
-            id: id.into(),
-            title: String::new(),
-            section: "1".into(),
-            target: "master".into(),
-            state,
-            scored: true,
-            automated: true,
-            rule: String::new(),
-            remediation: String::new(),
-            reason: None,
-            nodes: Vec::new(),
-        }
-    }
-
     #[test]
     fn states_come_back_in_benchmark_order() {
         let stored = encode(&[
-            result("1.1.2", State::Fail),
-            result("1.1.1", State::NotApplicable),
+            CheckResult::sample("1.1.2", State::Fail),
+            CheckResult::sample("1.1.1", State::NotApplicable),
         ]);
         assert_eq!(
             decode(&stored).unwrap(),
