@@ -9,11 +9,6 @@ use async_graphql::{Context, Object, Result, ID};
 /// Most reports in one page.
 const MAX_PAGE: i32 = 100;
 
-/// Query cost of a page: each report it may hold costs what is asked of it.
-fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
-    let n = first.unwrap_or(20).clamp(0, MAX_PAGE) as usize;
-    n.max(1).saturating_mul(child_complexity).saturating_add(1)
-}
 
 /// Report queries.
 #[derive(Default)]
@@ -32,7 +27,7 @@ impl ReportQuery {
     }
 
     /// Reports newest first, as a Relay connection; `after` is an edge's cursor.
-    #[graphql(complexity = "page_cost(first, child_complexity)")]
+    #[graphql(complexity = "super::paging::list_cost(first, 20, MAX_PAGE as usize, child_complexity)")]
     async fn reports(
         &self,
         ctx: &Context<'_>,

@@ -10,15 +10,8 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object, Result, ID};
 use chrono::{DateTime, Utc};
 
-/// Longest skip reason kept.
 /// Most audit entries in one page.
-const MAX_PAGE: i32 = 100;
-
-/// Query cost of an audit page: each entry it may hold costs what is asked of it.
-pub fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
-    let n = first.unwrap_or(20).clamp(0, MAX_PAGE) as usize;
-    n.max(1).saturating_mul(child_complexity).saturating_add(1)
-}
+pub const MAX_PAGE: i32 = 100;
 
 /// One entry of the audit trail: a skip (new or replacing one) or an unskip.
 pub struct SkipAuditEntry(pub skip_audit::Model);
@@ -118,7 +111,7 @@ impl SkipQuery {
 
     /// Every skip, replaced skip and unskip of a cluster's tests (of one test
     /// when `testId` is given), newest first, as a Relay connection.
-    #[graphql(complexity = "page_cost(first, child_complexity)")]
+    #[graphql(complexity = "super::paging::list_cost(first, 20, MAX_PAGE as usize, child_complexity)")]
     async fn skip_audit(
         &self,
         ctx: &Context<'_>,
