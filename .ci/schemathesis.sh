@@ -28,9 +28,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 cat > "$WORK/serve.toml" <<TOML
-listen = "127.0.0.1:$PORT"
 database_url = "sqlite://$WORK/cis-scan.db?mode=rwc"
 encryption_key = "$(head -c 32 /dev/urandom | base64)"
 scheduler = false
@@ -45,12 +43,21 @@ else
   TOKEN="$("$CIS_SCAN_BIN" token create --owner demo --config "$WORK/serve.toml" 2>/dev/null)"
 fi
 # The service runs with its default limits: the depth limit leaves introspection out.
-RUST_LOG=warn "$CIS_SCAN_BIN" serve --config "$WORK/serve.toml" >"$WORK/serve.log" 2>&1 &
+# Port 0: the service takes a free port itself and writes the address it bound to the
+# ready file, so no other process can take the port between choosing and binding it.
+RUST_LOG=warn "$CIS_SCAN_BIN" serve --config "$WORK/serve.toml" \
+  --listen 127.0.0.1:0 --ready-file "$WORK/address" >"$WORK/serve.log" 2>&1 &
 PID=$!
-for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
-  sleep 0.2
+for _ in $(seq 1 600); do
+  [ -s "$WORK/address" ] && break
+  kill -0 "$PID" 2>/dev/null || { echo "cis-scan serve exited at start-up:" >&2; cat "$WORK/serve.log" >&2; exit 1; }
+  sleep 0.1
 done
+if [ ! -s "$WORK/address" ]; then
+  echo "cis-scan serve wrote no address within 60 s:" >&2; cat "$WORK/serve.log" >&2; exit 1
+fi
+ADDRESS="$(cat "$WORK/address")"
+PORT="${ADDRESS##*:}"
 curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null
 
 # The token must work, or every case would pass as UNAUTHENTICATED and prove nothing.

@@ -57,9 +57,13 @@ pub struct ConfigArgs {
 pub struct ServeArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
-    /// Address to listen on (overrides the configuration).
+    /// Address to listen on (overrides the configuration); port 0 takes a free port.
     #[arg(long)]
     pub listen: Option<String>,
+    /// Once listening, write the bound address (`127.0.0.1:PORT`) to this file, for
+    /// scripts and tests that start the service on port 0.
+    #[arg(long)]
+    pub ready_file: Option<PathBuf>,
 }
 
 /// Where the node is.

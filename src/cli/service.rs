@@ -38,17 +38,34 @@ pub fn serve(args: &ServeArgs) -> Result<i32> {
     // async-graphql-actix-web's websockets are actix actors: run inside an actix system
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings.clone()).await?;
+        let bound = std::net::SocketAddr::new(settings.listen_addr()?.ip(), app.port());
+        // the port bound, not the one asked for: with port 0 it is how a reader learns it
         tracing::info!(
-            "cis-scan listening on http://{}:{} (database {})",
-            settings.listen_addr()?.ip(),
-            app.port(),
+            "cis-scan listening on http://{bound} (database {})",
             redact(&settings.database_url)
         );
-        app.run_until_stopped()
+        let server = app
+            .into_server()
+            .map_err(|e| Error::Internal(format!("server: {e}")))?;
+        if let Some(path) = &args.ready_file {
+            write_ready_file(path, bound)?;
+        }
+        server
             .await
             .map_err(|e| Error::Internal(format!("server: {e}")))?;
         Ok(0)
     })
+}
+
+/// Writes `address` to `path` whole: into a sibling temporary file renamed over
+/// `path`, so a reader polling for the file never sees half of it.
+fn write_ready_file(path: &std::path::Path, address: std::net::SocketAddr) -> Result<()> {
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = std::path::PathBuf::from(partial);
+    std::fs::write(&partial, format!("{address}\n"))
+        .and_then(|()| std::fs::rename(&partial, path))
+        .map_err(|e| Error::io(path, e))
 }
 
 /// `cis-scan migrate`.

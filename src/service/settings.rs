@@ -18,6 +18,9 @@ pub struct Settings {
     pub listen: String,
     /// sqlite://path?mode=rwc or postgres://...
     pub database_url: String,
+    /// How long a request waits for a database connection before it fails: short, so
+    /// that a stopped database answers INTERNAL and `/readyz` 503 quickly instead of hanging.
+    pub database_acquire_timeout_seconds: f64,
     /// Base URL for links in the API (csvUrl); empty for relative links.
     #[serde(default)]
     pub public_url: String,
@@ -154,6 +157,13 @@ impl Settings {
                     .into(),
             ));
         }
+        if !(self.database_acquire_timeout_seconds > 0.0
+            && self.database_acquire_timeout_seconds <= 600.0)
+        {
+            return Err(Error::Config(
+                "database_acquire_timeout_seconds must be above 0 and at most 600".into(),
+            ));
+        }
         if self.request_timeout_seconds.is_nan()
             || self.request_timeout_seconds <= 0.0
             || self.max_response_bytes < 1024
@@ -200,6 +210,11 @@ impl Settings {
             }
         }
         Ok(())
+    }
+
+    /// How long a request waits for a database connection.
+    pub fn database_acquire_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs_f64(self.database_acquire_timeout_seconds)
     }
 
     /// The listen address.

@@ -27,7 +27,9 @@ impl Service {
     /// registered clusters, recovers scans a stopped process left, and starts the
     /// schedules (unless `scheduler = false`).
     pub async fn start(settings: Settings, extra: Vec<ExtraCluster>) -> Result<Arc<Self>> {
-        let store = Store::connect(&settings.database_url).await?;
+        let store =
+            Store::connect_with(&settings.database_url, settings.database_acquire_timeout())
+                .await?;
         let catalog = Arc::new(match &settings.benchmark_dir {
             Some(d) => crate::engine::definitions::load_dir(d)?,
             None => Catalog::embedded()?,
@@ -98,12 +100,13 @@ impl Service {
             eprintln!("cis-scan: no API tokens yet. Create the first administrator token with:\n  cis-scan token create --admin");
         }
         crate::service::report_deletions::listen(&reports, &settings.database_url).await;
+        let tokens = crate::service::token_cache::TokenCache::new(scanner.clock.clone());
         Ok(Arc::new(Service {
             reports,
             settings,
             scanner,
             scheduler,
-            tokens: Default::default(),
+            tokens,
         }))
     }
 

@@ -2,6 +2,7 @@
 
 use crate::schedules::receiver;
 use crate::support::app::{fresh_database, settings, spawn_with, TestApp};
+use crate::support::wait::{wait_for, EVENT};
 use chrono::{DateTime, Duration, Utc};
 use cis_scan::service::clusters::ExtraCluster;
 use cis_scan::service::domain::Principal;
@@ -82,13 +83,10 @@ async fn with_alerting_schedule(
 
 /// Waits (bounded) until the receiver holds `n` alerts; returns the `n`th.
 async fn nth_alert(got: &Arc<Mutex<Vec<Value>>>, n: usize) -> Value {
-    for _ in 0..250 {
-        if let Some(a) = got.lock().unwrap().get(n - 1).cloned() {
-            return a;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    panic!("alert {n} never arrived");
+    wait_for(&format!("alert {n} to arrive"), EVENT, || async {
+        got.lock().unwrap().get(n - 1).cloned()
+    })
+    .await
 }
 
 /// Runs the schedules due at `at`, as the timer would.

@@ -3,6 +3,7 @@
 
 use crate::support::browser::Browser;
 use crate::support::ui::signed_in_with_report;
+use crate::support::wait::{wait_for, EVENT};
 use fantoccini::Locator;
 
 /// Replaces the query in GraphiQL's editor (CodeMirror 5) and runs it.
@@ -70,18 +71,16 @@ async fn a_graphiql_subscription_streams_a_scans_progress_over_the_websocket() {
     )
     .await;
     // scans until GraphiQL shows one's final event (the subscription may start after the first)
-    for _ in 0..50 {
+    let text = wait_for("GraphiQL to show a scan's final event", EVENT, || async {
         app.scan_to_end("demo").await;
         let text = b.text().await;
         if text.contains(NOT_YET_PARSED) {
             execute(&b).await;
-            continue;
+            return None;
         }
-        if text.contains("\"SUCCEEDED\"") {
-            assert!(text.contains("\"DONE\""), "{text}");
-            return b.close().await;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
-    panic!("GraphiQL showed no scan event: {}", b.text().await);
+        text.contains("\"SUCCEEDED\"").then_some(text)
+    })
+    .await;
+    assert!(text.contains("\"DONE\""), "{text}");
+    b.close().await;
 }

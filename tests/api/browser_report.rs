@@ -4,6 +4,7 @@
 use crate::support::app::spawn_app;
 use crate::support::browser::Browser;
 use crate::support::ui::{signed_in, signed_in_with_report};
+use crate::support::wait::wait_for;
 use fantoccini::Locator;
 use serde_json::json;
 
@@ -97,14 +98,11 @@ async fn search_and_section_filters_narrow_the_checks_and_survive_a_refresh() {
 /// Waits until the reports table has `n` rows (a page loads after its pager moves).
 async fn report_rows_become(b: &Browser, n: usize) {
     let rows = Locator::XPath("//table[@aria-label='Reports']/tbody/tr");
-    let deadline = std::time::Instant::now() + crate::support::browser::WAIT;
-    while b.client.find_all(rows).await.unwrap().len() != n {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the reports table never had {n} rows"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let what = format!("the reports table to have {n} rows");
+    wait_for(&what, crate::support::browser::WAIT, || async {
+        (b.client.find_all(rows).await.unwrap().len() == n).then_some(())
+    })
+    .await;
 }
 
 #[actix_web::test]

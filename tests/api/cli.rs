@@ -19,18 +19,20 @@ fn output_within(mut cmd: Command, secs: u64) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    for _ in 0..secs * 10 {
-        if child.try_wait().unwrap().is_some() {
-            return child.wait_with_output().unwrap();
+    let bound = std::time::Duration::from_secs(secs);
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > bound {
+            child.kill().ok();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "command did not exit within {secs}s: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
-        std::thread::sleep(std::time::Duration::from_millis(100));
+        std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    child.kill().ok();
-    let out = child.wait_with_output().unwrap();
-    panic!(
-        "command did not exit within {secs}s: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    child.wait_with_output().unwrap()
 }
 
 fn stdout(o: &Output) -> String {

@@ -103,17 +103,13 @@ fn redirected_service_logs_carry_no_colour_codes() {
 
 #[actix_web::test]
 async fn a_scan_leaves_its_start_and_end_in_the_log_at_info() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let dir = tempfile::TempDir::new().unwrap();
     let config = dir.path().join("config.toml");
+    let ready = dir.path().join("address");
     std::fs::write(
         &config,
         format!(
-            "listen = \"127.0.0.1:{port}\"\ndatabase_url = \"sqlite://{}?mode=rwc\"\nscheduler = false\n",
+            "database_url = \"sqlite://{}?mode=rwc\"\nscheduler = false\n",
             dir.path().join("x.db").display()
         ),
     )
@@ -131,6 +127,8 @@ async fn a_scan_leaves_its_start_and_end_in_the_log_at_info() {
     let token = String::from_utf8(token.stdout).unwrap().trim().to_string();
     let mut child = cis_scan()
         .args(["serve", "--config", config.to_str().unwrap()])
+        .args(["--listen", "127.0.0.1:0", "--ready-file"])
+        .arg(&ready)
         .env_remove("RUST_LOG")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -148,25 +146,19 @@ async fn a_scan_leaves_its_start_and_end_in_the_log_at_info() {
             let _ = tx.send(line);
         }
     });
-    let client = reqwest::Client::new();
-    let url = format!("http://127.0.0.1:{port}/graphql");
-    let mut sent = false;
-    for _ in 0..100 {
-        let r = client
-            .post(&url)
-            .bearer_auth(&token)
-            .json(
-                &serde_json::json!({ "query": "mutation { runScan(clusterId: \"demo\") { id } }" }),
-            )
-            .send()
-            .await;
-        if r.is_ok() {
-            sent = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert!(sent, "the service never answered");
+    let address = crate::support::wait::wait_for_blocking(
+        "serve to write the address it bound",
+        crate::support::wait::EVENT,
+        || std::fs::read_to_string(&ready).ok(),
+    );
+    let url = format!("http://{}/graphql", address.trim());
+    reqwest::Client::new()
+        .post(&url)
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "query": "mutation { runScan(clusterId: \"demo\") { id } }" }))
+        .send()
+        .await
+        .expect("the service answers once it wrote its address");
     let (mut started, mut ended) = (None, None);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while ended.is_none() && std::time::Instant::now() < deadline {

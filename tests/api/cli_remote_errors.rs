@@ -4,7 +4,7 @@
 
 use crate::cli_remote::{cis, scanned, stderr};
 use crate::support::app::spawn_app;
-use crate::support::process::free_port;
+use crate::support::process::refusing_address;
 use cis_scan::service::auth::{create, create_token, TokenRequest};
 
 #[actix_web::test]
@@ -105,7 +105,9 @@ async fn a_report_of_another_owners_cluster_is_not_found() {
 
 #[actix_web::test]
 async fn an_unreachable_server_is_named_without_the_token() {
-    let server = format!("http://127.0.0.1:{}", free_port());
+    // the port stays bound (and so refused) until the end of the test
+    let (_held, address) = refusing_address();
+    let server = format!("http://{address}");
     let secret = "cis_tok_do-not-print-me";
     let o = cis(&server, Some(secret), &["reports"]).await;
     assert_eq!(o.status.code(), Some(2));

@@ -7,24 +7,25 @@
 use crate::live::kubeadm_cluster;
 use crate::support::app::{fresh_database, spawn_on};
 use crate::support::fakekube::{FakeApi, FakeCluster};
-use crate::support::process::{admin_token, free_port, Serve};
+use crate::support::process::{admin_token, Serve};
+use crate::support::wait::{wait_for, EVENT};
 use cis_scan::service::clusters::ExtraCluster;
 use cis_scan::service::store::entity::scan;
 use cis_scan::sources::live::{LiveSettings, LiveSource};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// A config file for `serve` on `port` and `db`, with one live cluster "live" behind `api`.
-fn write_config(dir: &std::path::Path, db: &str, port: u16, api: &FakeApi) -> std::path::PathBuf {
+/// A config file for `serve` on `db`, with one live cluster "live" behind `api`.
+fn write_config(dir: &std::path::Path, db: &str, api: &FakeApi) -> std::path::PathBuf {
     let kubeconfig = dir.join("live.kubeconfig");
     std::fs::write(&kubeconfig, api.kubeconfig()).unwrap();
     let config = dir.join("serve.toml");
     std::fs::write(
         &config,
         format!(
-            "listen = \"127.0.0.1:{port}\"\ndatabase_url = \"{db}\"\n\
+            "database_url = \"{db}\"\n\
              encryption_key = \"CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=\"\n\
              scan_lease_seconds = 1\nscheduler = false\n\
              [kubernetes]\npoll_millis = 50\nnode_timeout_seconds = 120\n\
@@ -51,22 +52,6 @@ async fn gql(serve: &Serve, token: &str, query: &str, variables: Value) -> Value
     r["data"].clone()
 }
 
-/// Polls `probe` every 50 ms until it returns Some, for at most `secs` seconds.
-async fn wait_for<T, F: std::future::Future<Output = Option<T>>>(
-    secs: u64,
-    what: &str,
-    mut probe: impl FnMut() -> F,
-) -> T {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    loop {
-        if let Some(v) = probe().await {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "{what}: not within {secs} s");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 fn jobs_of(api: &FakeApi, scan: &str) -> Vec<String> {
     let label = scan.replace('-', "");
     api.cluster
@@ -87,11 +72,10 @@ async fn kill_9_during_a_live_scan_interrupts_requeues_once_and_deletes_its_jobs
     });
     let dir = tempfile::TempDir::new().unwrap();
     let db = fresh_database(dir.path()).await;
-    let port = free_port();
-    let config = write_config(dir.path(), &db, port, &api);
+    let config = write_config(dir.path(), &db, &api);
     let token = admin_token(&config);
 
-    let mut first = Serve::start(&config, port).await;
+    let mut first = Serve::start(&config).await;
     let run = gql(
         &first,
         &token,
@@ -101,7 +85,7 @@ async fn kill_9_during_a_live_scan_interrupts_requeues_once_and_deletes_its_jobs
     .await;
     let killed = run["runScan"]["id"].as_str().unwrap().to_string();
     // the three Linux nodes' Jobs exist and are still running: kill now
-    wait_for(30, "collector jobs created", || async {
+    wait_for("collector jobs created", EVENT, || async {
         (jobs_of(&api, &killed).len() == 3).then_some(())
     })
     .await;
@@ -112,15 +96,15 @@ async fn kill_9_during_a_live_scan_interrupts_requeues_once_and_deletes_its_jobs
         "nothing may clean up after SIGKILL"
     );
 
-    let second = Serve::start(&config, port).await;
+    let second = Serve::start(&config).await;
     let state = "query($id: ID!) { scan(id: $id) { state message report { id } } }";
-    let interrupted = wait_for(30, "scan INTERRUPTED", || async {
+    let interrupted = wait_for("scan INTERRUPTED", EVENT, || async {
         let d = gql(&second, &token, state, json!({ "id": killed })).await;
         (d["scan"]["state"] == "INTERRUPTED").then_some(d)
     })
     .await;
     assert!(interrupted["scan"]["report"].is_null(), "{interrupted}");
-    wait_for(30, "the killed scan's jobs deleted", || async {
+    wait_for("the killed scan's jobs deleted", EVENT, || async {
         jobs_of(&api, &killed).is_empty().then_some(())
     })
     .await;
@@ -134,15 +118,15 @@ async fn kill_9_during_a_live_scan_interrupts_requeues_once_and_deletes_its_jobs
             .await
             .unwrap()
     };
-    let retry = wait_for(60, "the retry finished", || async {
+    let retry = wait_for("the retry finished", EVENT, || async {
         let all = scans().await;
         let retry = all.iter().find(|s| s.id.to_string() != killed)?.clone();
         (retry.state == cis_scan::service::domain::ScanState::Succeeded).then_some(retry)
     })
     .await;
     assert_eq!(retry.requested_by, format!("retry of {}", &killed[..8]));
-    // a further reap round passes (lease 1 s, reaping every 0.5 s): still two scans
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // the retry's own run spans several reap rounds (every 0.5 s; its Jobs take 4 s),
+    // each of which would have queued a second retry: still two scans
     assert_eq!(scans().await.len(), 2, "queued again more than once");
 
     let reports = gql(
@@ -220,7 +204,7 @@ async fn start_up_deletes_jobs_of_stopped_scans_and_keeps_those_of_running_ones(
     }
 
     let _restarted = spawn_on(db, live(&api).await, dir).await;
-    wait_for(30, "the stray job deleted", || async {
+    wait_for("the stray job deleted", EVENT, || async {
         (!api.cluster.jobs.lock().unwrap().contains_key("stray")).then_some(())
     })
     .await;

@@ -2,6 +2,7 @@
 
 use crate::support::app::{settings, spawn_app_with, spawn_on, GatedSource};
 use crate::support::doomed::Doomed;
+use crate::support::wait::{wait_for, EVENT};
 use serde_json::json;
 
 async fn run_gated(app: &crate::support::app::TestApp) -> String {
@@ -115,15 +116,12 @@ async fn a_scan_whose_process_died_is_marked_interrupted_and_queued_again() {
                 token_id: uuid::Uuid::new_v4(),
             };
             let scan = s.scanner.request("gated", None, &admin).await.unwrap();
-            // bounded: the gate holds it RUNNING once claimed
-            for _ in 0..500 {
+            // the gate holds it RUNNING once claimed
+            wait_for("the scan to run", EVENT, || async {
                 let now = s.store().scan(scan.id).await.unwrap().unwrap();
-                if now.state == ScanState::Running {
-                    return scan.id;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-            }
-            panic!("the scan never ran");
+                (now.state == ScanState::Running).then_some(scan.id)
+            })
+            .await
         })
         .await;
     // the process dies mid-scan: nothing recorded, no more heartbeats

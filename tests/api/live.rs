@@ -4,6 +4,7 @@
 
 use crate::support::app::{code, spawn_app_with};
 use crate::support::fakekube::{node, FakeApi, FakeCluster};
+use crate::support::wait::{wait_for, EVENT};
 use cis_scan::service::clusters::ExtraCluster;
 use cis_scan::sources::live::{discovery, LiveSettings, LiveSource};
 use serde_json::{json, Value};
@@ -383,12 +384,10 @@ async fn cancel_deletes_the_jobs() {
         .as_str()
         .unwrap()
         .to_string();
-    for _ in 0..200 {
-        if api.cluster.created.lock().unwrap().len() == 3 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    wait_for("the three collector Jobs created", EVENT, || async {
+        (api.cluster.created.lock().unwrap().len() == 3).then_some(())
+    })
+    .await;
     let c = app
         .ok(
             "mutation($id: ID!) { cancelScan(id: $id) { state } }",
@@ -396,26 +395,16 @@ async fn cancel_deletes_the_jobs() {
         )
         .await;
     assert_eq!(c["cancelScan"]["state"], "CANCELLED");
-    let mut swept = false;
-    for _ in 0..100 {
-        if api
-            .cluster
+    wait_for("the cancelled scan's Jobs deleted", EVENT, || async {
+        api.cluster
             .deleted
             .lock()
             .unwrap()
             .iter()
             .any(|d| d.starts_with("jobs?cis-scan/scan="))
-        {
-            swept = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    assert!(
-        swept,
-        "jobs of the cancelled scan were not deleted: {:?}",
-        api.cluster.deleted.lock().unwrap()
-    );
+            .then_some(())
+    })
+    .await;
 }
 
 #[actix_web::test]

@@ -82,12 +82,9 @@ async fn a_server_error_gives_the_status_code_without_the_remote_body() {
 
 #[actix_web::test]
 async fn a_closed_port_is_unreachable() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port(); // the listener is dropped: nothing listens there any more
-    let cfg = kube::Config::new(format!("http://127.0.0.1:{port}").parse().unwrap());
+    // bound but not listening for the whole test: refused, and no other process can take it
+    let (_held, address) = crate::support::process::refusing_address();
+    let cfg = kube::Config::new(format!("http://{address}").parse().unwrap());
     let app = app_over(kube::Client::try_from(cfg).unwrap()).await;
     let (scan, _) = failed_scan(&app).await;
     let message = scan["message"].as_str().unwrap();

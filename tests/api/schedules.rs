@@ -5,6 +5,7 @@
 use crate::support::app::{
     code, fresh_database, settings, spawn_app, spawn_app_with, spawn_with, GatedSource, TestApp,
 };
+use crate::support::wait::{wait_for, EVENT};
 use chrono::{DateTime, Duration, Timelike, Utc};
 use cis_scan::service::domain::{Principal, ScanState};
 use cis_scan::service::schedule::ScheduleInput;
@@ -31,18 +32,16 @@ async fn wait_all_done(
     schedule: Uuid,
     n: usize,
 ) -> Vec<cis_scan::service::store::entity::scan::Model> {
-    for _ in 0..500 {
+    let what = format!("{n} scans of schedule {schedule} to finish");
+    wait_for(&what, EVENT, || async {
         let scans = app.state.store().schedule_scans(schedule).await.unwrap();
-        if scans.len() >= n
+        let done = scans.len() >= n
             && scans
                 .iter()
-                .all(|s| !["QUEUED", "RUNNING"].contains(&s.state.as_str()))
-        {
-            return scans;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    panic!("scans of schedule {schedule} did not finish");
+                .all(|s| !["QUEUED", "RUNNING"].contains(&s.state.as_str()));
+        done.then_some(scans)
+    })
+    .await
 }
 
 #[actix_web::test]
@@ -179,14 +178,11 @@ async fn due_ticks_queue_once_and_retention_keeps_manual_reports() {
         );
         wait_all_done(&app, s.id, h as usize + 1).await;
     }
-    let mut kept = app.state.store().schedule_reports(s.id).await.unwrap();
-    for _ in 0..100 {
-        if kept.len() <= 2 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        kept = app.state.store().schedule_reports(s.id).await.unwrap();
-    }
+    let kept = wait_for("retention to prune to 2 reports", EVENT, || async {
+        let kept = app.state.store().schedule_reports(s.id).await.unwrap();
+        (kept.len() <= 2).then_some(kept)
+    })
+    .await;
     assert_eq!(kept.len(), 2, "retention 2");
     let scans = app.state.store().schedule_scans(s.id).await.unwrap();
     assert_eq!(scans.len(), 3);
@@ -221,12 +217,11 @@ async fn a_tick_while_the_cluster_scans_queues_one_scan() {
         .await
         .unwrap();
     assert_eq!(app.state.scheduler.run_due(now).await.unwrap().len(), 1);
-    for _ in 0..100 {
-        if app.state.store().schedule_scans(s.id).await.unwrap()[0].state == ScanState::Running {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    wait_for("the scheduled scan to run", EVENT, || async {
+        let scans = app.state.store().schedule_scans(s.id).await.unwrap();
+        (scans[0].state == ScanState::Running).then_some(())
+    })
+    .await;
     assert_eq!(
         app.state
             .scheduler
@@ -293,38 +288,59 @@ async fn a_real_timer_fires_and_deleting_stops_it() {
     let db = crate::support::app::fresh_database(dir.path()).await;
     let mut s = settings(&db);
     s.min_schedule_interval_seconds = 1;
-    let app = spawn_with(s, vec![], dir).await;
-    let d = app.ok("mutation { createSchedule(clusterId: \"demo\", cron: \"* * * * * *\", retention: 50) { id } }", json!({})).await;
-    let id: Uuid = d["createSchedule"]["id"].as_str().unwrap().parse().unwrap();
-    let mut fired = false;
-    for _ in 0..100 {
-        if !app
-            .state
-            .store()
-            .schedule_scans(id)
-            .await
-            .unwrap()
-            .is_empty()
-        {
-            fired = true;
-            break;
+    let app = spawn_with(s, vec![crate::support::app::other_cluster()], dir).await;
+    let every_second = |cluster: &str| {
+        let q = format!("mutation {{ createSchedule(clusterId: \"{cluster}\", cron: \"* * * * * *\", retention: 50) {{ id }} }}");
+        let app = &app;
+        async move {
+            let d = app.ok(&q, json!({})).await;
+            d["createSchedule"]["id"]
+                .as_str()
+                .unwrap()
+                .parse::<Uuid>()
+                .unwrap()
         }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert!(
-        fired,
-        "tokio-cron-scheduler fired the every-second schedule"
-    );
+    };
+    let id = every_second("demo").await;
+    // a witness on another cluster: its ticks show the timer kept running
+    let witness = every_second("other").await;
+    let scans_of = |schedule: Uuid| {
+        let app = &app;
+        async move {
+            app.state
+                .store()
+                .schedule_scans(schedule)
+                .await
+                .unwrap()
+                .len()
+        }
+    };
+    wait_for(
+        "the real timer to fire the every-second schedule",
+        EVENT,
+        || async { (scans_of(id).await > 0).then_some(()) },
+    )
+    .await;
     app.ok(
         "mutation($id: ID!) { deleteSchedule(id: $id) }",
         json!({ "id": id.to_string() }),
     )
     .await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let n1 = app.state.store().schedule_scans(id).await.unwrap().len();
-    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
+    // a tick under way while it was deleted has landed once the witness ticked again
+    let after_delete = scans_of(witness).await;
+    wait_for("a witness tick after the delete", EVENT, || async {
+        (scans_of(witness).await > after_delete).then_some(())
+    })
+    .await;
+    let n1 = scans_of(id).await;
+    // two more ticks of the timer: the deleted schedule would have fired in them
+    let base = scans_of(witness).await;
+    wait_for("two more witness ticks", EVENT, || async {
+        (scans_of(witness).await >= base + 2).then_some(())
+    })
+    .await;
     assert_eq!(
-        app.state.store().schedule_scans(id).await.unwrap().len(),
+        scans_of(id).await,
         n1,
         "a deleted schedule stops firing at once"
     );
@@ -360,10 +376,9 @@ pub(crate) fn receiver() -> (String, Arc<Mutex<Vec<Value>>>) {
 #[actix_web::test]
 async fn alerts_reach_the_webhook_and_a_down_receiver_fails_nothing() {
     let (url, got) = receiver();
-    let down = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://127.0.0.1:{}/hook", l.local_addr().unwrap().port())
-    };
+    // bound but not listening for the whole test: every delivery is refused
+    let (_held, down) = crate::support::process::refusing_address();
+    let down = format!("http://{down}/hook");
     let dir = tempfile::TempDir::new().unwrap();
     let mut s = settings(&fresh_database(dir.path()).await);
     s.alert_webhooks = vec![down, url];
@@ -385,15 +400,10 @@ async fn alerts_reach_the_webhook_and_a_down_receiver_fails_nothing() {
         ScanState::Succeeded,
         "a receiver that is down does not fail the scan"
     );
-    let mut alert = None;
-    for _ in 0..200 {
-        if let Some(a) = got.lock().unwrap().first().cloned() {
-            alert = Some(a);
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    let a = alert.expect("the webhook got the alert");
+    let a = wait_for("the webhook to get the alert", EVENT, || async {
+        got.lock().unwrap().first().cloned()
+    })
+    .await;
     assert_eq!(a["event"], "scan.failed", "checks failed");
     assert_eq!(a["cluster"], "demo");
     assert_eq!(a["state"], "SUCCEEDED");
@@ -415,14 +425,12 @@ async fn metrics_in_prometheus_text_format() {
     let app = spawn_app().await;
     let scan = app.scan_to_end("demo").await;
     // the duration is observed just after the scan's row says SUCCEEDED: wait for it (bounded)
-    let mut text = String::new();
-    for _ in 0..250 {
-        text = app.admin_text("/metrics").await;
-        if text.contains("cis_scan_scan_duration_seconds_count") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let text = wait_for("the scan's duration in /metrics", EVENT, || async {
+        let text = app.admin_text("/metrics").await;
+        text.contains("cis_scan_scan_duration_seconds_count")
+            .then_some(text)
+    })
+    .await;
     let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string())))
         .expect("valid exposition");
     let value = |name: &str, cluster: &str| {
@@ -657,13 +665,9 @@ async fn a_report_pruned_by_retention_is_not_served_from_memory() {
     wait_all_done(&app, sched.id, 2).await;
     // retention runs just after the scan is saved; without the prune dropping it, the
     // report would be served from memory for the whole (10-minute) recheck window
-    let mut r = app.gql(q, json!({ "id": first.to_string() })).await;
-    for _ in 0..250 {
-        if code(&r) == "NOT_FOUND" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        r = app.gql(q, json!({ "id": first.to_string() })).await;
-    }
-    assert_eq!(code(&r), "NOT_FOUND", "{r}");
+    wait_for("the pruned report to be NOT_FOUND", EVENT, || async {
+        let r = app.gql(q, json!({ "id": first.to_string() })).await;
+        (code(&r) == "NOT_FOUND").then_some(())
+    })
+    .await;
 }

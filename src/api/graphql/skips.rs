@@ -111,7 +111,9 @@ impl SkipQuery {
 
     /// Every skip, replaced skip and unskip of a cluster's tests (of one test
     /// when `testId` is given), newest first, as a Relay connection.
-    #[graphql(complexity = "super::paging::list_cost(first, 20, MAX_PAGE as usize, child_complexity)")]
+    #[graphql(
+        complexity = "super::paging::list_cost(first, 20, MAX_PAGE as usize, child_complexity)"
+    )]
     async fn skip_audit(
         &self,
         ctx: &Context<'_>,

@@ -48,8 +48,9 @@ pub struct Scanner {
     pub catalog: Arc<Catalog>,
     pub progress: ProgressHub,
     pub metrics: crate::service::metrics::Metrics,
-    /// "Now" for the exceptions a scan applies; tests move it forward.
-    pub clock: crate::service::clock::Clock,
+    /// The service's "now" (exceptions a scan applies, token expiry and trust);
+    /// tests move it forward.
+    pub clock: Arc<crate::service::clock::Clock>,
     config: ScannerConfig,
     sources: RwLock<HashMap<String, Arc<dyn ClusterSource>>>,
     /// Scans this replica waits on or runs, with the token that cancels each.

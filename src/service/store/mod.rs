@@ -23,10 +23,10 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 use std::time::Duration;
 
-/// How long a request waits for a database connection (a free one from the
-/// pool, or a new one). Short on purpose: when the database is down, sqlx
-/// keeps retrying refused connections until this runs out, and the API must
-/// answer INTERNAL and `/readyz` 503 within a second rather than hang.
+/// How long a command-line tool waits for a database connection (a free one from
+/// the pool, or a new one); the service takes its own from the settings
+/// (`database_acquire_timeout_seconds`). Short on purpose: when the database is
+/// down, sqlx keeps retrying refused connections until this runs out.
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// Handle to the database; cheap to clone.
@@ -38,6 +38,11 @@ pub struct Store {
 impl Store {
     /// Connects (creating a SQLite file and its directory when needed) and runs migrations.
     pub async fn connect(url: &str) -> Result<Self> {
+        Self::connect_with(url, ACQUIRE_TIMEOUT).await
+    }
+
+    /// [`Store::connect`] with requests waiting at most `acquire_timeout` for a connection.
+    pub async fn connect_with(url: &str, acquire_timeout: Duration) -> Result<Self> {
         if let Some(path) = sqlite_path(url) {
             if let Some(dir) = std::path::Path::new(&path)
                 .parent()
@@ -48,8 +53,8 @@ impl Store {
         }
         let mut opts = ConnectOptions::new(url.to_string());
         opts.max_connections(if url.starts_with("sqlite") { 8 } else { 16 })
-            .connect_timeout(ACQUIRE_TIMEOUT)
-            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_timeout(acquire_timeout)
+            .acquire_timeout(acquire_timeout)
             .sqlx_logging(false);
         let db = Database::connect(opts)
             .await

@@ -1,6 +1,7 @@
 //! `spawn_app()`: the real service on a random port with a fresh database
 //! (SQLite temp file, or a new PostgreSQL database when TEST_DATABASE_URL is set).
 
+use crate::support::wait::{wait_for, EVENT};
 use cis_scan::service::settings::Settings;
 use cis_scan::sources::{ClusterSource, SnapshotSource};
 use cis_scan::{api::app::Application, service::clusters::ExtraCluster};
@@ -30,6 +31,13 @@ pub fn settings(db_url: &str) -> Settings {
     s.scan_lease_seconds = 1.0;
     s.alert_backoff_ms = 50;
     s.alert_retries = 2;
+    // Limits tuned in production for a fast answer, set here for a loaded test machine:
+    // a new PostgreSQL connection may take seconds while a release build runs beside the
+    // tests, and a browser page sends several requests at once. The tests of these limits
+    // set their own values.
+    s.database_acquire_timeout_seconds = 30.0;
+    s.client_concurrency = 16;
+    s.request_timeout_seconds = 120.0;
     s
 }
 
@@ -204,21 +212,21 @@ impl TestApp {
     /// that subscription is live and misses nothing.
     pub async fn probe_until_seen(&self, cluster: &str, seen: &crate::support::ws::Seen) {
         use cis_scan::service::domain::{ScanPhase, ScanState};
-        for _ in 0..500 {
-            if seen.count() > 0 {
-                return;
+        wait_for("the subscription to receive a probe", EVENT, || {
+            let live = seen.count() > 0;
+            if !live {
+                let probe = cis_scan::service::scan::event(
+                    uuid::Uuid::nil(),
+                    cluster,
+                    ScanPhase::Queued,
+                    ScanState::Queued,
+                    "probe",
+                );
+                self.state.scanner.progress.publish(probe);
             }
-            let probe = cis_scan::service::scan::event(
-                uuid::Uuid::nil(),
-                cluster,
-                ScanPhase::Queued,
-                ScanState::Queued,
-                "probe",
-            );
-            self.state.scanner.progress.publish(probe);
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        panic!("the subscription received no probe");
+            async move { live.then_some(()) }
+        })
+        .await;
     }
 
     /// A scan's state.
@@ -235,34 +243,25 @@ impl TestApp {
 
     /// Polls (bounded) until a scan reaches `want`.
     pub async fn wait_state(&self, id: &str, want: &str) {
-        for _ in 0..250 {
-            if self.scan_state(id).await == want {
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        panic!(
-            "scan {id} never reached {want} (is {})",
-            self.scan_state(id).await
-        );
+        wait_for(&format!("scan {id} to reach {want}"), EVENT, || async {
+            (self.scan_state(id).await == want).then_some(())
+        })
+        .await;
     }
 
     /// Polls a scan until it is final (bounded).
     pub async fn wait_scan(&self, id: &str) -> Value {
-        for _ in 0..500 {
+        wait_for(&format!("scan {id} to finish"), EVENT, || async {
             let d = self
                 .ok(
                     "query($id: ID!) { scan(id: $id) { id state message report { id } } }",
                     json!({ "id": id }),
                 )
                 .await;
-            let st = d["scan"]["state"].as_str().unwrap().to_string();
-            if !["QUEUED", "RUNNING"].contains(&st.as_str()) {
-                return d["scan"].clone();
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        panic!("scan {id} did not finish");
+            let st = d["scan"]["state"].as_str().unwrap();
+            (!["QUEUED", "RUNNING"].contains(&st)).then(|| d["scan"].clone())
+        })
+        .await
     }
 }
 

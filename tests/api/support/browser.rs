@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// How long a page may take to show what a test waits for (generous: CI is loaded).
-pub const WAIT: Duration = Duration::from_secs(30);
+pub const WAIT: Duration = Duration::from_secs(60);
 
 /// A browser session and the chromedriver behind it (killed on drop).
 pub struct Browser {
@@ -47,25 +47,53 @@ fn binaries() -> (PathBuf, PathBuf) {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// Starts chromedriver on a port of its own choosing (`--port=0`) and reads the port
+/// from the line it prints ("ChromeDriver was started successfully on port N."): no
+/// port is picked here and released for another process to take first.
+fn start_driver(driver_bin: &Path) -> (Child, u16) {
+    let mut driver = Command::new(driver_bin)
+        .arg("--port=0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", driver_bin.display()));
+    let stdout = driver.stdout.take().expect("chromedriver's stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        // reads to the end, so chromedriver never blocks on a full pipe
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if let Some(port) = line
+                .strip_prefix("ChromeDriver was started successfully on port ")
+                .and_then(|rest| rest.trim_end_matches('.').parse::<u16>().ok())
+            {
+                let _ = tx.send(port);
+            }
+        }
+    });
+    match rx.recv_timeout(WAIT) {
+        Ok(port) => (driver, port),
+        Err(_) => {
+            let _ = driver.kill();
+            panic!("chromedriver did not say which port it listens on within {WAIT:?}")
+        }
+    }
+}
+
+/// True for the files Chromium writes while a download is under way.
+fn is_partial(file: &Path) -> bool {
+    let name = file.file_name().unwrap_or_default().to_string_lossy();
+    name.ends_with(".crdownload") || name.starts_with(".org.chromium.")
 }
 
 impl Browser {
     /// Starts chromedriver and a headless chromium session.
     pub async fn start() -> Browser {
         let (driver_bin, chrome) = binaries();
-        let port = free_port();
-        let driver = Command::new(&driver_bin)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", driver_bin.display()));
+        let (driver, port) = start_driver(&driver_bin);
         let profile = tempfile::TempDir::new().unwrap();
         let downloads = tempfile::TempDir::new().unwrap();
         let caps = json!({
@@ -214,22 +242,30 @@ impl Browser {
         }
     }
 
-    /// Files in the download folder once one has finished (no `.crdownload` left).
-    pub async fn downloaded(&self) -> Vec<PathBuf> {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let files: Vec<PathBuf> = std::fs::read_dir(&self.downloads)
+    /// The files in the download folder once a download whose name ends with `suffix`
+    /// has finished: the folder holds such a file and no partial one (Chromium's
+    /// `.crdownload` or `.org.chromium.*` files); fails after WAIT listing the folder.
+    pub async fn downloaded(&self, suffix: &str) -> Vec<PathBuf> {
+        let listing = || -> Vec<PathBuf> {
+            std::fs::read_dir(&self.downloads)
                 .unwrap()
                 .map(|e| e.unwrap().path())
-                .collect();
-            let done = !files.is_empty()
-                && files
-                    .iter()
-                    .all(|f| f.extension().is_none_or(|e| e != "crdownload"));
-            if done {
+                .collect()
+        };
+        let what = format!("a finished download ending with {suffix}");
+        let started = Instant::now();
+        loop {
+            let files = listing();
+            let finished = files
+                .iter()
+                .any(|f| !is_partial(f) && f.to_string_lossy().ends_with(suffix));
+            if finished && !files.iter().any(|f| is_partial(f)) {
                 return files;
             }
-            assert!(Instant::now() < deadline, "no download finished");
+            assert!(
+                started.elapsed() < WAIT,
+                "waited {WAIT:?} for {what}; the folder holds {files:?}"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }

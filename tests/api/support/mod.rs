@@ -12,6 +12,7 @@ pub mod process;
 pub mod rke2;
 pub mod ui;
 pub mod ui_sources;
+pub mod wait;
 pub mod ws;
 
 use cis_scan::engine::benchmark::Catalog;

@@ -1,28 +1,26 @@
 //! The real `cis-scan` binary as a child process, for fault tests that kill it.
 
+use crate::support::wait::{wait_for, EVENT};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
-/// A loopback port that was free a moment ago.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-/// `cis-scan serve --config FILE`, killed (SIGKILL) when dropped so a failing
-/// test leaves no process behind.
+/// `cis-scan serve --config FILE` on a port of its own choosing, killed (SIGKILL)
+/// when dropped so a failing test leaves no process behind.
 pub struct Serve {
     pub child: Child,
     pub address: String,
+    _ready: tempfile::TempDir,
 }
 
 impl Serve {
-    /// Starts the service and waits (bounded) until `/healthz` answers.
-    pub async fn start(config: &std::path::Path, port: u16) -> Serve {
+    /// Starts the service on `127.0.0.1:0` (whatever the file says), reads the address it
+    /// bound from its `--ready-file`, and waits (bounded) until `/healthz` answers.
+    pub async fn start(config: &std::path::Path) -> Serve {
+        let ready = tempfile::TempDir::new().unwrap();
+        let ready_file = ready.path().join("address");
         let child = Command::new(env!("CARGO_BIN_EXE_cis-scan"))
             .args(["serve", "--config", config.to_str().unwrap()])
+            .args(["--listen", "127.0.0.1:0", "--ready-file"])
+            .arg(&ready_file)
             .env_remove("CIS_SCAN_LISTEN")
             .env_remove("CIS_SCAN_DATABASE_URL")
             .env("RUST_LOG", "warn")
@@ -32,27 +30,26 @@ impl Serve {
             .expect("start cis-scan serve");
         let mut serve = Serve {
             child,
-            address: format!("http://127.0.0.1:{port}"),
+            address: String::new(),
+            _ready: ready,
         };
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            if let Ok(r) = client
-                .get(format!("{}/healthz", serve.address))
-                .send()
-                .await
-            {
-                if r.status().is_success() {
-                    return serve;
-                }
-            }
+        let bound = wait_for("cis-scan serve to write its address", EVENT, || {
             if let Some(status) = serve.child.try_wait().unwrap() {
                 panic!("cis-scan serve exited at start-up: {status}");
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        serve.kill9();
-        panic!("cis-scan serve did not answer /healthz within 60 s");
+            let address = std::fs::read_to_string(&ready_file).ok();
+            async move { address }
+        })
+        .await;
+        serve.address = format!("http://{}", bound.trim());
+        let client = reqwest::Client::new();
+        let health = format!("{}/healthz", serve.address);
+        wait_for("/healthz to answer 200", EVENT, || {
+            let r = client.get(&health).send();
+            async move { r.await.ok().filter(|r| r.status().is_success()) }
+        })
+        .await;
+        serve
     }
 
     /// SIGKILL, as the OOM killer or a lost node would: no destructor, no cleanup runs.
@@ -66,6 +63,17 @@ impl Drop for Serve {
     fn drop(&mut self) {
         self.kill9();
     }
+}
+
+/// A loopback address held by a bound socket that does not listen: connecting to it is
+/// refused for as long as the socket lives, and no other process can take the port.
+pub fn refusing_address() -> (tokio::net::TcpSocket, std::net::SocketAddr) {
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket
+        .bind("127.0.0.1:0".parse().unwrap())
+        .expect("bind a loopback port");
+    let address = socket.local_addr().expect("its address");
+    (socket, address)
 }
 
 /// `cis-scan token create --admin --config FILE`: the token it prints.

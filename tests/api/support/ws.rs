@@ -141,12 +141,12 @@ impl Seen {
 
     /// Waits (bounded) for the first event.
     pub async fn wait(&self) {
-        for _ in 0..1000 {
-            if self.0.load(std::sync::atomic::Ordering::SeqCst) > 0 {
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
-        panic!("the subscription saw no event");
+        let seen = || async { (self.count() > 0).then_some(()) };
+        crate::support::wait::wait_for(
+            "the subscription's first event",
+            crate::support::wait::EVENT,
+            seen,
+        )
+        .await;
     }
 }
