@@ -11,6 +11,7 @@ pub mod clusters;
 pub mod domain;
 pub mod exceptions;
 pub mod fleet;
+pub mod history_reads;
 pub mod metrics;
 pub mod registry;
 pub mod report_cache;

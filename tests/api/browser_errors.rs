@@ -42,9 +42,9 @@ async fn a_failed_scan_shows_its_message() {
 
 #[actix_web::test]
 async fn a_1000_node_report_shows_one_page_of_checks_and_of_nodes() {
-    // saving 1,000 nodes' results takes longer than the suite's 1 s scan lease in a debug build
     let dir = tempfile::TempDir::new().unwrap();
     let mut s = settings(&fresh_database(dir.path()).await);
+    // saving 1,000 nodes' results in a debug build holds the database for seconds
     s.scan_lease_seconds = 60.0;
     let app = spawn_with(s, vec![big_cluster(1000)], dir).await;
     let scan = app.scan_to_end("big").await;

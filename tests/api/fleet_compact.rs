@@ -9,7 +9,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 /// Makes report `id` look saved before the compact column existed.
-async fn forget_compact_states(app: &TestApp, id: &str) {
+pub(crate) async fn forget_compact_states(app: &TestApp, id: &str) {
     let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
     report::Entity::update_many()
         .col_expr(

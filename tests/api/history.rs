@@ -165,3 +165,25 @@ async fn bad_ids_and_last_out_of_bounds_are_bad_user_input_or_not_found() {
         "NOT_FOUND"
     );
 }
+
+#[actix_web::test]
+async fn reports_saved_before_the_compact_states_compare_and_list_the_same() {
+    let app = spawn_app().await;
+    let [first, second, third] = three_reports(&app).await;
+    let pair = json!({ "base": first, "head": second });
+    let history = json!({ "c": "demo", "last": 3 });
+    let compared = app.ok(COMPARE, pair.clone()).await;
+    let listed = app.ok(HISTORY, history.clone()).await;
+    for id in [&first, &second, &third] {
+        crate::fleet_compact::forget_compact_states(&app, id).await;
+    }
+    // another replica on the same database: none of these reports in its memory
+    let fresh = crate::support::app::spawn_on(
+        app.database_url.clone(),
+        vec![],
+        tempfile::TempDir::new().unwrap(),
+    )
+    .await;
+    assert_eq!(fresh.ok(COMPARE, pair).await, compared);
+    assert_eq!(fresh.ok(HISTORY, history).await, listed);
+}

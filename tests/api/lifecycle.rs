@@ -1,6 +1,6 @@
 //! Queueing, cancelling and restarts.
 
-use crate::support::app::{settings, spawn_app_with, spawn_on, GatedSource};
+use crate::support::app::{settings, spawn_app_with, GatedSource};
 use crate::support::doomed::Doomed;
 use crate::support::wait::{wait_for, EVENT};
 use serde_json::json;
@@ -109,7 +109,13 @@ async fn a_scan_whose_process_died_is_marked_interrupted_and_queued_again() {
     let dir = tempfile::TempDir::new().unwrap();
     let db_url = crate::support::app::fresh_database(dir.path()).await;
     let (gated, _gate) = GatedSource::cluster();
-    let first = Doomed::start(settings(&db_url), vec![gated]).await;
+    // a short claim, so that the crashed process's scan is reaped within a second or two
+    let short_lease = || {
+        let mut s = settings(&db_url);
+        s.scan_lease_seconds = 1.0;
+        s
+    };
+    let first = Doomed::start(short_lease(), vec![gated]).await;
     let id = first
         .run(|s| async move {
             let admin = Principal::Admin {
@@ -127,7 +133,7 @@ async fn a_scan_whose_process_died_is_marked_interrupted_and_queued_again() {
     // the process dies mid-scan: nothing recorded, no more heartbeats
     first.crash();
     let (gated2, _g2) = GatedSource::cluster();
-    let second = spawn_on(db_url, vec![gated2], dir).await;
+    let second = crate::support::app::spawn_with(short_lease(), vec![gated2], dir).await;
     let id = id.to_string();
     // once the dead process's claim expires, the scan is marked INTERRUPTED and queued again
     second.wait_state(&id, "INTERRUPTED").await;

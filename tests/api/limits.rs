@@ -8,10 +8,13 @@ use serde_json::{json, Value};
 const INTROSPECTION: &str = include_str!("fixtures/introspection.graphql");
 const INTROSPECTION_FULL: &str = include_str!("fixtures/introspection-full.graphql");
 
-/// The query an owner used to stall the service: 40 aliases of a page of 100 reports with every result.
+/// The query an owner used to stall the service: 40 aliases of a page of 100 reports with
+/// every result (page sizes differ, so that the price refuses it, not the duplicate rule).
 fn forty_aliases() -> String {
-    let one = "reports(first: 100) { edges { node { results { nodes { actual } } } } }";
-    let body: Vec<String> = (0..40).map(|i| format!("a{i}: {one}")).collect();
+    let one = |n| {
+        format!("reports(first: {n}) {{ edges {{ node {{ results {{ nodes {{ actual }} }} }} }} }}")
+    };
+    let body: Vec<String> = (0..40).map(|i| format!("a{i}: {}", one(100 - i))).collect();
     format!("{{ {} }}", body.join(" "))
 }
 

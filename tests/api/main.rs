@@ -45,6 +45,7 @@ mod live_errors;
 mod managed_workers;
 mod metrics_auth;
 mod policies;
+mod pricing;
 mod quotas;
 mod read_path;
 mod report_document;

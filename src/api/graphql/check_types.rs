@@ -1,12 +1,13 @@
 //! GraphQL types of one check of a saved report and its per-node results; they
 //! borrow from the report cache's parsed rows.
 
-use super::paging::{nodes_cost, page};
+use super::cost::charge_list;
+use super::paging::{nodes_cost, page, NODES_ESTIMATE};
 use super::report_types::engine_states;
 use super::types::CheckState;
 use crate::engine::report::{CheckResult as EngineCheck, NodeResult as EngineNode, State};
 use crate::service::report_cache::ReportChecks;
-use async_graphql::{Object, Result};
+use async_graphql::{Context, Object, Result};
 use std::sync::Arc;
 
 /// One check of a report.
@@ -80,6 +81,7 @@ impl CheckResult {
     #[graphql(complexity = "nodes_cost(node.is_some(), limit, child_complexity)")]
     async fn nodes(
         &self,
+        ctx: &Context<'_>,
         node: Option<String>,
         states: Option<Vec<CheckState>>,
         #[graphql(default = 0)] offset: i32,
@@ -87,7 +89,12 @@ impl CheckResult {
     ) -> Result<Vec<NodeResult>> {
         let states = engine_states(states);
         let picked = self.node_indexes(node.as_deref(), &states);
-        Ok(page(picked, offset, limit)?
+        let picked = page(picked, offset, limit)?;
+        if node.is_none() && self.node.is_none() && limit.is_none() {
+            // priced as NODES_ESTIMATE nodes before it ran: the rest costs now
+            charge_list(ctx, picked.len(), NODES_ESTIMATE)?;
+        }
+        Ok(picked
             .into_iter()
             .map(|index| NodeResult {
                 checks: self.checks.clone(),

@@ -15,14 +15,13 @@ impl ClusterQuery {
     #[graphql(complexity = "super::types::LIST_ESTIMATE * child_complexity + 1")]
     async fn clusters(&self, ctx: &Context<'_>) -> Result<Vec<Cluster>> {
         let p = principal(ctx)?;
-        Ok(state(ctx)
+        let rows = state(ctx)
             .store()
             .clusters(p.only_cluster())
             .await
-            .map_err(gql)?
-            .into_iter()
-            .map(Cluster)
-            .collect())
+            .map_err(gql)?;
+        super::cost::charge_list(ctx, rows.len(), super::types::LIST_ESTIMATE)?;
+        Ok(rows.into_iter().map(Cluster).collect())
     }
 
     /// One cluster; NOT_FOUND when it does not exist or is not the caller's.

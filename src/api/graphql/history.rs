@@ -1,11 +1,13 @@
 //! Report comparison and a check's history across a cluster's reports.
 
 use super::context::{cluster_for, principal, state, uuid};
+use super::cost::CostMeter;
 use super::errors::{coded, gql};
 use super::paging::list_cost;
 use super::report_types::Report;
 use super::types::CheckState;
-use crate::service::report_history::{self, CheckChange, NodeChange};
+use crate::service::history_reads;
+use crate::service::report_history::{CheckChange, NodeChange};
 use crate::service::report_view::ReportHeader;
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
@@ -13,6 +15,8 @@ use std::sync::Arc;
 
 /// Most reports in one check history.
 const MAX_HISTORY: i32 = 100;
+/// The static price of a comparison: reading two reports' states, a check each.
+const COMPARE_COST: usize = 2 * super::paging::MAX_CHECKS;
 /// Reports in a check history when `last` is not given.
 const DEFAULT_HISTORY: i32 = 20;
 
@@ -96,7 +100,9 @@ pub struct HistoryQuery;
 #[Object]
 impl HistoryQuery {
     /// Compares two reports of the same cluster: NOT_FOUND when either is unknown or
-    /// not the caller's, BAD_USER_INPUT when they are of different clusters.
+    /// not the caller's, BAD_USER_INPUT when they are of different clusters. Priced as
+    /// reading both reports' check states; every check and node it lists costs one more.
+    #[graphql(complexity = "COMPARE_COST + child_complexity")]
     async fn compare_reports(
         &self,
         ctx: &Context<'_>,
@@ -111,13 +117,20 @@ impl HistoryQuery {
                 "the two reports are of different clusters",
             ));
         }
-        let checks = state(ctx)
-            .reports
-            .checks_of(&[base.id, head.id])
+        let svc = state(ctx);
+        let c = history_reads::compare_reports(&svc.reports, svc.store(), base.id, head.id)
             .await
             .map_err(gql)?;
-        let of = |id| checks.get(&id).map(|c| c.as_slice()).unwrap_or_default();
-        let c = report_history::compare(of(base.id), of(head.id));
+        // what it lists, each changed node included: a comparison of two 1,000-node
+        // reports costs what it answers, beyond the static price of one listed check
+        let listed = [&c.new_failures, &c.fixed, &c.still_failing, &c.changed]
+            .into_iter()
+            .flatten()
+            .map(|check| 1 + check.nodes.len())
+            .sum::<usize>();
+        if let Some(meter) = ctx.data_opt::<CostMeter>() {
+            meter.charge(listed)?;
+        }
         Ok(ReportComparison {
             base: Report(base),
             head: Report(head),
@@ -147,23 +160,16 @@ impl HistoryQuery {
             ));
         }
         let cluster = cluster_for(ctx, &cluster_id).await?;
-        let svc = state(ctx);
-        let rows = svc
-            .store()
-            .recent_reports(&cluster.id, last as u64)
-            .await
-            .map_err(gql)?;
-        let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
-        let checks = svc.reports.checks_of(&ids).await.map_err(gql)?;
-        Ok(rows
+        let entries =
+            history_reads::check_history(state(ctx).store(), &cluster.id, &check_id, last as u64)
+                .await
+                .map_err(gql)?;
+        Ok(entries
             .into_iter()
-            .map(|r| CheckHistoryEntry {
-                state: checks
-                    .get(&r.id)
-                    .and_then(|c| c.iter().find(|c| c.id == check_id))
-                    .map(|c| c.state.into()),
-                report_id: ID(r.id.to_string()),
-                created_at: r.created_at,
+            .map(|e| CheckHistoryEntry {
+                state: e.state.map(Into::into),
+                report_id: ID(e.report_id.to_string()),
+                created_at: e.created_at,
             })
             .collect())
     }

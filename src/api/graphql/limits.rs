@@ -38,6 +38,8 @@ impl ExtensionFactory for QueryLimits {
 pub enum Limit {
     Depth,
     Fields,
+    /// The same field with the same arguments under two names.
+    Duplicate,
     Complexity,
     Timeout,
     ResponseSize,
@@ -49,6 +51,7 @@ impl Limit {
         match self {
             Limit::Depth => "depth",
             Limit::Fields => "fields",
+            Limit::Duplicate => "duplicate",
             Limit::Complexity => "complexity",
             Limit::Timeout => "timeout",
             Limit::ResponseSize => "responseSize",
@@ -86,11 +89,26 @@ impl QueryLimits {
                 ),
             ));
         }
+        if shape.introspections > MAX_INTROSPECTIONS {
+            return Err(refuse(Limit::Fields, format!(
+                "the query asks for __schema or __type {} times once its fragments are written out; the limit is {MAX_INTROSPECTIONS}",
+                shape.introspections
+            )));
+        }
         if shape.fields > MAX_EXPANDED_FIELDS {
             return Err(refuse(Limit::Fields, format!(
                 "the query selects {} fields once its fragments are written out; the limit is {MAX_EXPANDED_FIELDS}",
                 shape.fields
             )));
+        }
+        if let Some(d) = duplicate_field(doc) {
+            return Err(refuse(
+                Limit::Duplicate,
+                format!(
+                    "the query asks for {} with the same arguments twice (as {} and {}): ask once",
+                    d.field, d.first, d.second
+                ),
+            ));
         }
         Ok(())
     }
@@ -111,6 +129,8 @@ impl Extension for QueryLimits {
         if let Ok(doc) = request.parsed_query() {
             self.check_shape(doc)?;
         }
+        // what the lists really cost is charged while the request runs (see `cost`)
+        request = request.data(super::cost::CostMeter::new(self.complexity));
         next.run(ctx, request).await
     }
 
@@ -120,6 +140,10 @@ impl Extension for QueryLimits {
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
         let result = next.run(ctx).await?;
+        if let Some(meter) = ctx.data_opt::<super::cost::CostMeter>() {
+            // the static price first: lists longer than their estimate add to it
+            let _ = meter.charge(result.complexity);
+        }
         if result.complexity > self.complexity {
             return Err(vec![refuse(Limit::Complexity, format!(
                 "the query costs {} and the limit is {}: every item a list may return counts \
@@ -136,12 +160,17 @@ impl Extension for QueryLimits {
 /// otherwise make it visit millions of fields before any limit is looked at.
 const MAX_EXPANDED_FIELDS: usize = 10_000;
 
-/// The size of a query: its deepest nesting (introspection left out) and how
-/// many fields it selects with fragments written out.
+/// Most `__schema`/`__type` fields one request may ask for: an answer from the
+/// in-memory schema costs no query, but each is up to ~100 KB of text to build.
+const MAX_INTROSPECTIONS: usize = 4;
+
+/// The size of a query: its deepest nesting (introspection left out), how many
+/// fields it selects and how many introspection roots, with fragments written out.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Shape {
     pub depth: usize,
     pub fields: usize,
+    pub introspections: usize,
 }
 
 /// The shape of every operation of a document taken together. Each fragment is
@@ -154,6 +183,7 @@ pub fn shape(doc: &ExecutableDocument) -> Shape {
         .fold(Shape::default(), |a, b| Shape {
             depth: a.depth.max(b.depth),
             fields: a.fields.saturating_add(b.fields),
+            introspections: a.introspections.saturating_add(b.introspections),
         })
 }
 
@@ -171,12 +201,14 @@ fn set_shape<'a>(doc: &'a ExecutableDocument, set: &'a SelectionSet, memo: &mut 
                     Shape {
                         depth: 1,
                         fields: 1,
+                        introspections: 1,
                     }
                 } else {
                     let inner = set_shape(doc, &f.node.selection_set.node, memo);
                     Shape {
                         depth: 1 + inner.depth,
                         fields: inner.fields.saturating_add(1),
+                        introspections: inner.introspections,
                     }
                 }
             }
@@ -197,14 +229,110 @@ fn set_shape<'a>(doc: &'a ExecutableDocument, set: &'a SelectionSet, memo: &mut 
         };
         out.depth = out.depth.max(s.depth);
         out.fields = out.fields.saturating_add(s.fields);
+        out.introspections = out.introspections.saturating_add(s.introspections);
     }
     out
+}
+
+/// A field asked for twice with the same arguments under two response names.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Duplicate {
+    pub field: String,
+    pub first: String,
+    pub second: String,
+}
+
+/// The first field that one selection set (with its inline fragments) asks for twice
+/// with identical arguments under different names: `a: report(id: 1) b: report(id: 1)`
+/// runs the same work twice for nothing, and aliases are how one request multiplies
+/// its cost. Fragment definitions are checked once each, where they are defined.
+pub fn duplicate_field(doc: &ExecutableDocument) -> Option<Duplicate> {
+    let sets = doc
+        .operations
+        .iter()
+        .map(|(_, op)| &op.node.selection_set.node)
+        .chain(doc.fragments.values().map(|f| &f.node.selection_set.node));
+    for set in sets {
+        if let Some(d) = duplicate_in(set) {
+            return Some(d);
+        }
+    }
+    None
+}
+
+fn duplicate_in(set: &SelectionSet) -> Option<Duplicate> {
+    let mut seen: HashMap<(String, String), String> = HashMap::new();
+    let mut pending = vec![set];
+    while let Some(set) = pending.pop() {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(f) => {
+                    let f = &f.node;
+                    let name = f.name.node.to_string();
+                    let args: Vec<String> = f
+                        .arguments
+                        .iter()
+                        .map(|(k, v)| format!("{}:{}", k.node, v.node))
+                        .collect();
+                    let key = f.response_key().node.to_string();
+                    match seen.get(&(name.clone(), args.join(","))) {
+                        Some(first) if *first != key => {
+                            return Some(Duplicate {
+                                field: name,
+                                first: first.clone(),
+                                second: key,
+                            })
+                        }
+                        Some(_) => {}
+                        None => {
+                            seen.insert((name, args.join(",")), key);
+                        }
+                    }
+                    if let Some(d) = duplicate_in(&f.selection_set.node) {
+                        return Some(d);
+                    }
+                }
+                Selection::InlineFragment(i) => pending.push(&i.node.selection_set.node),
+                Selection::FragmentSpread(_) => {}
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use async_graphql::parser::parse_query;
+
+    fn dup(q: &str) -> Option<Duplicate> {
+        duplicate_field(&parse_query(q).unwrap())
+    }
+
+    #[test]
+    fn the_same_field_and_arguments_under_two_names_is_a_duplicate() {
+        let d = dup(r#"{ a: report(id: "1") { id } b: report(id: "1") { id } }"#).unwrap();
+        assert_eq!(
+            (d.field.as_str(), d.first.as_str(), d.second.as_str()),
+            ("report", "a", "b")
+        );
+        assert!(dup("{ a: clusters { id } ... on Query { b: clusters { id } } }").is_some());
+        assert!(dup("{ x { a: nodes(limit: 1) { n } b: nodes(limit: 1) { n } } }").is_some());
+        assert!(
+            dup("query($v: ID!) { a: report(id: $v) { id } b: report(id: $v) { id } }").is_some()
+        );
+    }
+
+    #[test]
+    fn other_arguments_or_one_name_are_not_duplicates() {
+        assert!(dup(r#"{ a: report(id: "1") { id } b: report(id: "2") { id } }"#).is_none());
+        assert!(
+            dup("{ f: results(states: [FAIL]) { id } p: results(states: [PASS]) { id } }")
+                .is_none()
+        );
+        // the same name twice is one field to GraphQL (its selections merge)
+        assert!(dup("{ clusters { id } clusters { name } }").is_none());
+    }
 
     fn d(q: &str) -> usize {
         shape(&parse_query(q).unwrap()).depth
@@ -232,6 +360,14 @@ mod tests {
     #[test]
     fn depth_survives_fragment_cycles() {
         assert_eq!(d("{ a { ...F } } fragment F on T { b { ...F } }"), 2);
+    }
+
+    #[test]
+    fn introspection_roots_are_counted_through_fragments() {
+        let q =
+            "{ ...A ...B } fragment A on Query { a: __schema { x } b: __type(name: \"Q\") { x } } \
+                 fragment B on Query { ...A ...A }";
+        assert_eq!(shape(&parse_query(q).unwrap()).introspections, 6);
     }
 
     #[test]

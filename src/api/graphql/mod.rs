@@ -4,6 +4,7 @@ mod benchmarks;
 mod check_types;
 mod clusters;
 pub mod context;
+pub mod cost;
 pub mod errors;
 mod fleet;
 mod history;

@@ -4,7 +4,7 @@
 use super::check_types::CheckResult;
 use super::context::{principal, state};
 use super::loaders::Loaders;
-use super::paging::{list_cost, page, MAX_CHECKS};
+use super::paging::{list_cost, page, MAX_CHECKS, NODES_ESTIMATE};
 use super::types::CheckState;
 use crate::engine::report::ExcludedNode;
 use crate::engine::report::State;
@@ -145,12 +145,14 @@ impl Report {
         self.0.mode.map(|m| m.as_str())
     }
     /// Nodes left out of node checks, with why.
-    async fn excluded_nodes(&self) -> Vec<ExcludedNode> {
-        self.0.excluded.clone()
+    async fn excluded_nodes(&self, ctx: &Context<'_>) -> Result<Vec<ExcludedNode>> {
+        super::cost::charge_list(ctx, self.0.excluded.len(), NODES_ESTIMATE)?;
+        Ok(self.0.excluded.clone())
     }
     /// Names of the nodes scanned.
-    async fn nodes(&self) -> Vec<&str> {
-        self.0.nodes.iter().map(String::as_str).collect()
+    async fn nodes(&self, ctx: &Context<'_>) -> Result<Vec<&str>> {
+        super::cost::charge_list(ctx, self.0.nodes.len(), NODES_ESTIMATE)?;
+        Ok(self.0.nodes.iter().map(String::as_str).collect())
     }
     /// Where to download the whole report as JSON, the document `check --format json`
     /// prints (same authorization as the API).

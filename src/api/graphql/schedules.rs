@@ -79,14 +79,13 @@ impl ScheduleQuery {
             Some(c) => Some(super::context::cluster_for(ctx, c).await?.id),
             None => p.only_cluster().map(str::to_string),
         };
-        Ok(state(ctx)
+        let rows = state(ctx)
             .store()
             .schedules(cluster.as_deref())
             .await
-            .map_err(gql)?
-            .into_iter()
-            .map(Schedule)
-            .collect())
+            .map_err(gql)?;
+        super::cost::charge_list(ctx, rows.len(), super::types::LIST_ESTIMATE)?;
+        Ok(rows.into_iter().map(Schedule).collect())
     }
 }
 

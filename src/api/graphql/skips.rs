@@ -49,8 +49,10 @@ impl SkipAuditEntry {
         self.0.expires_at
     }
     /// The nodes the exception covered; empty = every node.
-    async fn nodes(&self) -> Result<Vec<String>> {
-        decode_nodes(self.0.nodes.as_deref(), &self.0.test_id).map_err(gql)
+    async fn nodes(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        let nodes = decode_nodes(self.0.nodes.as_deref(), &self.0.test_id).map_err(gql)?;
+        super::cost::charge_list(ctx, nodes.len(), 1)?;
+        Ok(nodes)
     }
 }
 
@@ -99,14 +101,9 @@ impl SkipQuery {
     #[graphql(complexity = "super::types::LIST_ESTIMATE * child_complexity + 1")]
     async fn skipped_tests(&self, ctx: &Context<'_>, cluster_id: ID) -> Result<Vec<SkippedTest>> {
         let c = cluster_for(ctx, &cluster_id).await?;
-        Ok(state(ctx)
-            .store()
-            .skipped_tests(&c.id)
-            .await
-            .map_err(gql)?
-            .into_iter()
-            .map(SkippedTest)
-            .collect())
+        let rows = state(ctx).store().skipped_tests(&c.id).await.map_err(gql)?;
+        super::cost::charge_list(ctx, rows.len(), super::types::LIST_ESTIMATE)?;
+        Ok(rows.into_iter().map(SkippedTest).collect())
     }
 
     /// Every skip, replaced skip and unskip of a cluster's tests (of one test

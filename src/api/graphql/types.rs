@@ -140,14 +140,13 @@ impl Cluster {
     /// Tests skipped for this cluster.
     #[graphql(complexity = "LIST_ESTIMATE * child_complexity + 1")]
     async fn skipped_tests(&self, ctx: &Context<'_>) -> Result<Vec<SkippedTest>> {
-        Ok(state(ctx)
+        let rows = state(ctx)
             .store()
             .skipped_tests(&self.0.id)
             .await
-            .map_err(gql)?
-            .into_iter()
-            .map(SkippedTest)
-            .collect())
+            .map_err(gql)?;
+        super::cost::charge_list(ctx, rows.len(), LIST_ESTIMATE)?;
+        Ok(rows.into_iter().map(SkippedTest).collect())
     }
     /// The audit trail of this cluster's skips, as `skipAudit(clusterId)`.
     #[graphql(
@@ -249,9 +248,12 @@ impl SkippedTest {
         self.0.expires_at
     }
     /// The nodes whose results it skips; empty = every node.
-    async fn nodes(&self) -> Result<Vec<String>> {
-        crate::service::exceptions::decode_nodes(self.0.nodes.as_deref(), &self.0.test_id)
-            .map_err(gql)
+    async fn nodes(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        let nodes =
+            crate::service::exceptions::decode_nodes(self.0.nodes.as_deref(), &self.0.test_id)
+                .map_err(gql)?;
+        super::cost::charge_list(ctx, nodes.len(), 1)?;
+        Ok(nodes)
     }
     /// True once expired: scans no longer apply it; it stays listed until unskipped.
     async fn expired(&self, ctx: &Context<'_>) -> bool {
@@ -271,6 +273,8 @@ impl SkippedTest {
         if named.is_empty() {
             return Ok(named);
         }
+        // at most as long as the exception's own node list
+        super::cost::charge_list(ctx, named.len(), 1)?;
         // batched: a list of exceptions reads the latest report once per request
         let Some(latest) = loaders(ctx)
             .latest

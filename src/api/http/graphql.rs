@@ -84,7 +84,7 @@ fn client_key(
         Some(Principal::Admin { token_id } | Principal::Owner { token_id, .. }) => {
             ClientKey::Token(*token_id)
         }
-        None => ClientKey::Peer(
+        None => ClientKey::peer(
             req.peer_addr()
                 .map(|a| a.ip())
                 .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED.into()),

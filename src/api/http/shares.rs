@@ -35,6 +35,26 @@ pub enum ClientKey {
     Peer(std::net::IpAddr),
 }
 
+impl ClientKey {
+    /// The key of a request without a valid token: its peer address, an IPv6 address by
+    /// its /64 (one subscriber's network: a single host can use every address in it) and
+    /// an IPv4-mapped IPv6 address as the IPv4 address it is.
+    pub fn peer(ip: std::net::IpAddr) -> ClientKey {
+        use std::net::IpAddr;
+        let ip = match ip {
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => IpAddr::V4(v4),
+                None => {
+                    let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+                    IpAddr::V6(prefix.into())
+                }
+            },
+            v4 => v4,
+        };
+        ClientKey::Peer(ip)
+    }
+}
+
 /// In-flight places per client.
 pub struct ClientShares {
     per_client: usize,
@@ -103,6 +123,27 @@ mod tests {
 
     fn peer(n: u8) -> ClientKey {
         ClientKey::Peer(std::net::IpAddr::from([127, 0, 0, n]))
+    }
+
+    #[test]
+    fn ipv6_peers_of_one_64_share_a_key_and_mapped_ipv4_is_ipv4() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        assert_eq!(
+            ClientKey::peer(ip("2001:db8:1:2::1")),
+            ClientKey::peer(ip("2001:db8:1:2:ffff:ffff:ffff:fffe"))
+        );
+        assert_ne!(
+            ClientKey::peer(ip("2001:db8:1:2::1")),
+            ClientKey::peer(ip("2001:db8:1:3::1"))
+        );
+        assert_eq!(
+            ClientKey::peer(ip("::ffff:192.0.2.7")),
+            ClientKey::peer(ip("192.0.2.7"))
+        );
+        assert_ne!(
+            ClientKey::peer(ip("192.0.2.7")),
+            ClientKey::peer(ip("192.0.2.8"))
+        );
     }
 
     #[tokio::test]

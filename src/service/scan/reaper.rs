@@ -13,19 +13,8 @@ impl Scanner {
     /// start-up and then every half lease by [`Scanner::keep_reaping`].
     pub async fn reap(self: &Arc<Self>, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<Uuid>> {
         let mut requeued = Vec::new();
-        for s in self.store.interrupt_expired_scans(now).await? {
-            tracing::warn!(scan = %s.id, claimed_by = ?s.claimed_by, "marked INTERRUPTED: its process stopped while it ran");
-            let by = format!("retry of {}", &s.id.to_string()[..8]);
-            let again = self
-                .store
-                .insert_scan_with(
-                    &s.cluster_id,
-                    s.benchmark.as_deref(),
-                    &by,
-                    s.schedule_id,
-                    s.scored_only,
-                )
-                .await?;
+        for (s, again) in self.store.interrupt_expired_scans(now).await? {
+            tracing::warn!(scan = %s.id, claimed_by = ?s.claimed_by, retry = %again.id, "marked INTERRUPTED: its process stopped while it ran; queued again");
             requeued.push(again.id);
         }
         if !requeued.is_empty() {

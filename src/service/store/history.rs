@@ -1,11 +1,30 @@
-//! Queries behind report history: a report's predecessor and a cluster's latest reports.
+//! Queries behind report history: a report's predecessor, a cluster's latest reports,
+//! and the little that checkHistory and compareReports read: compact states, one
+//! check's state, the rows of named checks only.
 
-use super::entity::report;
+use super::entity::{check_result, report};
+use super::reports::StoredCheck;
 use super::Store;
+use crate::engine::report::State;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
 use sea_orm::*;
+use std::collections::HashMap;
 use uuid::Uuid;
+
+/// Rows of one check's state in one report.
+#[derive(Debug, FromQueryResult)]
+struct StateRow {
+    report_id: Uuid,
+    state: String,
+}
+
+/// A report's compact check states as stored (`None` for reports saved before them).
+#[derive(Debug, FromQueryResult)]
+struct CompactRow {
+    id: Uuid,
+    check_states: Option<String>,
+}
 
 impl Store {
     /// The cluster's report just before (`created_at`, `id`), ordered as the report list is.
@@ -41,5 +60,72 @@ impl Store {
             .limit(last)
             .all(&self.db)
             .await?)
+    }
+
+    /// The stored compact check states of these reports (one query); a report saved
+    /// before they were kept maps to `None`, an unknown id is absent.
+    pub async fn compact_states_of(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, Option<String>>> {
+        Ok(report::Entity::find()
+            .select_only()
+            .column(report::Column::Id)
+            .column(report::Column::CheckStates)
+            .filter(report::Column::Id.is_in(ids.iter().copied()))
+            .into_model::<CompactRow>()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.check_states))
+            .collect())
+    }
+
+    /// The state of check `check_id` in each of these reports that has it, read from
+    /// its rows without their evidence (for reports without compact states).
+    pub async fn check_state_in(
+        &self,
+        report_ids: &[Uuid],
+        check_id: &str,
+    ) -> Result<HashMap<Uuid, State>> {
+        let rows = check_result::Entity::find()
+            .select_only()
+            .column(check_result::Column::ReportId)
+            .column(check_result::Column::State)
+            .filter(check_result::Column::ReportId.is_in(report_ids.iter().copied()))
+            .filter(check_result::Column::CheckId.eq(check_id))
+            .into_model::<StateRow>()
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| Some((r.report_id, State::parse(&r.state)?)))
+            .collect())
+    }
+
+    /// The named checks of these reports with their per-node results, each report's in
+    /// benchmark order; other checks are not read.
+    pub async fn checks_named(
+        &self,
+        report_ids: &[Uuid],
+        check_ids: &[String],
+    ) -> Result<HashMap<Uuid, Vec<StoredCheck>>> {
+        let mut out: HashMap<Uuid, Vec<StoredCheck>> = HashMap::new();
+        // bounded by the benchmark's size, well under SQLite's variable limit per query
+        for names in check_ids.chunks(400) {
+            let rows = check_result::Entity::find()
+                .filter(check_result::Column::ReportId.is_in(report_ids.iter().copied()))
+                .filter(check_result::Column::CheckId.is_in(names.iter().cloned()))
+                .order_by_asc(check_result::Column::ReportId)
+                .order_by_asc(check_result::Column::Position)
+                .all(&self.db)
+                .await?;
+            for row in rows {
+                out.entry(row.report_id)
+                    .or_default()
+                    .push(StoredCheck::decode(row)?);
+            }
+        }
+        for checks in out.values_mut() {
+            checks.sort_by_key(|c| c.row.position);
+        }
+        Ok(out)
     }
 }

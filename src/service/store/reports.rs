@@ -24,7 +24,7 @@ pub struct StoredCheck {
 }
 
 impl StoredCheck {
-    fn decode(row: check_result::Model) -> Result<Self> {
+    pub(super) fn decode(row: check_result::Model) -> Result<Self> {
         let nodes = serde_json::from_str(&row.nodes)
             .map_err(|e| Error::Database(format!("check result {}: {e}", row.id)))?;
         Ok(StoredCheck { row, nodes })

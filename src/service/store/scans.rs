@@ -31,26 +31,13 @@ impl Store {
         schedule_id: Option<Uuid>,
         scored_only: bool,
     ) -> Result<scan::Model> {
-        let row = scan::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            cluster_id: Set(cluster_id.to_string()),
-            benchmark: Set(benchmark.map(str::to_string)),
-            state: Set(ScanState::Queued),
-            message: Set(None),
-            requested_by: Set(requested_by.to_string()),
-            report_id: Set(None),
-            created_at: Set(Utc::now()),
-            started_at: Set(None),
-            finished_at: Set(None),
-            schedule_id: Set(schedule_id),
-            claimed_by: Set(None),
-            lease_until: Set(None),
-            nodes_done: Set(None),
-            nodes_total: Set(None),
-            checks_done: Set(None),
-            checks_total: Set(None),
-            scored_only: Set(scored_only),
-        };
+        let row = queued_scan(
+            cluster_id,
+            benchmark,
+            requested_by,
+            schedule_id,
+            scored_only,
+        );
         Ok(row.insert(&self.db).await?)
     }
 
@@ -178,9 +165,15 @@ impl Store {
         Ok(r.rows_affected == 1)
     }
 
-    /// Marks RUNNING scans whose claim expired (their process stopped)
-    /// INTERRUPTED and returns them; each is taken by one replica only.
-    pub async fn interrupt_expired_scans(&self, now: DateTime<Utc>) -> Result<Vec<scan::Model>> {
+    /// Marks RUNNING scans whose claim expired before `now` INTERRUPTED and queues a
+    /// retry of each, both in one transaction per scan: a reader who sees it
+    /// INTERRUPTED ("queued again") finds the retry, and a process that dies half-way
+    /// loses neither. Returns (the interrupted scan, its retry) for each one this call
+    /// took (another replica may take some first).
+    pub async fn interrupt_expired_scans(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(scan::Model, scan::Model)>> {
         let stale = scan::Entity::find()
             .filter(scan::Column::State.eq(ScanState::Running.as_str()))
             .filter(
@@ -192,6 +185,7 @@ impl Store {
             .await?;
         let mut taken = Vec::new();
         for s in stale {
+            let txn = self.db.begin().await?;
             let r = scan::Entity::update_many()
                 .col_expr(
                     scan::Column::State,
@@ -204,11 +198,24 @@ impl Store {
                 .col_expr(scan::Column::FinishedAt, Expr::value(now))
                 .filter(scan::Column::Id.eq(s.id))
                 .filter(scan::Column::State.eq(ScanState::Running.as_str()))
-                .exec(&self.db)
+                .exec(&txn)
                 .await?;
-            if r.rows_affected == 1 {
-                taken.push(s);
+            if r.rows_affected != 1 {
+                txn.rollback().await?;
+                continue;
             }
+            let by = format!("retry of {}", &s.id.to_string()[..8]);
+            let retry = queued_scan(
+                &s.cluster_id,
+                s.benchmark.as_deref(),
+                &by,
+                s.schedule_id,
+                s.scored_only,
+            )
+            .insert(&txn)
+            .await?;
+            txn.commit().await?;
+            taken.push((s, retry));
         }
         Ok(taken)
     }
@@ -252,5 +259,35 @@ impl Store {
             .order_by_asc(scan::Column::CreatedAt)
             .all(&self.db)
             .await?)
+    }
+}
+
+/// A new QUEUED scan row, not yet written.
+fn queued_scan(
+    cluster_id: &str,
+    benchmark: Option<&str>,
+    requested_by: &str,
+    schedule_id: Option<Uuid>,
+    scored_only: bool,
+) -> scan::ActiveModel {
+    scan::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        cluster_id: Set(cluster_id.to_string()),
+        benchmark: Set(benchmark.map(str::to_string)),
+        state: Set(ScanState::Queued),
+        message: Set(None),
+        requested_by: Set(requested_by.to_string()),
+        report_id: Set(None),
+        created_at: Set(Utc::now()),
+        started_at: Set(None),
+        finished_at: Set(None),
+        schedule_id: Set(schedule_id),
+        claimed_by: Set(None),
+        lease_until: Set(None),
+        nodes_done: Set(None),
+        nodes_total: Set(None),
+        checks_done: Set(None),
+        checks_total: Set(None),
+        scored_only: Set(scored_only),
     }
 }
