@@ -8,6 +8,7 @@ pub mod errors;
 mod fleet;
 mod history;
 pub mod limits;
+pub mod nesting;
 mod loaders;
 mod paging;
 mod registry;
