@@ -20,9 +20,13 @@ fn arb_hidden() -> impl Strategy<Value = String> {
     let string = prop::collection::vec(prop_oneof![piece.clone(), escaped], 0..12)
         .prop_map(|p| format!("\"{}\"", p.concat()));
     // no piece ends in a lone quote or backslash, so none closes the block string early
-    let block_piece = prop::sample::select(vec!["[", "{", "]", "}", "#", "\n", "\"a", "\\\"\"\"", "\"\"a"]);
-    let block = prop::collection::vec(block_piece, 0..12).prop_map(|p| format!("\"\"\"{}\"\"\"", p.concat()));
-    let comment = prop::collection::vec(piece.clone(), 0..12).prop_map(|p| format!("# {}\"\n", p.concat()));
+    let block_piece = prop::sample::select(vec![
+        "[", "{", "]", "}", "#", "\n", "\"a", "\\\"\"\"", "\"\"a",
+    ]);
+    let block = prop::collection::vec(block_piece, 0..12)
+        .prop_map(|p| format!("\"\"\"{}\"\"\"", p.concat()));
+    let comment =
+        prop::collection::vec(piece.clone(), 0..12).prop_map(|p| format!("# {}\"\n", p.concat()));
     prop_oneof![string, block, comment]
 }
 
@@ -44,13 +48,27 @@ fn arb_value() -> impl Strategy<Value = Doc> {
         (items, any::<bool>()).prop_map(|(items, list)| {
             let depth = 1 + items.iter().map(|d| d.depth).max().unwrap_or(0);
             let text = if list {
-                format!("[{}]", items.iter().map(|d| d.text.as_str()).collect::<Vec<_>>().join(" "))
+                format!(
+                    "[{}]",
+                    items
+                        .iter()
+                        .map(|d| d.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                )
             } else {
-                let fields: Vec<String> = items.iter().enumerate().map(|(i, d)| format!("k{i}: {}", d.text)).collect();
+                let fields: Vec<String> = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| format!("k{i}: {}", d.text))
+                    .collect();
                 format!("{{{}}}", fields.join(", "))
             };
             // a comment ends at a line break: keep what follows off its line
-            Doc { text: format!("{text}\n"), depth }
+            Doc {
+                text: format!("{text}\n"),
+                depth,
+            }
         })
     })
 }
@@ -62,7 +80,10 @@ fn arb_document() -> impl Strategy<Value = Doc> {
         let value = format!("{}{}{}", open.repeat(spine), v.text, close.repeat(spine));
         let text = format!("query($v: [Int]) {{ f(a: {value}, b: {hidden}\n) {{ g }} }}");
         // the selection set is one level; the argument sits inside it; `{ g }` is two
-        Doc { text, depth: (1 + spine + v.depth).max(2) }
+        Doc {
+            text,
+            depth: (1 + spine + v.depth).max(2),
+        }
     })
 }
 

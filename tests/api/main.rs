@@ -56,4 +56,5 @@ mod support;
 mod token_cli;
 mod tokens;
 mod ui_assets;
+mod ws_queries;
 mod ws_rules;

@@ -54,7 +54,10 @@ pub async fn execute(
         match tokio::time::timeout(limit, schema.execute(request)).await {
             Ok(response) => capped(&response, settings.max_response_bytes),
             Err(_) => (
-                refused(Limit::Timeout, timeout_message(settings.request_timeout_seconds)),
+                refused(
+                    Limit::Timeout,
+                    timeout_message(settings.request_timeout_seconds),
+                ),
                 true,
             ),
         };

@@ -84,7 +84,14 @@ pub async fn websocket(
     ));
     *conn.slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(slot);
     let header = authorization(&req).map(str::to_string);
-    actix_web::rt::spawn(serve(conn, sockets.into_inner(), header, protocol, session, frames));
+    actix_web::rt::spawn(serve(
+        conn,
+        sockets.into_inner(),
+        header,
+        protocol,
+        session,
+        frames,
+    ));
     Ok(response)
 }
 
@@ -190,7 +197,10 @@ fn refused_frame(e: &ProtocolError, cap: usize) -> Option<CloseReason> {
     let too_big = matches!(e, ProtocolError::Overflow)
         || matches!(e, ProtocolError::Io(io) if io.to_string().contains("continuation size"));
     if too_big {
-        reason(CloseCode::Size, &format!("a message may have at most {cap} bytes (max_body_bytes)"))
+        reason(
+            CloseCode::Size,
+            &format!("a message may have at most {cap} bytes (max_body_bytes)"),
+        )
     } else {
         reason(CloseCode::Protocol, &e.to_string())
     }
@@ -222,7 +232,8 @@ async fn serve(
         }
     });
     let mut ws = std::pin::pin!(ws);
-    let init_deadline = tokio::time::sleep(Duration::from_secs_f64(settings.ws_init_timeout_seconds));
+    let init_deadline =
+        tokio::time::sleep(Duration::from_secs_f64(settings.ws_init_timeout_seconds));
     let mut init_deadline = std::pin::pin!(init_deadline);
     let mut heartbeat = interval_at(Instant::now() + HEARTBEAT, HEARTBEAT);
     let mut rechecks = interval_at(Instant::now() + RECHECK, RECHECK);

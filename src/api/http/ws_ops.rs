@@ -76,7 +76,9 @@ pub struct ConnectionExecutor(pub Arc<Connection>);
 /// An answer with one error with `code`, and no data.
 fn error(code: &str, message: String) -> Response {
     let mut e = ServerError::new(message, None);
-    e.extensions.get_or_insert_with(Default::default).set("code", code);
+    e.extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code);
     Response::from_errors(vec![e])
 }
 
@@ -129,10 +131,13 @@ impl Executor for ConnectionExecutor {
         let max = conn.app.settings.ws_operations_per_connection;
         if conn.running.fetch_add(1, Ordering::SeqCst) >= max {
             conn.running.fetch_sub(1, Ordering::SeqCst);
-            return once(error("BAD_USER_INPUT", format!(
+            return once(error(
+                "BAD_USER_INPUT",
+                format!(
                 "this connection already runs {max} operations (ws_operations_per_connection): \
                  complete one, or open another connection"
-            )));
+            ),
+            ));
         }
         let place = Running(conn.running.clone());
         // a document that does not parse is answered by the schema, which says where
@@ -218,7 +223,10 @@ fn capped(r: Response, max_bytes: usize) -> Response {
     let mut count = Count(0);
     if serde_json::to_writer(&mut count, &r).is_err() {
         tracing::error!("cannot serialize a GraphQL answer");
-        return error("INTERNAL", "internal error; the service logged the details".into());
+        return error(
+            "INTERNAL",
+            "internal error; the service logged the details".into(),
+        );
     }
     if count.0 > max_bytes {
         return limited(Limit::ResponseSize, size_message(count.0, max_bytes));
