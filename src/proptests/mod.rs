@@ -11,6 +11,7 @@ mod content;
 mod cron;
 mod definitions;
 mod facts;
+mod graphql_nesting;
 mod snapshot;
 
 use proptest::prelude::*;

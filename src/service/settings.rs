@@ -36,6 +36,14 @@ pub struct Settings {
     pub max_response_bytes: usize,
     /// Requests one client (a token, or an address without one) may have in flight at once.
     pub client_concurrency: usize,
+    /// A websocket that has not sent `connection_init` this long after opening is closed (4408).
+    pub ws_init_timeout_seconds: f64,
+    /// Open websockets per client: an address until `connection_init` names a valid token,
+    /// then the token.
+    pub ws_connections_per_client: usize,
+    /// Operations one websocket may have running at once: subscriptions, and queries
+    /// or mutations not yet answered.
+    pub ws_operations_per_connection: usize,
     /// Bytes of saved reports kept in memory for the read path.
     pub report_cache_bytes: u64,
     /// A cached report is served without asking the database whether it still exists
@@ -171,6 +179,16 @@ impl Settings {
         {
             return Err(Error::Config(
                 "request_timeout_seconds and client_concurrency must be positive, max_response_bytes at least 1024"
+                    .into(),
+            ));
+        }
+        if self.ws_init_timeout_seconds.is_nan()
+            || self.ws_init_timeout_seconds <= 0.0
+            || self.ws_connections_per_client == 0
+            || self.ws_operations_per_connection == 0
+        {
+            return Err(Error::Config(
+                "ws_init_timeout_seconds, ws_connections_per_client and ws_operations_per_connection must be positive"
                     .into(),
             ));
         }

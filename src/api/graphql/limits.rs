@@ -11,6 +11,7 @@
 //! compared here so the refusal can say what the query cost.
 
 use super::errors::coded;
+use super::nesting::{nesting, MAX_NESTING};
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextValidation,
 };
@@ -36,6 +37,7 @@ impl ExtensionFactory for QueryLimits {
 /// client wait before its next request after such a refusal).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limit {
+    Nesting,
     Depth,
     Fields,
     /// The same field with the same arguments under two names.
@@ -49,6 +51,7 @@ impl Limit {
     /// Its name in `extensions.limit`.
     pub fn as_str(self) -> &'static str {
         match self {
+            Limit::Nesting => "nesting",
             Limit::Depth => "depth",
             Limit::Fields => "fields",
             Limit::Duplicate => "duplicate",
@@ -68,7 +71,8 @@ pub fn refused_by_limit(r: &async_graphql::Response) -> bool {
     })
 }
 
-fn refuse(limit: Limit, message: String) -> ServerError {
+/// A refusal by `limit`: BAD_USER_INPUT, with the limit's name in `extensions.limit`.
+pub fn refuse(limit: Limit, message: String) -> ServerError {
     let e = coded("BAD_USER_INPUT", message);
     let mut s = ServerError::new(e.message, None);
     let mut ext = e.extensions.unwrap_or_default();
@@ -125,6 +129,8 @@ impl Extension for QueryLimits {
         mut request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
+        // the parser recurses once per bracket: too many must not reach it
+        check_nesting(&request.query)?;
         // a query that does not parse is left to async-graphql, which says where it fails
         if let Ok(doc) = request.parsed_query() {
             self.check_shape(doc)?;
@@ -153,6 +159,14 @@ impl Extension for QueryLimits {
         }
         Ok(result)
     }
+}
+
+/// Refuses a document that nests brackets deeper than [`MAX_NESTING`], before
+/// anything parses it; every way a query reaches the schema passes here.
+pub fn check_nesting(query: &str) -> ServerResult<()> {
+    nesting(query, MAX_NESTING)
+        .map(|_| ())
+        .map_err(|e| refuse(Limit::Nesting, e.to_string()))
 }
 
 /// Most fields a query may select once its fragments are written out. Validation

@@ -10,6 +10,7 @@ mod fleet;
 mod history;
 pub mod limits;
 mod loaders;
+pub mod nesting;
 mod paging;
 mod registry;
 mod report_types;

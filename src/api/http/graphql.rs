@@ -1,16 +1,12 @@
-//! GraphQL over HTTP POST and over websocket (graphql-transport-ws).
+//! GraphQL over HTTP POST; the websocket (`ws.rs`) answers with the same limits and messages.
 
 use super::shares::{hold, ClientKey, ClientShares, REFUSAL_PENALTY};
-use super::ws_auth::{ConnectionToken, RecheckedSchema};
-use super::{authorization, json_error, principal_from};
+use super::{authorization, principal_from};
 use crate::api::graphql::limits::{refused_by_limit, Limit};
 use crate::api::graphql::AppSchema;
 use crate::service::auth::AuthOutcome;
 use crate::service::Service;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use async_graphql::Data;
-use async_graphql_actix_web::GraphQLSubscription;
 
 /// POST /graphql: a JSON GraphQL request; the body size is limited by PayloadConfig,
 /// the client's requests in flight by its share, the run time and answer size by settings.
@@ -43,7 +39,7 @@ pub async fn execute(
         AuthOutcome::Accepted(p) => Some(p),
         AuthOutcome::Refused(_) => None,
     };
-    let place = match shares.enter(client_key(&req, principal)).await {
+    let place = match shares.enter(client_key(req.peer_addr(), principal)).await {
         Ok(place) => place,
         Err(busy) => return too_many(busy.limit),
     };
@@ -60,10 +56,7 @@ pub async fn execute(
             Err(_) => (
                 refused(
                     Limit::Timeout,
-                    format!(
-                    "the query ran longer than {} s and was stopped: ask for fewer items or fields",
-                    settings.request_timeout_seconds
-                ),
+                    timeout_message(settings.request_timeout_seconds),
                 ),
                 true,
             ),
@@ -75,8 +68,8 @@ pub async fn execute(
 }
 
 /// Who a request counts against: its valid token, else its peer address.
-fn client_key(
-    req: &HttpRequest,
+pub(super) fn client_key(
+    peer: Option<std::net::SocketAddr>,
     principal: Option<&crate::service::domain::Principal>,
 ) -> ClientKey {
     use crate::service::domain::Principal;
@@ -85,8 +78,7 @@ fn client_key(
             ClientKey::Token(*token_id)
         }
         None => ClientKey::peer(
-            req.peer_addr()
-                .map(|a| a.ip())
+            peer.map(|a| a.ip())
                 .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED.into()),
         ),
     }
@@ -100,13 +92,31 @@ fn refused(limit: Limit, message: String) -> HttpResponse {
     }))
 }
 
+/// Why a query was stopped by the time limit.
+pub(super) fn timeout_message(seconds: f64) -> String {
+    format!("the query ran longer than {seconds} s and was stopped: ask for fewer items or fields")
+}
+
+/// Why an answer of `len` bytes (or more) was not sent.
+pub(super) fn size_message(len: usize, max_bytes: usize) -> String {
+    format!(
+        "the answer would be {len} bytes, over the limit of {max_bytes}: ask for fewer items or fields, \
+         or download the report as CSV"
+    )
+}
+
+/// Why a request found no place in its client's share.
+pub(super) fn busy_message(limit: usize) -> String {
+    format!("this client already has {limit} requests in flight; retry when one has finished")
+}
+
 /// 429: the client has all its requests in flight already.
 fn too_many(limit: usize) -> HttpResponse {
     HttpResponse::TooManyRequests()
         .insert_header(("Retry-After", "1"))
         .json(serde_json::json!({
             "data": null,
-            "errors": [{ "message": format!("this client already has {limit} requests in flight; retry when one has finished"), "extensions": { "code": "BAD_USER_INPUT" } }]
+            "errors": [{ "message": busy_message(limit), "extensions": { "code": "BAD_USER_INPUT" } }]
         }))
 }
 
@@ -119,70 +129,13 @@ fn capped(response: &async_graphql::Response, max_bytes: usize) -> (HttpResponse
                 .body(body),
             refused_by_limit(response),
         ),
-        Ok(body) => (refused(Limit::ResponseSize, format!(
-            "the answer would be {} bytes, over the limit of {max_bytes}: ask for fewer items or fields, \
-             or download the report as CSV",
-            body.len()
-        )), true),
+        Ok(body) => (
+            refused(Limit::ResponseSize, size_message(body.len(), max_bytes)),
+            true,
+        ),
         Err(e) => {
             tracing::error!("cannot serialize a GraphQL answer: {e}");
             (HttpResponse::InternalServerError().finish(), false)
         }
     }
-}
-
-/// GET /graphql: websocket subscriptions; the token comes in connection_init's payload.
-pub async fn websocket(
-    req: HttpRequest,
-    payload: web::Payload,
-    state: web::Data<Service>,
-    schema: web::Data<AppSchema>,
-) -> actix_web::Result<HttpResponse> {
-    if req.headers().get("upgrade").is_none() {
-        return Ok(json_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "BAD_USER_INPUT",
-            "use POST for queries, or a websocket for subscriptions",
-        ));
-    }
-    let header = authorization(&req).map(str::to_string);
-    let app = state.into_inner();
-    let token = ConnectionToken::default();
-    let executor = RecheckedSchema {
-        schema: AppSchema::clone(&schema),
-        app: app.clone(),
-        token: token.clone(),
-    };
-    GraphQLSubscription::new(executor)
-        .on_connection_init(move |value: serde_json::Value| async move {
-            let mut data = Data::default();
-            let presented = ["Authorization", "authorization"]
-                .iter()
-                .find_map(|k| value.get(*k).and_then(|v| v.as_str()))
-                .map(str::to_string)
-                .or_else(|| {
-                    value
-                        .get("token")
-                        .and_then(|v| v.as_str())
-                        .map(|t| format!("Bearer {t}"))
-                })
-                .or(header);
-            match principal_from(&app, presented.as_deref()).await {
-                Ok(AuthOutcome::Accepted(p)) => {
-                    // kept so running subscriptions can notice a revocation
-                    *token.lock().unwrap_or_else(|e| e.into_inner()) = presented
-                        .as_deref()
-                        .and_then(crate::service::auth::bearer)
-                        .map(str::to_string);
-                    data.insert(p)
-                }
-                Ok(AuthOutcome::Refused(why)) => data.insert(why),
-                Err(e) => {
-                    tracing::error!("token lookup failed: {e}");
-                    return Err("internal error; the service logged the details".into());
-                }
-            }
-            Ok(data)
-        })
-        .start(&req, payload)
 }

@@ -5,7 +5,8 @@ mod csv;
 mod graphql;
 mod report_export;
 pub mod shares;
-mod ws_auth;
+mod ws;
+mod ws_ops;
 
 use crate::api::graphql::AppSchema;
 use crate::service::auth::{AuthOutcome, Refusal};
@@ -24,6 +25,9 @@ pub fn server(
 ) -> std::io::Result<Server> {
     let limit = state.settings.max_body_bytes;
     let shares = web::Data::new(shares::ClientShares::new(state.settings.client_concurrency));
+    let sockets = web::Data::new(ws::SocketShares(shares::ClientShares::new(
+        state.settings.ws_connections_per_client,
+    )));
     let state = web::Data::from(state);
     let schema = web::Data::new(schema);
     let server = HttpServer::new(move || {
@@ -32,9 +36,10 @@ pub fn server(
             .app_data(state.clone())
             .app_data(schema.clone())
             .app_data(shares.clone())
+            .app_data(sockets.clone())
             .app_data(web::PayloadConfig::new(limit))
             .route("/graphql", web::post().to(graphql::execute))
-            .route("/graphql", web::get().to(graphql::websocket))
+            .route("/graphql", web::get().to(ws::websocket))
             .route("/", web::get().to(assets::index))
             .route("/graphiql", web::get().to(assets::graphiql))
             .service(

@@ -106,6 +106,13 @@ impl ClientShares {
         }
     }
 
+    /// A place for this client if one is free now; never waits.
+    pub fn try_enter(&self, key: ClientKey) -> Result<OwnedSemaphorePermit, Busy> {
+        self.semaphore(key).try_acquire_owned().map_err(|_| Busy {
+            limit: self.per_client,
+        })
+    }
+
     /// How many clients are remembered.
     pub fn len(&self) -> usize {
         self.clients.lock().unwrap_or_else(|p| p.into_inner()).len()
@@ -152,6 +159,14 @@ mod tests {
         let _a = shares.enter(peer(1)).await.unwrap();
         let _b = shares.enter(peer(1)).await.unwrap();
         assert_eq!(shares.enter(peer(1)).await.unwrap_err(), Busy { limit: 2 });
+    }
+
+    #[tokio::test]
+    async fn try_enter_refuses_at_once_when_the_share_is_taken() {
+        let shares = ClientShares::new(1);
+        let _a = shares.try_enter(peer(1)).unwrap();
+        assert_eq!(shares.try_enter(peer(1)).unwrap_err(), Busy { limit: 1 });
+        assert!(shares.try_enter(peer(2)).is_ok(), "others keep their share");
     }
 
     #[tokio::test]
