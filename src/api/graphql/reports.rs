@@ -9,7 +9,6 @@ use async_graphql::{Context, Object, Result, ID};
 /// Most reports in one page.
 const MAX_PAGE: i32 = 100;
 
-
 /// Report queries.
 #[derive(Default)]
 pub struct ReportQuery;
@@ -27,7 +26,9 @@ impl ReportQuery {
     }
 
     /// Reports newest first, as a Relay connection; `after` is an edge's cursor.
-    #[graphql(complexity = "super::paging::list_cost(first, 20, MAX_PAGE as usize, child_complexity)")]
+    #[graphql(
+        complexity = "super::paging::list_cost(first, 20, MAX_PAGE as usize, child_complexity)"
+    )]
     async fn reports(
         &self,
         ctx: &Context<'_>,

@@ -111,7 +111,9 @@ impl SkipQuery {
 
     /// Every skip, replaced skip and unskip of a cluster's tests (of one test
     /// when `testId` is given), newest first, as a Relay connection.
-    #[graphql(complexity = "super::paging::list_cost(first, 20, MAX_PAGE as usize, child_complexity)")]
+    #[graphql(
+        complexity = "super::paging::list_cost(first, 20, MAX_PAGE as usize, child_complexity)"
+    )]
     async fn skip_audit(
         &self,
         ctx: &Context<'_>,
@@ -161,7 +163,13 @@ impl SkipMutation {
             Exception::checked(reason, expires_at, nodes.unwrap_or_default(), now).map_err(gql)?;
         let row = state(ctx)
             .store()
-            .skip_test(&c.id, &test_id, &exception, &p.name())
+            .skip_test(
+                &c.id,
+                &test_id,
+                &exception,
+                &p.name(),
+                state(ctx).settings.skip_audit_per_cluster,
+            )
             .await
             .map_err(gql)?;
         Ok(SkippedTest(row))
@@ -180,7 +188,12 @@ impl SkipMutation {
         check_test_id(ctx, &c.id, &test_id).await?;
         state(ctx)
             .store()
-            .unskip_test(&c.id, &test_id, &p.name())
+            .unskip_test(
+                &c.id,
+                &test_id,
+                &p.name(),
+                state(ctx).settings.skip_audit_per_cluster,
+            )
             .await
             .map_err(gql)
     }

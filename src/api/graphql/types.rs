@@ -150,7 +150,9 @@ impl Cluster {
             .collect())
     }
     /// The audit trail of this cluster's skips, as `skipAudit(clusterId)`.
-    #[graphql(complexity = "super::paging::list_cost(first, 20, super::skips::MAX_PAGE as usize, child_complexity)")]
+    #[graphql(
+        complexity = "super::paging::list_cost(first, 20, super::skips::MAX_PAGE as usize, child_complexity)"
+    )]
     async fn skip_audit(
         &self,
         ctx: &Context<'_>,
