@@ -4,6 +4,10 @@
 #
 #   bash .ci/schemathesis.sh                 # debug build, 25 examples per operation, 300 s at most
 #   EXAMPLES=100 MAX_TIME=900 CIS_SCAN_BIN=target/release/cis-scan bash .ci/schemathesis.sh
+#   SCHEMATHESIS_PG_URL=postgres://postgres@127.0.0.1:5432/test bash .ci/schemathesis.sh
+# With SCHEMATHESIS_PG_URL the service runs on a fresh PostgreSQL database made on that
+# server (dropped at the end) instead of a temp SQLite file: PostgreSQL refuses input
+# SQLite stores (U+0000), so the two databases are fuzzed apart.
 # Fuzzing repeats until MAX_TIME is spent; EXAMPLES bounds each operation's examples per round.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,14 +26,26 @@ fi
 
 WORK="$(mktemp -d)"
 PID=""
+PG_DB=""
 cleanup() {
   if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
+  if [ -n "$PG_DB" ]; then
+    psql "$SCHEMATHESIS_PG_URL" -qc "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1 || true
+  fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
+DB_URL="sqlite://$WORK/cis-scan.db?mode=rwc"
+if [ -n "${SCHEMATHESIS_PG_URL:-}" ]; then
+  PG_DB="cis_schemathesis_$$"
+  psql "$SCHEMATHESIS_PG_URL" -qc "CREATE DATABASE $PG_DB" >/dev/null
+  DB_URL="${SCHEMATHESIS_PG_URL%/*}/$PG_DB"
+fi
+echo "schemathesis: the service runs on ${DB_URL%%:*}" >&2
+
 cat > "$WORK/serve.toml" <<TOML
-database_url = "sqlite://$WORK/cis-scan.db?mode=rwc"
+database_url = "$DB_URL"
 encryption_key = "$(head -c 32 /dev/urandom | base64)"
 scheduler = false
 TOML

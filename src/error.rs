@@ -83,11 +83,45 @@ impl Error {
     }
 }
 
+/// Most characters of a user's input an error message quotes.
+pub const SHOWN_CHARS: usize = 64;
+
+/// How an error quotes a user's input: its first [`SHOWN_CHARS`] characters,
+/// control characters as `?`, and `…` when cut. A message never carries a
+/// client's megabyte back to it (or into a log).
+pub fn shown(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .take(SHOWN_CHARS)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if s.chars().nth(SHOWN_CHARS).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 /// The crate-wide result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl From<sea_orm::DbErr> for Error {
     fn from(e: sea_orm::DbErr) -> Self {
         Error::Database(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shown_input_is_cut_to_a_prefix_and_control_characters_hidden() {
+        assert_eq!(shown("demo"), "demo");
+        assert_eq!(shown("a\u{0}b\n"), "a?b?");
+        let long = "x".repeat(200_000);
+        let s = shown(&long);
+        assert_eq!(s.chars().count(), SHOWN_CHARS + 1);
+        assert!(s.ends_with('…'));
+        assert_eq!(shown(&"é".repeat(SHOWN_CHARS)), "é".repeat(SHOWN_CHARS));
     }
 }

@@ -12,7 +12,7 @@ pub struct Alerts {
     pub webhooks: Vec<String>,
     pub retries: u32,
     pub backoff: Duration,
-    client: reqwest::Client,
+    client: Option<reqwest::Client>,
 }
 
 impl std::fmt::Debug for Alerts {
@@ -44,8 +44,14 @@ impl Alerts {
     pub fn new(webhooks: Vec<String>, retries: u32, backoff: Duration) -> Self {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
+            // a receiver's redirect would re-POST the alert wherever it points
+            // (a 307 keeps the body): an answer other than 2xx is a failed delivery
+            .redirect(reqwest::redirect::Policy::none())
             .build()
-            .unwrap_or_default();
+            // fails only without TLS roots; never fall back to a default client,
+            // which follows redirects: deliveries then fail, logged
+            .map_err(|e| tracing::error!("alert client: {e}"))
+            .ok();
         Alerts {
             webhooks,
             retries,
@@ -63,28 +69,54 @@ impl Alerts {
                 self.retries,
                 self.backoff,
             );
-            let hook = webhook_label(&url);
             tokio::spawn(async move {
-                let mut wait = backoff;
-                for attempt in 0..=retries {
-                    match client.post(&url).json(&payload).send().await {
-                        Ok(r) if r.status().is_success() => return,
-                        Ok(r) => {
-                            tracing::warn!(webhook = %hook, attempt, status = %r.status(), "alert not accepted")
-                        }
-                        Err(e) => {
-                            tracing::warn!(webhook = %hook, attempt, "alert delivery failed: {}", e.without_url())
-                        }
-                    }
-                    if attempt < retries {
-                        tokio::time::sleep(wait).await;
-                        wait *= 2;
-                    }
-                }
-                tracing::error!(webhook = %hook, "alert dropped after {} attempts", retries + 1);
+                deliver(&client, &url, &payload, retries, backoff).await;
             });
         }
     }
+
+    /// Delivers one alert to one webhook, waiting for the outcome: true when
+    /// the receiver accepted it (2xx) within the attempts.
+    pub async fn deliver_to(&self, url: &str, payload: &Value) -> bool {
+        deliver(&self.client, url, payload, self.retries, self.backoff).await
+    }
+}
+
+/// Posts `payload` until the receiver answers 2xx, at most `retries` + 1 times
+/// with doubling waits; a redirect is not followed and counts as a refusal.
+async fn deliver(
+    client: &Option<reqwest::Client>,
+    url: &str,
+    payload: &Value,
+    retries: u32,
+    backoff: Duration,
+) -> bool {
+    let hook = webhook_label(url);
+    let Some(client) = client else {
+        tracing::error!(webhook = %hook, "alert dropped: no HTTP client");
+        return false;
+    };
+    let mut wait = backoff;
+    for attempt in 0..=retries {
+        match client.post(url).json(payload).send().await {
+            Ok(r) if r.status().is_success() => return true,
+            Ok(r) if r.status().is_redirection() => {
+                tracing::warn!(webhook = %hook, attempt, status = %r.status(), "alert receiver answered with a redirect, which is not followed")
+            }
+            Ok(r) => {
+                tracing::warn!(webhook = %hook, attempt, status = %r.status(), "alert not accepted")
+            }
+            Err(e) => {
+                tracing::warn!(webhook = %hook, attempt, "alert delivery failed: {}", e.without_url())
+            }
+        }
+        if attempt < retries {
+            tokio::time::sleep(wait).await;
+            wait *= 2;
+        }
+    }
+    tracing::error!(webhook = %hook, "alert dropped after {} attempts", retries + 1);
+    false
 }
 
 /// The alert document.

@@ -2,7 +2,7 @@
 //! a presented token is refused. The cache in front of the database is in
 //! [`crate::service::token_cache`].
 
-use crate::error::{Error, Result};
+use crate::error::{shown, Error, Result};
 use crate::service::domain::Principal;
 use crate::service::store::entity::token::{Model as TokenRow, Role};
 use crate::service::store::{NewToken, Store};
@@ -100,7 +100,10 @@ pub struct TokenRequest {
 pub async fn create(store: &Store, req: TokenRequest) -> Result<(Uuid, String)> {
     if let Some(c) = &req.owner_of {
         if store.cluster(c).await?.is_none() {
-            return Err(Error::NotFound(format!("no cluster '{c}' is configured")));
+            return Err(Error::NotFound(format!(
+                "no cluster '{}' is configured",
+                shown(c)
+            )));
         }
     }
     let name = req.name.map(|n| n.trim().to_string());

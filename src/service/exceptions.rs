@@ -14,6 +14,9 @@ pub const MAX_REASON: usize = 1000;
 pub const MAX_NODES: usize = 1000;
 /// Longest node name (a Kubernetes object name: a DNS subdomain).
 pub const MAX_NODE_NAME: usize = 253;
+/// Most bytes the names of one exception's nodes may add up to: 1,000 names of
+/// 64 characters. One skip, and each of its audit entries, stays within it.
+pub const MAX_NODES_BYTES: usize = 64 * 1024;
 
 /// What an entry of the skip audit trail records: a skip or an unskip.
 #[derive(
@@ -66,6 +69,11 @@ impl Exception {
         if nodes.len() > MAX_NODES {
             return Err(Error::Invalid(format!(
                 "nodes: at most {MAX_NODES} node names"
+            )));
+        }
+        if nodes.iter().map(String::len).sum::<usize>() > MAX_NODES_BYTES {
+            return Err(Error::Invalid(format!(
+                "nodes: the names add up to more than {MAX_NODES_BYTES} bytes"
             )));
         }
         let mut kept: Vec<String> = Vec::with_capacity(nodes.len());
@@ -202,6 +210,19 @@ mod tests {
         assert!(Exception::checked(None, None, vec![" ".into()], now).is_err());
         assert!(Exception::checked(None, None, vec!["x".repeat(254)], now).is_err());
         assert!(Exception::checked(None, None, vec!["x".repeat(253)], now).is_ok());
+    }
+
+    #[test]
+    fn node_names_adding_up_past_the_byte_bound_are_refused() {
+        let now = Utc::now();
+        // 1,000 names of 240 characters: each one allowed, together 240 KB
+        let big: Vec<String> = (0..MAX_NODES).map(|i| format!("{i:0>240}")).collect();
+        let e = Exception::checked(None, None, big, now)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("65536 bytes"), "{e}");
+        let fits: Vec<String> = (0..MAX_NODES).map(|i| format!("{i:0>64}")).collect();
+        assert!(Exception::checked(None, None, fits, now).is_ok());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Registering live clusters through the API: the kubeconfig is checked
 //! against the policy for API clients (`live::kubeconfig_policy`), sealed with the configured key, stored, and the cluster becomes scannable.
 
-use crate::error::{Error, Result};
+use crate::error::{shown, Error, Result};
 use crate::service::domain::Principal;
 use crate::service::store::entity::cluster::{self, ClusterOrigin};
 use crate::service::{clusters::encryption_key, Service};
@@ -14,6 +14,20 @@ fn admin_only(p: &Principal) -> Result<()> {
             "only administrators may register or remove clusters".into(),
         )),
     }
+}
+
+/// Longest display name of a registered cluster (characters).
+pub const MAX_CLUSTER_NAME: usize = 100;
+
+/// A display name must be 1 to [`MAX_CLUSTER_NAME`] printable characters: it is
+/// stored and shown in every listing, export file name and alert.
+fn check_name(name: &str) -> Result<()> {
+    if name.chars().count() > MAX_CLUSTER_NAME || name.chars().any(char::is_control) {
+        return Err(Error::Invalid(format!(
+            "name must be at most {MAX_CLUSTER_NAME} printable characters"
+        )));
+    }
+    Ok(())
 }
 
 /// A cluster id from a display name: lowercase letters, digits and '-'.
@@ -42,6 +56,7 @@ pub async fn register(
     agentless: Option<bool>,
 ) -> Result<cluster::Model> {
     admin_only(by)?;
+    check_name(name)?;
     let id = slug(name);
     if id.is_empty() {
         return Err(Error::Invalid(
@@ -84,7 +99,7 @@ pub async fn register(
 pub async fn remove(app: &Service, by: &Principal, id: &str) -> Result<bool> {
     admin_only(by)?;
     match app.store().cluster(id).await? {
-        None => Err(Error::NotFound(format!("no cluster '{id}'"))),
+        None => Err(Error::NotFound(format!("no cluster '{}'", shown(id)))),
         Some(c) if c.origin != ClusterOrigin::Api => Err(Error::Invalid(format!(
             "cluster '{}' is declared in the configuration; remove it there",
             c.id
@@ -108,7 +123,12 @@ pub async fn set_benchmark(
 ) -> Result<cluster::Model> {
     let c = match app.store().cluster(cluster_id).await? {
         Some(c) if by.can_access(cluster_id) => c,
-        _ => return Err(Error::NotFound(format!("no cluster '{cluster_id}'"))),
+        _ => {
+            return Err(Error::NotFound(format!(
+                "no cluster '{}'",
+                shown(cluster_id)
+            )))
+        }
     };
     if c.origin != ClusterOrigin::Api {
         return Err(Error::Invalid(format!(

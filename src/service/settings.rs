@@ -66,6 +66,9 @@ pub struct Settings {
     /// Shortest time allowed between two runs of one schedule
     /// (CIS_SCAN_MIN_SCHEDULE_INTERVAL_SECONDS).
     pub min_schedule_interval_seconds: u64,
+    /// Entries of the skip audit trail kept per cluster: each skip or unskip
+    /// deletes the cluster's older entries beyond this many, in its transaction.
+    pub skip_audit_per_cluster: u64,
     /// Run schedules in this process (turn off for API-only replicas).
     pub scheduler: bool,
     /// Bearer token Prometheus sends to scrape /metrics (CIS_SCAN_METRICS_TOKEN);
@@ -190,6 +193,11 @@ impl Settings {
             return Err(Error::Config(
                 "ws_init_timeout_seconds, ws_connections_per_client and ws_operations_per_connection must be positive"
                     .into(),
+            ));
+        }
+        if self.skip_audit_per_cluster == 0 {
+            return Err(Error::Config(
+                "skip_audit_per_cluster must be at least 1".into(),
             ));
         }
         if self.query_depth == 0 || self.query_complexity == 0 {

@@ -7,7 +7,7 @@ use super::schedule::FollowUp;
 use super::settings::Settings;
 use super::store::Store;
 use crate::engine::benchmark::{choose, Catalog, Choice};
-use crate::error::{Error, Result};
+use crate::error::{shown, Error, Result};
 use crate::sources;
 use std::sync::Arc;
 
@@ -125,8 +125,10 @@ impl Service {
         let choice = self.cluster_benchmark(cluster_id).await?;
         if choice.benchmark.check(test_id).is_none() {
             return Err(Error::Invalid(format!(
-                "'{test_id}' is not a check of {}, the benchmark of cluster '{cluster_id}' ({})",
-                choice.benchmark.id, choice.reason
+                "'{}' is not a check of {}, the benchmark of cluster '{cluster_id}' ({})",
+                shown(test_id),
+                choice.benchmark.id,
+                choice.reason
             )));
         }
         Ok(())

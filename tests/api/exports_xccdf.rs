@@ -15,13 +15,11 @@ async fn demo_export(app: &TestApp) -> (String, Value, String) {
 
 const XCCDF: &str = "http://checklists.nist.gov/xccdf/1.2";
 
-#[actix_web::test]
-async fn the_xccdf_export_of_the_demo_validates_with_oscap() {
-    let app = spawn_app().await;
-    let (_, _, body) = demo_export(&app).await;
+/// Runs `oscap xccdf validate` on `body`; panics with its complaints.
+fn oscap_validate(body: &str) {
     let dir = tempfile::TempDir::new().unwrap();
-    let file = dir.path().join("demo.xccdf.xml");
-    std::fs::write(&file, &body).unwrap();
+    let file = dir.path().join("export.xccdf.xml");
+    std::fs::write(&file, body).unwrap();
     let o = std::process::Command::new("oscap")
         .args(["xccdf", "validate"])
         .arg(&file)
@@ -37,6 +35,63 @@ async fn the_xccdf_export_of_the_demo_validates_with_oscap() {
             .collect::<Vec<_>>()
             .join("\n")
     );
+}
+
+#[actix_web::test]
+async fn the_xccdf_export_of_the_demo_validates_with_oscap() {
+    let app = spawn_app().await;
+    let (_, _, body) = demo_export(&app).await;
+    oscap_validate(&body);
+}
+
+/// Replaces every string equal to a key of `names` by its value.
+fn rename(v: &mut Value, names: &[(&str, &str)]) {
+    match v {
+        Value::String(s) => {
+            if let Some((_, new)) = names.iter().find(|(old, _)| old == s) {
+                *s = new.to_string();
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| rename(i, names)),
+        Value::Object(map) => map.values_mut().for_each(|i| rename(i, names)),
+        _ => {}
+    }
+}
+
+#[actix_web::test]
+async fn node_names_that_differ_only_in_unsafe_characters_get_distinct_ids_and_validate() {
+    use cis_scan::engine::render::{write, ExportContext, Format};
+    let app = spawn_app().await;
+    let (_, mut doc, _) = demo_export(&app).await;
+    // the demo's report with its nodes named as a hostile cluster may name them
+    rename(
+        &mut doc,
+        &[("cp-1", "a b"), ("worker-1", "a:b"), ("cluster", "a_b")],
+    );
+    let report: cis_scan::engine::report::Report = serde_json::from_value(doc).unwrap();
+    let ctx = ExportContext {
+        report_id: None,
+        scan_id: uuid::Uuid::new_v4(),
+        cluster: Some("demo".into()),
+        started_at: chrono::Utc::now(),
+        finished_at: chrono::Utc::now(),
+    };
+    let mut out = Vec::new();
+    write(&report, Format::Xccdf, &ctx, false, &mut out).unwrap();
+    let body = String::from_utf8(out).unwrap();
+    let xml = roxmltree::Document::parse(&body).unwrap();
+    let ids: Vec<(&str, &str)> = xml
+        .descendants()
+        .filter(|n| n.has_tag_name((XCCDF, "TestResult")))
+        .map(|n| {
+            let target = n.children().find(|c| c.has_tag_name((XCCDF, "target")));
+            (n.attribute("id").unwrap(), target.unwrap().text().unwrap())
+        })
+        .collect();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    let distinct: std::collections::HashSet<&str> = ids.iter().map(|(id, _)| *id).collect();
+    assert_eq!(distinct.len(), 3, "TestResult ids clash: {ids:?}");
+    oscap_validate(&body);
 }
 
 #[actix_web::test]

@@ -1,6 +1,7 @@
 //! What resolvers take from the request context.
 
 use super::errors::{coded, gql};
+use crate::error::shown;
 use crate::service::auth::Refusal;
 use crate::service::domain::Principal;
 use crate::service::Service;
@@ -30,7 +31,7 @@ pub fn uuid(id: &ID, what: &str) -> Result<Uuid> {
     Uuid::parse_str(id).map_err(|_| {
         coded(
             "BAD_USER_INPUT",
-            format!("'{}' is not a valid {what} id", id.as_str()),
+            format!("'{}' is not a valid {what} id", shown(id.as_str())),
         )
     })
 }
@@ -46,5 +47,5 @@ pub async fn cluster_for(
     } else {
         None
     };
-    c.ok_or_else(|| coded("NOT_FOUND", format!("no cluster '{cluster_id}'")))
+    c.ok_or_else(|| coded("NOT_FOUND", format!("no cluster '{}'", shown(cluster_id))))
 }

@@ -128,33 +128,85 @@ pub const PRICES: &[(&str, &str, Price)] = &[
     ("Query", "skippedTests", Price::Counted),
     ("Query", "skipAudit", Price::Paged),
     ("Query", "schedules", Price::Counted),
-    ("Query", "benchmarks", Price::Bounded("the benchmark definitions")),
-    ("Query", "profiles", Price::Bounded("the benchmark definitions")),
+    (
+        "Query",
+        "benchmarks",
+        Price::Bounded("the benchmark definitions"),
+    ),
+    (
+        "Query",
+        "profiles",
+        Price::Bounded("the benchmark definitions"),
+    ),
     ("Query", "fleet", Price::Paged),
     ("Subscription", "scanEvents", Price::Subscription),
     ("Subscription", "scanProgress", Price::Subscription),
     ("CheckResult", "nodes", Price::Counted),
-    ("CheckStateChange", "nodes", Price::PaidBy("Query.compareReports")),
+    (
+        "CheckStateChange",
+        "nodes",
+        Price::PaidBy("Query.compareReports"),
+    ),
     ("Cluster", "skippedTests", Price::Counted),
-    ("Fleet", "benchmarks", Price::Bounded("the benchmark definitions")),
+    (
+        "Fleet",
+        "benchmarks",
+        Price::Bounded("the benchmark definitions"),
+    ),
     ("Fleet", "clusters", Price::PaidBy("Query.fleet")),
     ("Fleet", "checks", Price::PaidBy("Query.fleet")),
     ("FleetCheck", "states", Price::PaidBy("Query.fleet")),
-    ("ProfileInfo", "skips", Price::Bounded("the benchmark definitions")),
+    (
+        "ProfileInfo",
+        "skips",
+        Price::Bounded("the benchmark definitions"),
+    ),
     ("Report", "excludedNodes", Price::Counted),
     ("Report", "nodes", Price::Counted),
     ("Report", "downloads", Price::Bounded("the export formats")),
     ("Report", "results", Price::Paged),
-    ("Report", "sections", Price::Bounded("the benchmark's sections")),
-    ("ReportComparison", "newFailures", Price::PaidBy("Query.compareReports")),
-    ("ReportComparison", "fixed", Price::PaidBy("Query.compareReports")),
-    ("ReportComparison", "stillFailing", Price::PaidBy("Query.compareReports")),
-    ("ReportComparison", "changed", Price::PaidBy("Query.compareReports")),
+    (
+        "Report",
+        "sections",
+        Price::Bounded("the benchmark's sections"),
+    ),
+    (
+        "ReportComparison",
+        "newFailures",
+        Price::PaidBy("Query.compareReports"),
+    ),
+    (
+        "ReportComparison",
+        "fixed",
+        Price::PaidBy("Query.compareReports"),
+    ),
+    (
+        "ReportComparison",
+        "stillFailing",
+        Price::PaidBy("Query.compareReports"),
+    ),
+    (
+        "ReportComparison",
+        "changed",
+        Price::PaidBy("Query.compareReports"),
+    ),
     ("ReportConnection", "edges", Price::PaidBy("Query.reports")),
     ("ReportConnection", "nodes", Price::PaidBy("Query.reports")),
-    ("SkipAuditEntry", "nodes", Price::Bounded("an exception names at most 1,000 nodes")),
-    ("SkipAuditEntryConnection", "edges", Price::PaidBy("Query.skipAudit")),
-    ("SkipAuditEntryConnection", "nodes", Price::PaidBy("Query.skipAudit")),
+    (
+        "SkipAuditEntry",
+        "nodes",
+        Price::Bounded("an exception names at most 1,000 nodes"),
+    ),
+    (
+        "SkipAuditEntryConnection",
+        "edges",
+        Price::PaidBy("Query.skipAudit"),
+    ),
+    (
+        "SkipAuditEntryConnection",
+        "nodes",
+        Price::PaidBy("Query.skipAudit"),
+    ),
     ("SkippedTest", "nodes", Price::Counted),
     ("SkippedTest", "unknownNodes", Price::Counted),
 ];
@@ -205,9 +257,15 @@ mod schema_prices {
             .collect();
         let needed = fields_needing_a_price();
         let missing: Vec<_> = needed.difference(&priced).collect();
-        assert!(missing.is_empty(), "fields without a price in cost::PRICES: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "fields without a price in cost::PRICES: {missing:?}"
+        );
         let stale: Vec<_> = priced.difference(&needed).collect();
-        assert!(stale.is_empty(), "cost::PRICES names fields the schema lacks: {stale:?}");
+        assert!(
+            stale.is_empty(),
+            "cost::PRICES names fields the schema lacks: {stale:?}"
+        );
     }
 
     #[test]
@@ -216,9 +274,9 @@ mod schema_prices {
             if let Price::PaidBy(by) = price {
                 let (bt, bf) = by.split_once('.').unwrap();
                 assert!(
-                    PRICES
-                        .iter()
-                        .any(|(pt, pf, p)| *pt == bt && *pf == bf && !matches!(p, Price::PaidBy(_))),
+                    PRICES.iter().any(|(pt, pf, p)| *pt == bt
+                        && *pf == bf
+                        && !matches!(p, Price::PaidBy(_))),
                     "{t}.{f} is paid by {by}, which has no price of its own"
                 );
             }

@@ -1,6 +1,6 @@
 //! GraphQL errors always carry `extensions.code`; internal details are logged, never sent.
 
-use crate::error::Error;
+use crate::error::{shown, Error, SHOWN_CHARS};
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextRequest, NextSubscribe,
 };
@@ -38,7 +38,35 @@ fn fill(mut r: Response) -> Response {
     r
 }
 
+/// Longest message a client gets back.
+const MAX_MESSAGE_CHARS: usize = 1000;
+
+/// A message with every run of more than `SHOWN_CHARS` non-blank characters cut
+/// to a prefix, and the whole cut at `MAX_MESSAGE_CHARS`: async-graphql's own
+/// errors quote what the client sent (an unknown field or enum value), and a
+/// client must not get its 200 KB back.
+fn bounded(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(MAX_MESSAGE_CHARS + 4));
+    for piece in message.split_inclusive(char::is_whitespace) {
+        let word = piece.trim_end_matches(char::is_whitespace);
+        if word.chars().nth(SHOWN_CHARS).is_some() {
+            out.push_str(&shown(word));
+            out.push_str(&piece[word.len()..]);
+        } else {
+            out.push_str(piece);
+        }
+        if out.chars().nth(MAX_MESSAGE_CHARS).is_some() {
+            let cut: String = out.chars().take(MAX_MESSAGE_CHARS).collect();
+            return cut + "…";
+        }
+    }
+    out
+}
+
 fn fill_one(e: &mut ServerError) {
+    if e.message.chars().nth(SHOWN_CHARS).is_some() {
+        e.message = bounded(&e.message);
+    }
     let ext = e.extensions.get_or_insert_with(Default::default);
     if ext.get("code").is_none() {
         ext.set("code", "BAD_USER_INPUT");
@@ -66,5 +94,36 @@ impl Extension for ErrorCodesExtension {
         next: NextSubscribe<'_>,
     ) -> BoxStream<'s, Response> {
         next.run(ctx, stream).map(fill).boxed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_words_in_messages_are_cut_to_a_prefix() {
+        let m = format!(
+            "Unknown field \"{}\" on type \"Query\"",
+            "f".repeat(200_000)
+        );
+        let b = bounded(&m);
+        assert!(b.len() < 200, "{b}");
+        assert!(
+            b.starts_with("Unknown field \"fff") && b.ends_with("on type \"Query\""),
+            "{b}"
+        );
+    }
+
+    #[test]
+    fn many_short_words_are_cut_at_the_message_limit() {
+        let b = bounded(&"ab ".repeat(100_000));
+        assert_eq!(b.chars().count(), MAX_MESSAGE_CHARS + 1);
+    }
+
+    #[test]
+    fn ordinary_messages_are_kept_whole() {
+        let m = "cron: '* * * * *' runs 60 s apart at its closest; min_schedule_interval_seconds is 300";
+        assert_eq!(bounded(m), m);
     }
 }

@@ -8,6 +8,7 @@ pub mod cost;
 pub mod errors;
 mod fleet;
 mod history;
+pub mod input_text;
 pub mod limits;
 mod loaders;
 pub mod nesting;
@@ -55,6 +56,7 @@ pub type AppSchema = Schema<Query, Mutation, scans::Subscription>;
 pub fn build(state: Option<Arc<Service>>, depth: usize, complexity: usize) -> AppSchema {
     let mut b = Schema::build(Query::default(), Mutation::default(), scans::Subscription)
         .extension(limits::QueryLimits { depth, complexity })
+        .extension(input_text::NoNulInStrings)
         .extension(errors::ErrorCodes);
     if let Some(s) = state {
         b = b

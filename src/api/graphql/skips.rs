@@ -160,7 +160,13 @@ impl SkipMutation {
             Exception::checked(reason, expires_at, nodes.unwrap_or_default(), now).map_err(gql)?;
         let row = state(ctx)
             .store()
-            .skip_test(&c.id, &test_id, &exception, &p.name())
+            .skip_test(
+                &c.id,
+                &test_id,
+                &exception,
+                &p.name(),
+                state(ctx).settings.skip_audit_per_cluster,
+            )
             .await
             .map_err(gql)?;
         Ok(SkippedTest(row))
@@ -179,7 +185,12 @@ impl SkipMutation {
         check_test_id(ctx, &c.id, &test_id).await?;
         state(ctx)
             .store()
-            .unskip_test(&c.id, &test_id, &p.name())
+            .unskip_test(
+                &c.id,
+                &test_id,
+                &p.name(),
+                state(ctx).settings.skip_audit_per_cluster,
+            )
             .await
             .map_err(gql)
     }

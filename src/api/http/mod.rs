@@ -32,6 +32,12 @@ pub fn server(
     let schema = web::Data::new(schema);
     let server = HttpServer::new(move || {
         App::new()
+            // every answer (exports, CSV, JSON errors) is what its Content-Type says:
+            // a browser never sniffs a report's text (node names, evidence) into HTML
+            .wrap(
+                actix_web::middleware::DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff")),
+            )
             .wrap(actix_web::middleware::from_fn(observe))
             .app_data(state.clone())
             .app_data(schema.clone())

@@ -213,7 +213,8 @@ impl Catalog {
             return Ok(b);
         }
         Err(Error::UnknownBenchmark(format!(
-            "unknown benchmark or profile '{id}'; available: {}",
+            "unknown benchmark or profile '{}'; available: {}",
+            crate::error::shown(id),
             self.ids().join(", ")
         )))
     }

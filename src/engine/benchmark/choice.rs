@@ -60,7 +60,10 @@ pub(super) fn for_version<'a>(
     version: &str,
 ) -> Result<&'a BenchmarkInfo> {
     let v = parse_kube_version(version).ok_or_else(|| {
-        Error::Invalid(format!("'{version}' is not a Kubernetes version like 1.28"))
+        Error::Invalid(format!(
+            "'{}' is not a Kubernetes version like 1.28",
+            crate::error::shown(version)
+        ))
     })?;
     match pick(catalog, provider, v) {
         Some((i, Rule::Covers)) => Ok(i),
@@ -132,7 +135,10 @@ pub fn choose(
         return Ok(Choice { benchmark, reason });
     };
     let v = parse_kube_version(version).ok_or_else(|| {
-        Error::Invalid(format!("'{version}' is not a Kubernetes version like 1.28"))
+        Error::Invalid(format!(
+            "'{}' is not a Kubernetes version like 1.28",
+            crate::error::shown(version)
+        ))
     })?;
     let (info, rule) = pick(catalog, p, v).expect("the provider has benchmarks");
     let benchmark = catalog.get(&info.id)?;

@@ -15,17 +15,24 @@ use std::fmt::Write as _;
 /// The reverse-DNS part of every XCCDF id cis-scan writes (no `_` allowed).
 const NS: &str = "io.cis-scan";
 
-/// Keeps an id fragment within xsd:NCName's safe characters.
+/// An id fragment within xsd:NCName's safe characters, one-to-one: letters,
+/// digits, `.` and `-` stay, any other byte is written `_xx` (hex). Kubernetes
+/// names never hold `_`, so ordinary names keep their readable id, and two
+/// different names (`a b`, `a:b`) never share one (the XML ids would clash).
 fn id_part(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect()
+    if s.is_empty() {
+        // no escape yields a lone `_`, and XCCDF ids need a character here
+        return "_".into();
+    }
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "_{b:02x}");
+        }
+    }
+    out
 }
 
 fn rule_id(check: &str) -> String {
@@ -219,6 +226,16 @@ mod tests {
     #[test]
     fn id_parts_keep_only_ncname_safe_characters() {
         assert_eq!(id_part("1.2.3"), "1.2.3");
-        assert_eq!(id_part("a b:c_d"), "a-b-c-d");
+        assert_eq!(id_part("worker-1.eu-west-1"), "worker-1.eu-west-1");
+        assert_eq!(id_part("a b:c_d"), "a_20b_3ac_5fd");
+        assert_eq!(id_part("é"), "_c3_a9");
+        assert_eq!(id_part(""), "_");
+    }
+
+    #[test]
+    fn different_names_never_share_an_id_part() {
+        let names = ["a b", "a:b", "a-b", "a_b", "a_20b", "a_3ab", "", "_", "_5f"];
+        let parts: std::collections::HashSet<String> = names.iter().map(|n| id_part(n)).collect();
+        assert_eq!(parts.len(), names.len(), "{parts:?}");
     }
 }

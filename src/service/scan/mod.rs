@@ -20,7 +20,7 @@ mod runner;
 pub use progress::{event, ProgressHub};
 
 use crate::engine::benchmark::Catalog;
-use crate::error::{Error, Result};
+use crate::error::{shown, Error, Result};
 use crate::service::domain::{Principal, ScanPhase, ScanState};
 use crate::service::schedule::FollowUp;
 use crate::service::store::{entity::scan, Store};
@@ -136,7 +136,10 @@ impl Scanner {
             || self.store.cluster(cluster_id).await?.is_none()
             || self.source(cluster_id).is_none()
         {
-            return Err(Error::NotFound(format!("no cluster '{cluster_id}'")));
+            return Err(Error::NotFound(format!(
+                "no cluster '{}'",
+                shown(cluster_id)
+            )));
         }
         if let Some(b) = benchmark {
             crate::engine::benchmark::choose(&self.catalog, Some(b), None, None)?;

@@ -8,7 +8,7 @@ mod follow_up;
 
 pub use follow_up::FollowUp;
 
-use crate::error::{Error, Result};
+use crate::error::{shown, Error, Result};
 use crate::service::domain::Principal;
 use crate::service::scan::Scanner;
 use crate::service::store::entity::schedule;
@@ -91,7 +91,8 @@ impl Scheduler {
     fn check_interval(&self, t: &cron::Timing, expr: &str, now: DateTime<Utc>) -> Result<()> {
         match t.shortest_interval(now) {
             Some(gap) if gap < self.limits.min_interval => Err(Error::Invalid(format!(
-                "cron: '{expr}' runs {} s apart at its closest; min_schedule_interval_seconds is {}",
+                "cron: '{}' runs {} s apart at its closest; min_schedule_interval_seconds is {}",
+                shown(expr),
                 gap.num_seconds(),
                 self.limits.min_interval.num_seconds()
             ))),
@@ -108,7 +109,10 @@ impl Scheduler {
         now: DateTime<Utc>,
     ) -> Result<schedule::Model> {
         if !by.can_access(cluster_id) || self.scanner.store.cluster(cluster_id).await?.is_none() {
-            return Err(Error::NotFound(format!("no cluster '{cluster_id}'")));
+            return Err(Error::NotFound(format!(
+                "no cluster '{}'",
+                shown(cluster_id)
+            )));
         }
         let have = self.scanner.store.schedules(Some(cluster_id)).await?.len() as u64;
         if have >= self.limits.max_per_cluster {

@@ -206,9 +206,12 @@ impl Store {
             q = q.filter(report::Column::ClusterId.eq(c));
         }
         if let Some(a) = after {
+            // a cursor of another cluster's report is as unknown as one that
+            // never existed: the answer must not tell an owner it exists
             let anchor = self
                 .report(a)
                 .await?
+                .filter(|r| cluster.is_none_or(|c| r.cluster_id == c))
                 .ok_or_else(|| Error::Invalid("'after' is not a valid cursor".into()))?;
             q = q.filter(
                 Condition::any()

@@ -64,15 +64,41 @@ fn audit(
     }
 }
 
+/// Deletes a cluster's audit entries older than its newest `keep`, inside the
+/// transaction that just added one: the trail never grows past `keep` rows per
+/// cluster, however many skips an owner sends.
+async fn trim_audit<C: ConnectionTrait>(db: &C, cluster_id: &str, keep: u64) -> Result<()> {
+    let oldest_kept = skip_audit::Entity::find()
+        .select_only()
+        .column(skip_audit::Column::Id)
+        .filter(skip_audit::Column::ClusterId.eq(cluster_id))
+        .order_by_desc(skip_audit::Column::Id)
+        .offset(keep.saturating_sub(1))
+        .limit(1)
+        .into_tuple::<i64>()
+        .one(db)
+        .await?;
+    if let Some(id) = oldest_kept {
+        skip_audit::Entity::delete_many()
+            .filter(skip_audit::Column::ClusterId.eq(cluster_id))
+            .filter(skip_audit::Column::Id.lt(id))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Skips a test for a cluster, replacing any exception already in place
-    /// (its reason, expiry, nodes; "last matched" starts over), and records it.
+    /// (its reason, expiry, nodes; "last matched" starts over), and records it,
+    /// keeping the cluster's newest `keep_audit` audit entries.
     pub async fn skip_test(
         &self,
         cluster_id: &str,
         test_id: &str,
         exception: &Exception,
         by: &str,
+        keep_audit: u64,
     ) -> Result<skipped_test::Model> {
         let now = Utc::now();
         let row = skipped_test::Model {
@@ -127,13 +153,20 @@ impl Store {
             entry.replaced = Set(true);
             entry.update(&txn).await?;
         }
+        trim_audit(&txn, cluster_id, keep_audit).await?;
         txn.commit().await?;
         Ok(row)
     }
 
-    /// Removes a skip and records it. False (and nothing recorded) when the
-    /// test was not skipped.
-    pub async fn unskip_test(&self, cluster_id: &str, test_id: &str, by: &str) -> Result<bool> {
+    /// Removes a skip and records it (keeping the newest `keep_audit` audit
+    /// entries). False (and nothing recorded) when the test was not skipped.
+    pub async fn unskip_test(
+        &self,
+        cluster_id: &str,
+        test_id: &str,
+        by: &str,
+        keep_audit: u64,
+    ) -> Result<bool> {
         let Some(before) =
             skipped_test::Entity::find_by_id((cluster_id.to_string(), test_id.to_string()))
                 .one(&self.db)
@@ -156,6 +189,7 @@ impl Store {
         audit(&before, SkipAction::Unskip, false, by, Utc::now())
             .insert(&txn)
             .await?;
+        trim_audit(&txn, cluster_id, keep_audit).await?;
         txn.commit().await?;
         Ok(true)
     }

@@ -10,7 +10,7 @@
 //! and do not pass through here.
 
 use super::kubeconfig_url::check_server;
-use crate::error::{Error, Result};
+use crate::error::{shown, Error, Result};
 use serde_json::{Map, Value};
 
 /// Largest kubeconfig accepted (bytes): real ones with certificates are a few KB,
@@ -107,19 +107,6 @@ const COMMAND: &str = "it would run a command on the server; use a token or clie
 
 fn refused(at: &str, why: &str) -> Error {
     Error::Invalid(format!("{at} is not accepted through the API: {why}"))
-}
-
-/// A user-supplied name, bounded and printable, for messages.
-fn shown(s: &str) -> String {
-    let mut out: String = s
-        .chars()
-        .take(64)
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect();
-    if s.chars().count() > 64 {
-        out.push('…');
-    }
-    out
 }
 
 fn object<'a>(v: &'a Value, at: &str) -> Result<&'a Map<String, Value>> {
