@@ -15,8 +15,12 @@ async fn demo_export(app: &TestApp) -> (String, Value, Value) {
 
 /// Loads the file with trestle's model, which validates it against OSCAL.
 fn trestle_load(file: &std::path::Path) -> std::process::Output {
-    let python = concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/venv/bin/python");
-    let o = std::process::Command::new(python)
+    // the venv .ci/setup installs into: SCHEMATHESIS_VENV, else .ci/venv
+    let venv = std::env::var("SCHEMATHESIS_VENV").unwrap_or_else(|_| ".ci/venv".into());
+    let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(venv)
+        .join("bin/python");
+    let o = std::process::Command::new(&python)
         .args(["-c", "import trestle.oscal.assessment_results"])
         .output();
     assert!(

@@ -221,7 +221,10 @@ async fn the_fleets_cost_grows_with_first() {
     let app = three_clusters().await;
     let one = "fleet(first: 500) { clusters { clusterId clusterName reportId benchmarkVersion benchmarkTitle finishedAt summary { total pass fail warn skip notApplicable error } } checks { id description section states counts { total pass fail warn skip notApplicable error } } }";
     // two pages of different sizes (the same field twice is refused as a duplicate)
-    let big = format!("{{ a: {one} b: {} }}", one.replace("first: 500", "first: 499"));
+    let big = format!(
+        "{{ a: {one} b: {} }}",
+        one.replace("first: 500", "first: 499")
+    );
     let r = app.gql(&big, json!({})).await;
     assert_eq!(code(&r), "BAD_USER_INPUT", "{r}");
     assert_eq!(r["errors"][0]["extensions"]["limit"], "complexity");
