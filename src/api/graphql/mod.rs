@@ -5,6 +5,7 @@ mod check_types;
 mod clusters;
 pub mod context;
 pub mod cost;
+mod duplicates;
 pub mod errors;
 mod fleet;
 mod history;
