@@ -2,6 +2,7 @@
 
 mod assets;
 mod csv;
+mod download;
 mod graphql;
 mod report_export;
 pub mod shares;
