@@ -5,6 +5,7 @@
 use super::download;
 use super::report_export::{authorized_report, internal};
 use super::shares::ClientShares;
+use super::stream;
 use crate::engine::render::csv::Csv;
 use crate::service::report_view::ReportHeader;
 use crate::service::store::report_head;
@@ -77,8 +78,8 @@ pub async fn download(
     };
     let mut resp = download::attachment("text/csv; charset=utf-8", &file_name(&report));
     metadata(&mut resp, &report);
-    resp.streaming(download::body(
-        download::Stored::new(state.into_inner(), id),
+    resp.streaming(stream::body(
+        stream::Stored::new(state.into_inner(), id),
         head,
         Box::new(Csv),
         place,

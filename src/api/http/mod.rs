@@ -6,6 +6,7 @@ mod download;
 mod graphql;
 mod report_export;
 pub mod shares;
+mod stream;
 mod ws_auth;
 
 use crate::api::graphql::AppSchema;

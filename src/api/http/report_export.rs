@@ -5,6 +5,7 @@
 
 use super::download;
 use super::shares::ClientShares;
+use super::stream;
 use super::{authorization, json_error, principal_from, unauthenticated};
 use crate::engine::render::{self, ExportContext};
 use crate::service::auth::AuthOutcome;
@@ -98,8 +99,8 @@ pub async fn download(
         header.created_at.format("%Y-%m-%d"),
         export.extension
     );
-    download::attachment(export.content_type, &filename).streaming(download::body(
-        download::Stored::new(state.into_inner(), header.id),
+    download::attachment(export.content_type, &filename).streaming(stream::body(
+        stream::Stored::new(state.into_inner(), header.id),
         head,
         renderer,
         place,

@@ -125,7 +125,7 @@ pub fn renderer(format: Format, ctx: &ExportContext) -> Option<Box<dyn Renderer>
     Some(match format {
         Format::Table => return None,
         Format::Json => Box::new(json::Json::default()),
-        Format::Csv => Box::new(csv::Csv::default()),
+        Format::Csv => Box::new(csv::Csv),
         Format::KubeBench => Box::new(kube_bench::KubeBench::new(ctx.clone())),
         Format::Junit => Box::new(junit::Junit::new(ctx.clone())),
         Format::Xccdf => Box::new(xccdf::Xccdf::new(ctx.clone())),

@@ -8,8 +8,9 @@ use crate::error::{Error, Result};
 
 /// What an export writes before the checks, counts included (the header row stores them).
 pub fn report_head(header: &report::Model) -> Result<ReportHead> {
-    let decode =
-        |what: &str, e: serde_json::Error| Error::Database(format!("report {} {what}: {e}", header.id));
+    let decode = |what: &str, e: serde_json::Error| {
+        Error::Database(format!("report {} {what}: {e}", header.id))
+    };
     let nodes: Vec<String> = serde_json::from_str(&header.nodes).map_err(|e| decode("nodes", e))?;
     let excluded: Vec<ExcludedNode> = match &header.excluded {
         Some(text) => serde_json::from_str(text).map_err(|e| decode("excluded nodes", e))?,
