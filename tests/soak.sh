@@ -10,8 +10,8 @@
 #                                           # ... with a release build of the project running
 #                                           # beside it all the while (CPU load)
 #
-# Fresh clones share one target folder and schemathesis venv under the work folder, so only the
-# first run builds the dependencies. Each run's output is kept in WORK/run-I.log (WORK is printed).
+# Fresh clones share one target folder and schemathesis venv under the work folder (or SOAK_TARGET
+# and SOAK_VENV, to keep them from an earlier soak), so only the first run builds the dependencies. Each run's output is kept in WORK/run-I.log (WORK is printed).
 # Exit status: 0 when every run passed, 1 otherwise.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +33,7 @@ done
 if [ $# -gt 0 ]; then command=("$@"); else command=(bash .ci/test); fi
 
 WORK="$(mktemp -d /tmp/cis-scan-soak.XXXXXX)"
+REV="$(git rev-parse HEAD)"
 echo "soak: ${runs} run(s) of '${command[*]}' $($here && echo "in $SOURCE" || echo "in fresh clones of $(git rev-parse --short HEAD)"); logs in $WORK"
 
 LOAD_PID=""
@@ -59,8 +60,8 @@ for i in $(seq 1 "$runs"); do
     dir="$SOURCE"
   else
     dir="$WORK/clone-$i"
-    git clone -q --no-hardlinks "$SOURCE" "$dir"
-    export CARGO_TARGET_DIR="$WORK/target" SCHEMATHESIS_VENV="$WORK/venv"
+    git clone -q --no-hardlinks "$SOURCE" "$dir" && git -C "$dir" checkout -q "$REV"
+    export CARGO_TARGET_DIR="${SOAK_TARGET:-$WORK/target}" SCHEMATHESIS_VENV="${SOAK_VENV:-$WORK/venv}"
   fi
   started=$(date +%s)
   (cd "$dir" && "${command[@]}") >"$log" 2>&1

@@ -195,21 +195,45 @@ pub struct Report {
     pub results: Vec<CheckResult>,
 }
 
+/// A report without its results: what an export writes before the first check. The
+/// same fields as [`Report`] in the same order (the JSON export writes this, then the
+/// results, and must print exactly what serializing the whole `Report` prints).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportHead {
+    pub benchmark: String,
+    pub benchmark_title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub benchmark_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubernetes_version: Option<String>,
+    pub nodes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded: Vec<ExcludedNode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub scored_only: bool,
+    pub summary: Summary,
+}
+
 impl Report {
-    /// The (node, section, target) triples where at least one check's result is
-    /// not NOT_APPLICABLE, i.e. the node is of that kind: exports per node leave
-    /// the rest out (a worker's control-plane checks), as kube-bench would not
-    /// run those sections on it at all.
-    pub fn applicable_sections(&self) -> std::collections::BTreeSet<(&str, &str, &str)> {
-        self.results
-            .iter()
-            .flat_map(|c| {
-                c.nodes
-                    .iter()
-                    .filter(|n| n.state != State::NotApplicable)
-                    .map(move |n| (n.node.as_str(), c.section.as_str(), c.target.as_str()))
-            })
-            .collect()
+    /// Everything but the results.
+    pub fn head(&self) -> ReportHead {
+        ReportHead {
+            benchmark: self.benchmark.clone(),
+            benchmark_title: self.benchmark_title.clone(),
+            benchmark_reason: self.benchmark_reason.clone(),
+            kubernetes_version: self.kubernetes_version.clone(),
+            nodes: self.nodes.clone(),
+            excluded: self.excluded.clone(),
+            provider: self.provider.clone(),
+            mode: self.mode.clone(),
+            scored_only: self.scored_only,
+            summary: self.summary,
+        }
     }
 }
 

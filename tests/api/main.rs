@@ -29,6 +29,7 @@ mod exceptions;
 mod exports;
 mod exports_junit;
 mod exports_oscal;
+mod exports_stream;
 mod exports_xccdf;
 mod fault_kill;
 mod fault_postgres;

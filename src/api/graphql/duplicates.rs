@@ -103,32 +103,4 @@ mod tests {
         // the same name twice is one field to GraphQL (its selections merge)
         assert!(dup("{ clusters { id } clusters { name } }").is_none());
     }
-
-    fn d(q: &str) -> usize {
-        shape(&parse_query(q).unwrap()).depth
-    }
-
-    #[test]
-    fn depth_counts_nested_fields() {
-        assert_eq!(d("{ a { b { c } } }"), 3);
-    }
-
-    #[test]
-    fn depth_follows_fragments_and_inline_fragments() {
-        assert_eq!(
-            d("{ a { ...F } } fragment F on T { b { ... on T { c } } }"),
-            3
-        );
-    }
-
-    #[test]
-    fn depth_leaves_introspection_out() {
-        let q = "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } }";
-        assert_eq!(d(q), 1);
-    }
-
-    #[test]
-    fn depth_survives_fragment_cycles() {
-        assert_eq!(d("{ a { ...F } } fragment F on T { b { ...F } }"), 2);
-    }
 }

@@ -253,6 +253,34 @@ mod tests {
     use super::*;
     use async_graphql::parser::parse_query;
 
+    fn d(q: &str) -> usize {
+        shape(&parse_query(q).unwrap()).depth
+    }
+
+    #[test]
+    fn depth_counts_nested_fields() {
+        assert_eq!(d("{ a { b { c } } }"), 3);
+    }
+
+    #[test]
+    fn depth_follows_fragments_and_inline_fragments() {
+        assert_eq!(
+            d("{ a { ...F } } fragment F on T { b { ... on T { c } } }"),
+            3
+        );
+    }
+
+    #[test]
+    fn depth_leaves_introspection_out() {
+        let q = "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } }";
+        assert_eq!(d(q), 1);
+    }
+
+    #[test]
+    fn depth_survives_fragment_cycles() {
+        assert_eq!(d("{ a { ...F } } fragment F on T { b { ...F } }"), 2);
+    }
+
     #[test]
     fn introspection_roots_are_counted_through_fragments() {
         let q =

@@ -2,9 +2,11 @@
 
 mod assets;
 mod csv;
+mod download;
 mod graphql;
 mod report_export;
 pub mod shares;
+mod stream;
 mod ws;
 mod ws_ops;
 

@@ -4,7 +4,7 @@
 //! (cluster, benchmark, time) is not in the body: the CLI user knows it, the service
 //! sends it in the file name and response headers.
 
-use crate::engine::report::{CheckResult, NodeResult, Report};
+use crate::engine::report::{CheckResult, NodeResult, ReportHead};
 
 /// The column names, in order.
 pub const HEADER: [&str; 11] = [
@@ -91,15 +91,22 @@ pub fn encode_check(c: &CheckResult) -> Result<Vec<u8>, csv::Error> {
     w.into_inner().map_err(|e| e.into_error().into())
 }
 
-/// Writes a whole report: the header row, then every check's rows.
-pub fn write_report(report: &Report, out: &mut dyn std::io::Write) -> Result<(), csv::Error> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(HEADER)?;
-    for c in &report.results {
-        write_check(&mut w, c)?;
+/// The CSV export as a renderer: the header row, then each check's rows as it comes.
+#[derive(Default)]
+pub struct Csv;
+
+impl super::Renderer for Csv {
+    fn begin(&mut self, _: &ReportHead, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        out.write_all(&encode_header().map_err(std::io::Error::other)?)
     }
-    w.flush()?;
-    Ok(())
+
+    fn check(&mut self, c: &CheckResult, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        out.write_all(&encode_check(c).map_err(std::io::Error::other)?)
+    }
+
+    fn end_pass(&mut self, _: &mut dyn std::io::Write) -> std::io::Result<super::Next> {
+        Ok(super::Next::Done)
+    }
 }
 
 #[cfg(test)]

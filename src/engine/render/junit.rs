@@ -4,11 +4,12 @@
 //! NOT_APPLICABLE are skipped. The evidence (actual, expected, source, reason)
 //! is the failure's or skip's text.
 
+use super::by_node::{Batches, Counted};
 use super::xml::{escape, text as escape_text};
-use super::ExportContext;
-use crate::engine::report::{CheckResult, NodeResult, Report, State};
-use std::collections::BTreeMap;
+use super::{ExportContext, Next, Renderer};
+use crate::engine::report::{CheckResult, NodeResult, ReportHead, State};
 use std::fmt::Write as _;
+use std::io::Write;
 
 /// A node's testcases and their counts.
 #[derive(Default)]
@@ -17,6 +18,18 @@ struct Suite {
     tests: u32,
     failures: u32,
     skipped: u32,
+}
+
+impl Suite {
+    /// Counts one node result: FAIL and ERROR fail, WARN, SKIP and NOT_APPLICABLE are skipped.
+    fn count(&mut self, state: State) {
+        self.tests += 1;
+        match state {
+            State::Pass => {}
+            State::Fail | State::Error => self.failures += 1,
+            State::Warn | State::Skip | State::NotApplicable => self.skipped += 1,
+        }
+    }
 }
 
 fn evidence(c: &CheckResult, n: &NodeResult) -> String {
@@ -36,12 +49,12 @@ fn evidence(c: &CheckResult, n: &NodeResult) -> String {
     text
 }
 
-fn testcase(report: &Report, c: &CheckResult, n: &NodeResult, suite: &mut Suite) {
-    suite.tests += 1;
+fn testcase(benchmark: &str, c: &CheckResult, n: &NodeResult, suite: &mut Suite) {
+    suite.count(n.state);
     let _ = write!(
         suite.cases,
         "    <testcase classname=\"{}.{}.{}\" name=\"{}\" time=\"0\">",
-        escape(&report.benchmark),
+        escape(benchmark),
         escape(&n.node),
         escape(&c.section),
         escape(&format!("{} {}", c.id, c.title)),
@@ -50,7 +63,6 @@ fn testcase(report: &Report, c: &CheckResult, n: &NodeResult, suite: &mut Suite)
     match n.state {
         State::Pass => {}
         State::Fail | State::Error => {
-            suite.failures += 1;
             let _ = write!(
                 suite.cases,
                 "\n      <failure message=\"{}\" type=\"{}\">{text}</failure>\n    ",
@@ -59,7 +71,6 @@ fn testcase(report: &Report, c: &CheckResult, n: &NodeResult, suite: &mut Suite)
             );
         }
         State::Warn | State::Skip | State::NotApplicable => {
-            suite.skipped += 1;
             let message = n
                 .reason
                 .as_ref()
@@ -76,38 +87,47 @@ fn testcase(report: &Report, c: &CheckResult, n: &NodeResult, suite: &mut Suite)
     suite.cases.push_str("</testcase>\n");
 }
 
-/// Writes the report as JUnit XML.
-pub fn write(
-    report: &Report,
-    ctx: &ExportContext,
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    // node order as the report lists them, then any other (the "cluster" pseudo-node)
-    let mut suites: BTreeMap<String, Suite> = BTreeMap::new();
-    for c in &report.results {
-        for n in &c.nodes {
-            testcase(report, c, n, suites.entry(n.node.clone()).or_default());
+/// JUnit XML, a batch of nodes per pass (see [`super::by_node`]). The first pass
+/// also counts every node result for the totals `<testsuites>` opens with.
+pub struct Junit {
+    ctx: ExportContext,
+    benchmark: String,
+    totals: Suite,
+    counted: bool,
+    nodes: Batches<Suite>,
+}
+
+impl Junit {
+    /// A renderer naming this report, scan and cluster.
+    pub fn new(ctx: ExportContext) -> Self {
+        Junit {
+            ctx,
+            benchmark: String::new(),
+            totals: Suite::default(),
+            counted: false,
+            nodes: Batches::default(),
         }
     }
-    let duration = (ctx.finished_at - ctx.started_at).num_milliseconds().max(0) as f64 / 1000.0;
-    let (tests, failures, skipped) = suites.values().fold((0, 0, 0), |a, s| {
-        (a.0 + s.tests, a.1 + s.failures, a.2 + s.skipped)
-    });
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        xml,
-        "<testsuites name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"{duration}\">",
-        escape(&format!("cis-scan {}", report.benchmark))
-    );
-    for (node, s) in &suites {
+
+    fn duration(&self) -> f64 {
+        (self.ctx.finished_at - self.ctx.started_at)
+            .num_milliseconds()
+            .max(0) as f64
+            / 1000.0
+    }
+
+    fn suite(&self, node: &str, s: &Suite, xml: &mut String) {
+        let ctx = &self.ctx;
+        let benchmark = &self.benchmark;
         let _ = writeln!(
             xml,
-            "  <testsuite name=\"{}\" hostname=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{duration}\" timestamp=\"{}\">",
-            escape(&format!("{} {node}", report.benchmark)),
+            "  <testsuite name=\"{}\" hostname=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{}\" timestamp=\"{}\">",
+            escape(&format!("{benchmark} {node}")),
             escape(node),
             s.tests,
             s.failures,
             s.skipped,
+            self.duration(),
             ctx.started_at.format("%Y-%m-%dT%H:%M:%S"),
         );
         xml.push_str("    <properties>\n");
@@ -126,13 +146,60 @@ pub fn write(
             property("cis-scan.cluster", cluster);
         }
         property("cis-scan.node", node);
-        property("cis-scan.benchmark", &report.benchmark);
+        property("cis-scan.benchmark", benchmark);
         property("cis-scan.started-at", &ctx.started_at.to_rfc3339());
         property("cis-scan.finished-at", &ctx.finished_at.to_rfc3339());
         xml.push_str("    </properties>\n");
         xml.push_str(&s.cases);
         xml.push_str("  </testsuite>\n");
     }
-    xml.push_str("</testsuites>\n");
-    out.write_all(xml.as_bytes())
+}
+
+impl Renderer for Junit {
+    fn begin(&mut self, head: &ReportHead, _: &mut dyn Write) -> std::io::Result<()> {
+        self.benchmark = head.benchmark.clone();
+        Ok(())
+    }
+
+    fn check(&mut self, c: &CheckResult, _: &mut dyn Write) -> std::io::Result<()> {
+        for n in &c.nodes {
+            if !self.counted {
+                self.totals.count(n.state);
+            }
+            if let Some(suite) = self.nodes.slot(&n.node) {
+                testcase(&self.benchmark, c, n, suite);
+            }
+        }
+        Ok(())
+    }
+
+    fn end_pass(&mut self, out: &mut dyn Write) -> std::io::Result<Next> {
+        if !self.counted {
+            self.counted = true;
+            let t = &self.totals;
+            writeln!(
+                out,
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{}\">",
+                escape(&format!("cis-scan {}", self.benchmark)),
+                t.tests,
+                t.failures,
+                t.skipped,
+                self.duration()
+            )?;
+        }
+        let (batch, more) = self.nodes.take();
+        let mut rendered = Counted::new(out);
+        for (node, s) in &batch {
+            let mut xml = String::new();
+            self.suite(node, s, &mut xml);
+            rendered.write_all(xml.as_bytes())?;
+        }
+        let bytes = rendered.bytes;
+        self.nodes.measured(batch.len(), bytes);
+        if more {
+            return Ok(Next::Again);
+        }
+        out.write_all(b"</testsuites>\n")?;
+        Ok(Next::Done)
+    }
 }

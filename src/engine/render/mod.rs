@@ -1,6 +1,11 @@
 //! Renders reports for people (table) and programs (JSON, CSV, kube-bench JSON, JUnit, XCCDF, OSCAL).
+//! Every program format is a [`Renderer`]: it takes the report's head, then the checks one
+//! at a time in benchmark order, and writes as it goes, so the service can stream a report
+//! of any size from its database with bounded memory and `check` prints the same bytes.
 
+pub mod by_node;
 pub mod csv;
+pub mod json;
 pub mod junit;
 pub mod kube_bench;
 pub mod oscal;
@@ -8,7 +13,8 @@ pub mod table;
 pub mod xccdf;
 mod xml;
 
-use crate::engine::report::Report;
+use crate::engine::report::{CheckResult, Report, ReportHead};
+use std::io::Write;
 
 /// Output formats of `cis-scan check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -92,6 +98,59 @@ pub struct ExportContext {
     pub finished_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// What a renderer wants after a pass over the checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// The checks again, from the first, in the same order.
+    Again,
+    /// Nothing: the document is written to its end.
+    Done,
+}
+
+/// A format written piece by piece. The caller calls `begin` once, then feeds every
+/// check in benchmark order and calls `end_pass`, and feeds them all again for as long
+/// as `end_pass` answers [`Next::Again`]. Formats ordered by node (one block per node)
+/// take a batch of nodes per pass, so memory stays bounded by the batch, not the report.
+pub trait Renderer: Send {
+    /// Writes what comes before the first check; counts come from the head's summary.
+    fn begin(&mut self, head: &ReportHead, out: &mut dyn Write) -> std::io::Result<()>;
+    /// Takes one check of the current pass.
+    fn check(&mut self, c: &CheckResult, out: &mut dyn Write) -> std::io::Result<()>;
+    /// Ends a pass; on [`Next::Done`] the document has been written to its end.
+    fn end_pass(&mut self, out: &mut dyn Write) -> std::io::Result<Next>;
+}
+
+/// The renderer of a program format; `None` for the table, which is for people.
+pub fn renderer(format: Format, ctx: &ExportContext) -> Option<Box<dyn Renderer>> {
+    Some(match format {
+        Format::Table => return None,
+        Format::Json => Box::new(json::Json::default()),
+        Format::Csv => Box::new(csv::Csv),
+        Format::KubeBench => Box::new(kube_bench::KubeBench::new(ctx.clone())),
+        Format::Junit => Box::new(junit::Junit::new(ctx.clone())),
+        Format::Xccdf => Box::new(xccdf::Xccdf::new(ctx.clone())),
+        Format::Oscal => Box::new(oscal::Oscal::new(ctx.clone())),
+    })
+}
+
+/// Feeds checks held in memory to a renderer, as many passes as it asks for.
+pub fn render(
+    r: &mut dyn Renderer,
+    head: &ReportHead,
+    checks: &[CheckResult],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    r.begin(head, out)?;
+    loop {
+        for c in checks {
+            r.check(c, out)?;
+        }
+        if r.end_pass(out)? == Next::Done {
+            return Ok(());
+        }
+    }
+}
+
 /// Writes a report in the chosen format.
 pub fn write(
     report: &Report,
@@ -100,16 +159,13 @@ pub fn write(
     colour: bool,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    match format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, report)?;
-            writeln!(out)
+    match renderer(format, ctx) {
+        Some(mut r) => {
+            // renderers write in small pieces: one system call per 64 KiB, not per line
+            let mut out = std::io::BufWriter::with_capacity(64 << 10, out);
+            render(r.as_mut(), &report.head(), &report.results, &mut out)?;
+            out.flush()
         }
-        Format::Csv => csv::write_report(report, out).map_err(std::io::Error::other),
-        Format::Table => table::write(report, colour, out),
-        Format::KubeBench => kube_bench::write(report, ctx, out),
-        Format::Junit => junit::write(report, ctx, out),
-        Format::Xccdf => xccdf::write(report, ctx, out),
-        Format::Oscal => oscal::write(report, ctx, out),
+        None => table::write(report, colour, out),
     }
 }

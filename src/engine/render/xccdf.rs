@@ -6,11 +6,13 @@
 //! XCCDF's flat model over pass, fail and error only: not-applicable, skipped
 //! and informational results do not count against a node.
 
+use super::by_node::{Batches, Counted};
 use super::xml::{escape, text};
-use super::ExportContext;
-use crate::engine::report::{CheckResult, NodeResult, Report, State};
-use std::collections::BTreeMap;
+use super::{ExportContext, Next, Renderer};
+use crate::engine::report::{CheckResult, NodeResult, ReportHead, State};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
+use std::io::Write;
 
 /// The reverse-DNS part of every XCCDF id cis-scan writes (no `_` allowed).
 const NS: &str = "io.cis-scan";
@@ -52,38 +54,39 @@ pub fn result(state: State) -> &'static str {
     }
 }
 
-fn rules(report: &Report, xml: &mut String) {
-    let mut sections: BTreeMap<&str, Vec<&CheckResult>> = BTreeMap::new();
-    for c in &report.results {
-        sections.entry(c.section.as_str()).or_default().push(c);
-    }
-    for (section, checks) in sections {
-        let _ = writeln!(
-            xml,
+/// A check's Rule, as its section's Group lists it.
+fn rule(c: &CheckResult, xml: &mut String) {
+    let _ = writeln!(
+        xml,
+        "    <Rule id=\"{}\" selected=\"true\">\n      <title>{} {}</title>\n      <description>{}</description>\n      <fixtext>{}</fixtext>\n    </Rule>",
+        rule_id(&c.id),
+        escape(&c.id),
+        escape(&c.title),
+        text(&format!(
+            "{} ({}, {}; cis-scan rule {}, target {})",
+            c.title,
+            if c.scored { "scored" } else { "not scored" },
+            if c.automated { "automated" } else { "manual" },
+            c.rule,
+            c.target
+        )),
+        text(&c.remediation)
+    );
+}
+
+/// Every section's Group of Rules, in section order.
+fn groups(sections: &BTreeMap<String, String>, out: &mut dyn Write) -> std::io::Result<()> {
+    for (section, rules) in sections {
+        writeln!(
+            out,
             "  <Group id=\"xccdf_{NS}_group_section-{}\">\n    <title>Section {}</title>",
             id_part(section),
             escape(section)
-        );
-        for c in checks {
-            let _ = writeln!(
-                xml,
-                "    <Rule id=\"{}\" selected=\"true\">\n      <title>{} {}</title>\n      <description>{}</description>\n      <fixtext>{}</fixtext>\n    </Rule>",
-                rule_id(&c.id),
-                escape(&c.id),
-                escape(&c.title),
-                text(&format!(
-                    "{} ({}, {}; cis-scan rule {}, target {})",
-                    c.title,
-                    if c.scored { "scored" } else { "not scored" },
-                    if c.automated { "automated" } else { "manual" },
-                    c.rule,
-                    c.target
-                )),
-                text(&c.remediation)
-            );
-        }
-        xml.push_str("  </Group>\n");
+        )?;
+        out.write_all(rules.as_bytes())?;
+        out.write_all(b"  </Group>\n")?;
     }
+    Ok(())
 }
 
 fn evidence(c: &CheckResult, n: &NodeResult) -> String {
@@ -97,13 +100,32 @@ fn evidence(c: &CheckResult, n: &NodeResult) -> String {
     s
 }
 
-fn test_result(
-    report: &Report,
-    ctx: &ExportContext,
-    node: &str,
-    rows: &[(&CheckResult, &NodeResult)],
-    xml: &mut String,
-) {
+/// A node's rule-result for one check, and what it counts for the score.
+struct Row {
+    section: String,
+    target: String,
+    state: State,
+    xml: String,
+}
+
+/// A node's rows in benchmark order, and the (section, target) pairs it is of.
+#[derive(Default)]
+struct NodeRows {
+    rows: Vec<Row>,
+    applies: BTreeSet<(String, String)>,
+}
+
+fn rule_result(ctx: &ExportContext, c: &CheckResult, n: &NodeResult) -> String {
+    format!(
+        "    <rule-result idref=\"{}\" time=\"{}\">\n      <result>{}</result>\n      <message severity=\"info\">{}</message>\n    </rule-result>\n",
+        rule_id(&c.id),
+        ctx.finished_at.to_rfc3339(),
+        result(n.state),
+        escape(&evidence(c, n))
+    )
+}
+
+fn test_result(benchmark: &str, ctx: &ExportContext, node: &str, rows: &[&Row], xml: &mut String) {
     let end = ctx.finished_at.to_rfc3339();
     let _ = writeln!(
         xml,
@@ -114,7 +136,7 @@ fn test_result(
     let _ = writeln!(
         xml,
         "    <title>{} on {}</title>",
-        escape(&report.benchmark),
+        escape(benchmark),
         escape(node)
     );
     let mut remark = format!("scan {}", ctx.scan_id);
@@ -139,11 +161,11 @@ fn test_result(
         fact("urn:cis-scan:fact:report-id", &id.to_string());
     }
     fact("urn:cis-scan:fact:scan-id", &ctx.scan_id.to_string());
-    fact("urn:cis-scan:fact:benchmark", &report.benchmark);
+    fact("urn:cis-scan:fact:benchmark", benchmark);
     xml.push_str("    </target-facts>\n");
     let (mut passed, mut counted) = (0u32, 0u32);
-    for (c, n) in rows {
-        match n.state {
+    for row in rows {
+        match row.state {
             State::Pass => {
                 passed += 1;
                 counted += 1;
@@ -151,13 +173,7 @@ fn test_result(
             State::Fail | State::Error => counted += 1,
             _ => {}
         }
-        let _ = writeln!(
-            xml,
-            "    <rule-result idref=\"{}\" time=\"{end}\">\n      <result>{}</result>\n      <message severity=\"info\">{}</message>\n    </rule-result>",
-            rule_id(&c.id),
-            result(n.state),
-            escape(&evidence(c, n))
-        );
+        xml.push_str(&row.xml);
     }
     let _ = writeln!(
         xml,
@@ -165,50 +181,105 @@ fn test_result(
     );
 }
 
-/// Writes the report as an XCCDF 1.2 Benchmark with one TestResult per node.
-pub fn write(
-    report: &Report,
-    ctx: &ExportContext,
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    // a node's TestResult lists only the sections of its kind
-    let applies = report.applicable_sections();
-    let mut by_node: BTreeMap<&str, Vec<(&CheckResult, &NodeResult)>> = BTreeMap::new();
-    for c in &report.results {
-        for n in &c.nodes {
-            if applies.contains(&(n.node.as_str(), c.section.as_str(), c.target.as_str())) {
-                by_node.entry(n.node.as_str()).or_default().push((c, n));
-            }
+/// XCCDF: the Rules gathered on the first pass (they need no node data), then the
+/// TestResults a batch of nodes per pass (see [`super::by_node`]).
+pub struct Xccdf {
+    ctx: ExportContext,
+    benchmark: String,
+    /// Each section's rendered Rules until they are written after the first pass.
+    rules: Option<BTreeMap<String, String>>,
+    nodes: Batches<NodeRows>,
+}
+
+impl Xccdf {
+    /// A renderer naming this report, scan and cluster.
+    pub fn new(ctx: ExportContext) -> Self {
+        Xccdf {
+            ctx,
+            benchmark: String::new(),
+            rules: Some(BTreeMap::new()),
+            nodes: Batches::default(),
         }
     }
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        xml,
-        "<Benchmark xmlns=\"http://checklists.nist.gov/xccdf/1.2\" id=\"xccdf_{NS}_benchmark_{}\" resolved=\"true\" xml:lang=\"en\">",
-        id_part(&report.benchmark)
-    );
-    let _ = writeln!(
-        xml,
-        "  <status date=\"{}\">accepted</status>\n  <title>{}</title>\n  <description>{}</description>\n  <version>{}</version>",
-        ctx.finished_at.format("%Y-%m-%d"),
-        escape(&report.benchmark_title),
-        text(&format!(
-            "{} as evaluated by cis-scan{}",
-            report.benchmark_title,
-            ctx.cluster
-                .as_ref()
-                .map(|c| format!(" on cluster {c}"))
-                .unwrap_or_default()
-        )),
-        escape(&report.benchmark)
-    );
-    xml.push_str("  <metadata>\n    <dc:creator xmlns:dc=\"http://purl.org/dc/elements/1.1/\">cis-scan</dc:creator>\n  </metadata>\n");
-    rules(report, &mut xml);
-    for (node, rows) in &by_node {
-        test_result(report, ctx, node, rows, &mut xml);
+}
+
+impl Renderer for Xccdf {
+    fn begin(&mut self, head: &ReportHead, out: &mut dyn Write) -> std::io::Result<()> {
+        let ctx = &self.ctx;
+        self.benchmark = head.benchmark.clone();
+        let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        let _ = writeln!(
+            xml,
+            "<Benchmark xmlns=\"http://checklists.nist.gov/xccdf/1.2\" id=\"xccdf_{NS}_benchmark_{}\" resolved=\"true\" xml:lang=\"en\">",
+            id_part(&head.benchmark)
+        );
+        let _ = writeln!(
+            xml,
+            "  <status date=\"{}\">accepted</status>\n  <title>{}</title>\n  <description>{}</description>\n  <version>{}</version>",
+            ctx.finished_at.format("%Y-%m-%d"),
+            escape(&head.benchmark_title),
+            text(&format!(
+                "{} as evaluated by cis-scan{}",
+                head.benchmark_title,
+                ctx.cluster
+                    .as_ref()
+                    .map(|c| format!(" on cluster {c}"))
+                    .unwrap_or_default()
+            )),
+            escape(&head.benchmark)
+        );
+        xml.push_str("  <metadata>\n    <dc:creator xmlns:dc=\"http://purl.org/dc/elements/1.1/\">cis-scan</dc:creator>\n  </metadata>\n");
+        out.write_all(xml.as_bytes())
     }
-    xml.push_str("</Benchmark>\n");
-    out.write_all(xml.as_bytes())
+
+    fn check(&mut self, c: &CheckResult, _: &mut dyn Write) -> std::io::Result<()> {
+        if let Some(rules) = &mut self.rules {
+            rule(c, rules.entry(c.section.clone()).or_default());
+        }
+        for n in &c.nodes {
+            if let Some(node) = self.nodes.slot(&n.node) {
+                // a node's TestResult lists only the sections of its kind
+                if n.state != State::NotApplicable {
+                    node.applies.insert((c.section.clone(), c.target.clone()));
+                }
+                node.rows.push(Row {
+                    section: c.section.clone(),
+                    target: c.target.clone(),
+                    state: n.state,
+                    xml: rule_result(&self.ctx, c, n),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn end_pass(&mut self, out: &mut dyn Write) -> std::io::Result<Next> {
+        if let Some(rules) = self.rules.take() {
+            groups(&rules, out)?;
+        }
+        let (batch, more) = self.nodes.take();
+        let mut rendered = Counted::new(out);
+        for (node, n) in &batch {
+            let rows: Vec<&Row> = n
+                .rows
+                .iter()
+                .filter(|r| n.applies.contains(&(r.section.clone(), r.target.clone())))
+                .collect();
+            if rows.is_empty() {
+                continue;
+            }
+            let mut xml = String::new();
+            test_result(&self.benchmark, &self.ctx, node, &rows, &mut xml);
+            rendered.write_all(xml.as_bytes())?;
+        }
+        let bytes = rendered.bytes;
+        self.nodes.measured(batch.len(), bytes);
+        if more {
+            return Ok(Next::Again);
+        }
+        out.write_all(b"</Benchmark>\n")?;
+        Ok(Next::Done)
+    }
 }
 
 #[cfg(test)]

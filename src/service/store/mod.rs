@@ -7,6 +7,7 @@ mod fleet;
 mod history;
 pub mod listen;
 mod report_document;
+pub use report_document::report_head;
 mod reports;
 mod scans;
 mod schedules;

@@ -6,10 +6,13 @@
 //! target status is satisfied or not-satisfied and which points at the check's
 //! observations. Every uuid is a fresh v4, as OSCAL asks of a new document.
 
+mod renderer;
+
+pub use renderer::Oscal;
+
 use super::ExportContext;
-use crate::engine::report::{CheckResult, NodeResult, Report, State};
+use crate::engine::report::{CheckResult, NodeResult, State};
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// The OSCAL version the document follows (what compliance-trestle 5.x models).
@@ -94,7 +97,7 @@ fn observation(
     })
 }
 
-fn finding(c: &CheckResult, observations: &[Uuid]) -> Value {
+fn finding(c: &CheckResult, observations: impl Iterator<Item = Uuid>) -> Value {
     let (state, reason) = status(c.state);
     let mut f = json!({
         "uuid": Uuid::new_v4(),
@@ -121,96 +124,9 @@ fn finding(c: &CheckResult, observations: &[Uuid]) -> Value {
         },
     });
     f["related-observations"] = observations
-        .iter()
         .map(|u| json!({ "observation-uuid": u }))
         .collect();
     f
-}
-
-/// Writes the report as one OSCAL assessment-results JSON document.
-pub fn write(
-    report: &Report,
-    ctx: &ExportContext,
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    let node_uuids: BTreeMap<&str, Uuid> = report
-        .nodes
-        .iter()
-        .map(String::as_str)
-        .chain(
-            report
-                .results
-                .iter()
-                .flat_map(|c| c.nodes.iter().map(|n| n.node.as_str())),
-        )
-        .map(|n| (n, Uuid::new_v4()))
-        .collect();
-    let mut observations = Vec::new();
-    let mut findings = Vec::new();
-    for c in &report.results {
-        let mut related = Vec::new();
-        for n in &c.nodes {
-            let uuid = Uuid::new_v4();
-            observations.push(observation(uuid, c, n, node_uuids[n.node.as_str()], ctx));
-            related.push(uuid);
-        }
-        findings.push(finding(c, &related));
-    }
-    let inventory: Vec<Value> = node_uuids
-        .iter()
-        .map(|(node, uuid)| {
-            json!({
-                "uuid": uuid,
-                "description": format!("Kubernetes node {node}"),
-                "props": props(&[("node-name", Some(node)), ("cluster", ctx.cluster.as_deref())]),
-            })
-        })
-        .collect();
-    let report_id = ctx.report_id.map(|id| id.to_string());
-    let scan_id = ctx.scan_id.to_string();
-    let mut result = json!({
-        "uuid": Uuid::new_v4(),
-        "title": format!("{} scan", report.benchmark_title),
-        "description": format!(
-            "{} ({}) as evaluated by cis-scan{}",
-            report.benchmark_title,
-            report.benchmark,
-            ctx.cluster.as_ref().map(|c| format!(" on cluster {c}")).unwrap_or_default()
-        ),
-        "start": ctx.started_at.to_rfc3339(),
-        "end": ctx.finished_at.to_rfc3339(),
-        "props": props(&[
-            ("report-id", report_id.as_deref()),
-            ("scan-id", Some(&scan_id)),
-            ("cluster", ctx.cluster.as_deref()),
-            ("benchmark", Some(&report.benchmark)),
-            ("kubernetes-version", report.kubernetes_version.as_deref()),
-        ]),
-        "reviewed-controls": { "control-selections": [{ "include-all": {} }] },
-    });
-    if !inventory.is_empty() {
-        result["local-definitions"] = json!({ "inventory-items": inventory });
-    }
-    result["observations"] = Value::Array(observations);
-    result["findings"] = Value::Array(findings);
-    let mut doc = json!({
-        "assessment-results": {
-            "uuid": Uuid::new_v4(),
-            "metadata": {
-                "title": format!("cis-scan assessment results: {}", report.benchmark_title),
-                "last-modified": ctx.finished_at.to_rfc3339(),
-                "version": env!("CARGO_PKG_VERSION"),
-                "oscal-version": OSCAL_VERSION,
-                "props": props(&[("report-id", report_id.as_deref()), ("cluster", ctx.cluster.as_deref())]),
-            },
-            // no assessment plan exists: the benchmark is what was assessed
-            "import-ap": { "href": format!("urn:cis-scan:benchmark:{}", report.benchmark) },
-            "results": [result],
-        }
-    });
-    drop_empty_lists(&mut doc);
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
 }
 
 #[cfg(test)]

@@ -4,10 +4,12 @@
 //! checks applies to a node is left out for it); `node_name` and the
 //! top-level `cis_scan` block are additions that kube-bench readers ignore.
 
-use super::ExportContext;
-use crate::engine::report::{CheckResult, NodeResult, Report, State};
+mod renderer;
+
+pub use renderer::KubeBench;
+
+use crate::engine::report::{CheckResult, NodeResult, State};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The whole document: `{"Controls": [...], "Totals": {...}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -157,98 +159,16 @@ fn check(c: &CheckResult, n: &NodeResult) -> Check {
     }
 }
 
-/// Builds the kube-bench document: checks grouped by node, then section, then subsection.
-pub fn document(report: &Report, ctx: &ExportContext) -> Document {
-    // (node, section, target) -> subsection -> checks, in benchmark order
-    let mut by_node: BTreeMap<(String, String, String), Vec<(String, Check)>> = BTreeMap::new();
-    for c in &report.results {
-        for n in &c.nodes {
-            let key = (n.node.clone(), c.section.clone(), c.target.clone());
-            by_node
-                .entry(key)
-                .or_default()
-                .push((subsection(&c.id), check(c, n)));
-        }
-    }
-    // a worker's master checks are all NOT_APPLICABLE: no Controls entry for them
-    let applies = report.applicable_sections();
-    let mut totals = Totals::default();
-    let controls = by_node
-        .into_iter()
-        .filter(|((node, section, target), _)| {
-            applies.contains(&(node.as_str(), section.as_str(), target.as_str()))
-        })
-        .map(|((node, section, target), checks)| {
-            let mut groups: Vec<Group> = Vec::new();
-            let mut t = Totals::default();
-            for (sub, chk) in checks {
-                if groups.last().map(|g| g.section != sub).unwrap_or(true) {
-                    groups.push(Group {
-                        desc: format!("Section {sub}"),
-                        section: sub,
-                        pass: 0,
-                        fail: 0,
-                        warn: 0,
-                        info: 0,
-                        results: Vec::new(),
-                    });
-                }
-                let g = groups.last_mut().expect("pushed above");
-                match chk.status.as_str() {
-                    "PASS" => g.pass += 1,
-                    "FAIL" => g.fail += 1,
-                    "WARN" => g.warn += 1,
-                    _ => g.info += 1,
-                }
-                count(&mut t, &chk.status);
-                count(&mut totals, &chk.status);
-                g.results.push(chk);
-            }
-            Controls {
-                id: section,
-                version: report.benchmark.clone(),
-                detected_version: report.kubernetes_version.clone(),
-                text: section_text(&target),
-                node_type: target,
-                node_name: Some(node),
-                tests: groups,
-                totals: t,
-            }
-        })
-        .collect();
-    Document {
-        controls,
-        totals,
-        cis_scan: Some(Provenance {
-            report_id: ctx.report_id.map(|id| id.to_string()),
-            scan_id: ctx.scan_id.to_string(),
-            cluster: ctx.cluster.clone(),
-            benchmark: report.benchmark.clone(),
-            started_at: ctx.started_at.to_rfc3339(),
-            finished_at: ctx.finished_at.to_rfc3339(),
-        }),
-    }
-}
-
-/// Writes the kube-bench document as pretty JSON.
-pub fn write(
-    report: &Report,
-    ctx: &ExportContext,
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &document(report, ctx))?;
-    writeln!(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::Value;
 
     const RESULT: &str =
-        include_str!("../../../tests/api/fixtures/kube-bench/cmd_testdata_result.json");
-    const CONTROLS: &str =
-        include_str!("../../../tests/api/fixtures/kube-bench/cmd_testdata_controlsCollection.json");
+        include_str!("../../../../tests/api/fixtures/kube-bench/cmd_testdata_result.json");
+    const CONTROLS: &str = include_str!(
+        "../../../../tests/api/fixtures/kube-bench/cmd_testdata_controlsCollection.json"
+    );
 
     #[test]
     fn a_kube_bench_result_sample_round_trips_through_the_emitted_types() {

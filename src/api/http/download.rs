@@ -1,0 +1,47 @@
+//! What every report download shares (GET /reports/{id}/csv and /reports/{id}/{format}):
+//! a place in the client's share, held until the body has gone (the body itself is
+//! rendered as it streams: see `stream`), and the attachment's headers.
+
+use super::json_error;
+use super::shares::ClientShares;
+use crate::service::domain::Principal;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, HttpResponseBuilder};
+use tokio::sync::OwnedSemaphorePermit;
+
+/// A place in the client's share, or 429 with Retry-After when it has none free.
+pub async fn place(
+    shares: &ClientShares,
+    principal: &Principal,
+) -> Result<OwnedSemaphorePermit, HttpResponse> {
+    // downloads need a valid token: the client is always the token
+    let key = super::graphql::client_key(None, Some(principal));
+    shares.enter(key).await.map_err(|busy| {
+        let mut res = json_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "BAD_USER_INPUT",
+            &super::graphql::busy_message(busy.limit),
+        );
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        res
+    })
+}
+
+/// Adds `X-Content-Type-Options: nosniff`: a browser must take a download for its
+/// declared type, never sniff report text (node names, flags) into HTML.
+pub fn nosniff(resp: &mut HttpResponseBuilder) -> &mut HttpResponseBuilder {
+    resp.insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+}
+
+/// A 200 attachment of this type and file name (the name must be header-safe).
+pub fn attachment(content_type: &str, filename: &str) -> HttpResponseBuilder {
+    let mut resp = HttpResponse::Ok();
+    resp.content_type(content_type).insert_header((
+        header::CONTENT_DISPOSITION,
+        format!("attachment; filename=\"{filename}\""),
+    ));
+    nosniff(&mut resp);
+    resp
+}

@@ -1,0 +1,124 @@
+//! The report document as `check --format json` prints it and GET /reports/{id}/json
+//! serves it: serde's pretty JSON of the whole [`Report`](crate::engine::report::Report),
+//! written as the head's fields and then one result at a time.
+
+use super::{Next, Renderer};
+use crate::engine::report::{CheckResult, ReportHead};
+use std::io::Write;
+
+/// Indents every line but the first of a pretty JSON value by `depth` levels, so a
+/// value serialized on its own sits where serde would have put it inside its parent.
+/// JSON strings escape their line breaks, so every newline here is structural.
+pub fn nest(pretty: &[u8], depth: usize, out: &mut dyn Write) -> std::io::Result<()> {
+    let indent = "  ".repeat(depth);
+    for (i, line) in pretty.split(|b| *b == b'\n').enumerate() {
+        if i > 0 {
+            out.write_all(b"\n")?;
+            out.write_all(indent.as_bytes())?;
+        }
+        out.write_all(line)?;
+    }
+    Ok(())
+}
+
+/// Writes one item of a pretty JSON array at `depth`: the separator, the indentation, the item.
+pub fn array_item<T: serde::Serialize + ?Sized>(
+    item: &T,
+    first: bool,
+    depth: usize,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    out.write_all(if first { b"\n" } else { b",\n" })?;
+    out.write_all("  ".repeat(depth + 1).as_bytes())?;
+    nest(&serde_json::to_vec_pretty(item)?, depth + 1, out)
+}
+
+/// Closes a pretty JSON array at `depth` that had items (`[]` when it had none).
+pub fn close_array(any: bool, depth: usize, out: &mut dyn Write) -> std::io::Result<()> {
+    if any {
+        out.write_all(b"\n")?;
+        out.write_all("  ".repeat(depth).as_bytes())?;
+    }
+    out.write_all(b"]")
+}
+
+/// The JSON report document, one result at a time.
+#[derive(Default)]
+pub struct Json {
+    any: bool,
+}
+
+impl Renderer for Json {
+    fn begin(&mut self, head: &ReportHead, out: &mut dyn Write) -> std::io::Result<()> {
+        let head = serde_json::to_vec_pretty(head)?;
+        // the head's object without its closing "\n}": `results` is the last field
+        let open = head.strip_suffix(b"\n}").ok_or_else(|| {
+            std::io::Error::other("the report head did not serialize as an object")
+        })?;
+        out.write_all(open)?;
+        out.write_all(b",\n  \"results\": [")
+    }
+
+    fn check(&mut self, c: &CheckResult, out: &mut dyn Write) -> std::io::Result<()> {
+        array_item(c, !self.any, 1, out)?;
+        self.any = true;
+        Ok(())
+    }
+
+    fn end_pass(&mut self, out: &mut dyn Write) -> std::io::Result<Next> {
+        close_array(self.any, 1, out)?;
+        out.write_all(b"\n}\n")?;
+        Ok(Next::Done)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::report::{NodeResult, Report, State, Summary};
+
+    fn report(results: Vec<CheckResult>) -> Report {
+        Report {
+            benchmark: "cis-1.11".into(),
+            benchmark_title: "CIS \"K8s\"\nv1.11".into(),
+            benchmark_reason: None,
+            kubernetes_version: Some("1.30.4".into()),
+            nodes: vec!["a".into()],
+            excluded: Vec::new(),
+            provider: None,
+            mode: Some("snapshot".into()),
+            scored_only: false,
+            summary: Summary::of(&results),
+            results,
+        }
+    }
+
+    fn streamed(r: &Report) -> String {
+        let mut out = Vec::new();
+        super::super::render(&mut Json::default(), &r.head(), &r.results, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn the_streamed_document_is_serdes_pretty_json_of_the_whole_report() {
+        let mut c = CheckResult::sample("1.1.1", State::Fail);
+        c.nodes.push(NodeResult {
+            node: "a".into(),
+            state: State::Fail,
+            actual: "line\nbreak".into(),
+            expected: "x".into(),
+            source: "process".into(),
+            reason: None,
+        });
+        let r = report(vec![c, CheckResult::sample("1.1.2", State::Pass)]);
+        let whole = serde_json::to_string_pretty(&r).unwrap() + "\n";
+        assert_eq!(streamed(&r), whole);
+    }
+
+    #[test]
+    fn a_report_without_results_streams_as_serde_writes_it() {
+        let r = report(Vec::new());
+        let whole = serde_json::to_string_pretty(&r).unwrap() + "\n";
+        assert_eq!(streamed(&r), whole);
+    }
+}
