@@ -38,7 +38,7 @@ fn write_config(dir: &std::path::Path, db: &str, api: &FakeApi) -> std::path::Pa
 }
 
 async fn gql(serve: &Serve, token: &str, query: &str, variables: Value) -> Value {
-    let r: Value = reqwest::Client::new()
+    let r: Value = crate::support::app::client()
         .post(format!("{}/graphql", serve.address))
         .bearer_auth(token)
         .json(&json!({ "query": query, "variables": variables }))

@@ -124,6 +124,17 @@ pub async fn spawn_on(db_url: String, extra: Vec<ExtraCluster>, dir: tempfile::T
     spawn_with(settings(&db_url), extra, dir).await
 }
 
+/// An HTTP client for tests that opens a connection per request: a pooled connection
+/// left idle while a test waits (a long scan) can be closed by the server's keep-alive
+/// timeout just as the client sends on it, which fails the request with "connection
+/// reset" or "incomplete message" under load. Loopback connections are cheap.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .expect("an HTTP client")
+}
+
 /// The service with these settings.
 pub async fn spawn_with(
     settings: Settings,
@@ -146,7 +157,7 @@ pub async fn spawn_with(
         address: format!("http://127.0.0.1:{port}"),
         port,
         admin,
-        client: reqwest::Client::new(),
+        client: client(),
         state,
         server: handle,
         database_url,

@@ -42,7 +42,7 @@ impl Serve {
         })
         .await;
         serve.address = format!("http://{}", bound.trim());
-        let client = reqwest::Client::new();
+        let client = crate::support::app::client();
         let health = format!("{}/healthz", serve.address);
         wait_for("/healthz to answer 200", EVENT, || {
             let r = client.get(&health).send();
