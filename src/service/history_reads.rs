@@ -30,7 +30,7 @@ pub async fn check_history(
     check_id: &str,
     last: u64,
 ) -> Result<Vec<HistoryEntry>> {
-    let rows = store.recent_reports(cluster_id, last).await?;
+    let rows = store.recent_check_states(cluster_id, last).await?;
     let mut states: HashMap<Uuid, Option<State>> = HashMap::new();
     let mut legacy = Vec::new();
     for r in &rows {

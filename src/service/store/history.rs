@@ -26,6 +26,14 @@ struct CompactRow {
     check_states: Option<String>,
 }
 
+/// A report of a check's history: when, and its compact states.
+#[derive(Debug, FromQueryResult)]
+pub struct HistoryRow {
+    pub id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub check_states: Option<String>,
+}
+
 impl Store {
     /// The cluster's report just before (`created_at`, `id`), ordered as the report list is.
     pub async fn previous_report(
@@ -58,6 +66,23 @@ impl Store {
             .order_by_desc(report::Column::CreatedAt)
             .order_by_desc(report::Column::Id)
             .limit(last)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// The cluster's `last` newest reports, newest first, with only what a check's
+    /// history needs (not their node lists, which a 1,000-node report makes large).
+    pub async fn recent_check_states(&self, cluster_id: &str, last: u64) -> Result<Vec<HistoryRow>> {
+        Ok(report::Entity::find()
+            .select_only()
+            .column(report::Column::Id)
+            .column(report::Column::CreatedAt)
+            .column(report::Column::CheckStates)
+            .filter(report::Column::ClusterId.eq(cluster_id))
+            .order_by_desc(report::Column::CreatedAt)
+            .order_by_desc(report::Column::Id)
+            .limit(last)
+            .into_model::<HistoryRow>()
             .all(&self.db)
             .await?)
     }
