@@ -72,7 +72,11 @@ impl Store {
 
     /// The cluster's `last` newest reports, newest first, with only what a check's
     /// history needs (not their node lists, which a 1,000-node report makes large).
-    pub async fn recent_check_states(&self, cluster_id: &str, last: u64) -> Result<Vec<HistoryRow>> {
+    pub async fn recent_check_states(
+        &self,
+        cluster_id: &str,
+        last: u64,
+    ) -> Result<Vec<HistoryRow>> {
         Ok(report::Entity::find()
             .select_only()
             .column(report::Column::Id)
