@@ -1,9 +1,9 @@
 //! Errors in the web UI are shown where they happen and can be recovered from; a
 //! 1,000-node report's page renders one page of checks and nodes, not the whole report.
 
-use crate::support::app::{fresh_database, settings, spawn_app_with, spawn_with};
+use crate::support::app::spawn_app_with;
 use crate::support::ui::signed_in;
-use crate::support::ui_sources::{big_cluster, broken_cluster, BROKEN};
+use crate::support::ui_sources::{broken_cluster, spawn_big, BROKEN};
 use fantoccini::Locator;
 use std::time::Instant;
 
@@ -42,14 +42,7 @@ async fn a_failed_scan_shows_its_message() {
 
 #[actix_web::test]
 async fn a_1000_node_report_shows_one_page_of_checks_and_of_nodes() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let mut s = settings(&fresh_database(dir.path()).await);
-    // saving 1,000 nodes' results in a debug build holds the database for seconds
-    s.scan_lease_seconds = 60.0;
-    let app = spawn_with(s, vec![big_cluster(1000)], dir).await;
-    let scan = app.scan_to_end("big").await;
-    assert_eq!(scan["state"], "SUCCEEDED", "{scan}");
-    let report = scan["report"]["id"].as_str().unwrap().to_string();
+    let (app, report) = spawn_big(1000).await;
     let b = signed_in(&app).await;
     // side by side, for docs/PERFORMANCE.md: one page as the UI asks for it, and every
     // check with every node as a page without paging would need (printed, never asserted)

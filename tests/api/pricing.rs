@@ -3,25 +3,16 @@
 //! carry a price, the same field asked twice under two aliases is refused, and
 //! introspection counts.
 
-use crate::support::app::{code, fresh_database, settings, spawn_app, spawn_with, TestApp};
-use crate::support::ui_sources::big_cluster;
+use crate::support::app::{code, spawn_app, TestApp};
 use serde_json::{json, Value};
 
 fn limit(r: &Value) -> &str {
     r["errors"][0]["extensions"]["limit"].as_str().unwrap_or("")
 }
 
-/// A service with a 1,000-node cluster "big" (3 control planes' worth of demo facts
-/// and 1,000 workers) scanned once; the report's id.
+/// A service with a 1,000-node cluster "big" scanned once; the report's id.
 async fn big_report() -> (TestApp, String) {
-    let dir = tempfile::TempDir::new().unwrap();
-    let mut s = settings(&fresh_database(dir.path()).await);
-    // saving 1,000 nodes' results in a debug build holds the database for seconds
-    s.scan_lease_seconds = 60.0;
-    let app = spawn_with(s, vec![big_cluster(1000)], dir).await;
-    let scan = app.scan_to_end("big").await;
-    assert_eq!(scan["state"], "SUCCEEDED", "{scan}");
-    (app, scan["report"]["id"].as_str().unwrap().to_string())
+    crate::support::ui_sources::spawn_big(1000).await
 }
 
 #[actix_web::test]
