@@ -21,7 +21,7 @@ if [ ! -x "$VENV/bin/schemathesis" ]; then
 fi
 if [ -z "${CIS_SCAN_BIN:-}" ]; then
   cargo build --locked -q --bin cis-scan
-  CIS_SCAN_BIN=target/debug/cis-scan
+  CIS_SCAN_BIN="${CARGO_TARGET_DIR:-target}/debug/cis-scan"
 fi
 
 WORK="$(mktemp -d)"
