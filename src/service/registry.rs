@@ -75,6 +75,9 @@ pub async fn register(
         // the stored text alone says how to connect
         checked = checked.with_current_context(c)?;
     }
+    // where the servers really are, before anything is stored or connects
+    let allow_loopback = app.settings.kubernetes.allow_loopback_servers;
+    crate::sources::live::kubeconfig_reach::check_reach(&checked.servers(), allow_loopback).await?;
     let sealed = super::secret::seal(&key, &checked.to_json())?;
     let mut live = app.settings.kubernetes.clone();
     live.agentless = agentless.unwrap_or(live.agentless);

@@ -52,7 +52,8 @@ pub async fn build(spec: SourceSpec<'_>, live: LiveSettings) -> Result<Arc<dyn C
             let client = client_from_checked(kubeconfig, None).await?;
             Arc::new(
                 LiveSource::new(client, live, format!("registered cluster {id}"))
-                    .of_kind(SourceKind::Registered),
+                    .of_kind(SourceKind::Registered)
+                    .judging_reach(kubeconfig.servers()),
             )
         }
     })

@@ -47,6 +47,7 @@ mod managed_workers;
 mod metrics_auth;
 mod nesting;
 mod outbound;
+mod outbound_reach;
 mod policies;
 mod pricing;
 mod quotas;

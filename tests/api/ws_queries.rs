@@ -66,3 +66,68 @@ async fn a_revoked_token_refuses_new_operations_on_its_open_socket() {
     assert_eq!(code(&r), "UNAUTHENTICATED", "{r}");
     assert!(r.to_string().contains("revoked"), "{r}");
 }
+
+/// Reads what the socket sent within `wait`, if anything.
+async fn within(ws: &mut crate::ws_rules::Ws, wait: Duration) -> Option<Value> {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    match tokio::time::timeout(wait, ws.next()).await {
+        Ok(Some(Ok(Message::Text(t)))) => serde_json::from_str(&t).ok(),
+        _ => None,
+    }
+}
+
+#[actix_web::test]
+async fn a_hundred_subscriptions_opened_at_once_take_turns_and_none_is_internal() {
+    use cis_scan::service::domain::{ScanPhase, ScanState};
+    use std::collections::BTreeMap;
+    let app = spawn_changed(|s| {
+        s.client_concurrency = 2;
+        // without turns, a hundred set-ups at once outwait this for a connection
+        s.database_acquire_timeout_seconds = 0.2;
+    })
+    .await;
+    let mut ws = ready(app.port, admin(&app)).await;
+    let q = "subscription { scanEvents(clusterId: \"demo\") { message } }";
+    for i in 0..100 {
+        let sub = json!({ "id": format!("s{i}"), "type": "subscribe", "payload": { "query": q } });
+        crate::ws_rules::send(&mut ws, sub).await;
+    }
+    // each subscription ends up live (it receives a probe) or refused with a reason
+    let mut outcome: BTreeMap<String, Value> = BTreeMap::new();
+    let deadline = tokio::time::Instant::now() + crate::support::wait::EVENT;
+    while outcome.len() < 100 && tokio::time::Instant::now() < deadline {
+        let probe = cis_scan::service::scan::event(
+            uuid::Uuid::nil(),
+            "demo",
+            ScanPhase::Queued,
+            ScanState::Queued,
+            "probe",
+        );
+        app.state.scanner.progress.publish(probe);
+        while let Some(m) = within(&mut ws, Duration::from_millis(50)).await {
+            if let Some(id) = m["id"].as_str() {
+                // `error` messages carry the errors alone, `next` a whole answer
+                let p = match &m["payload"] {
+                    Value::Array(errors) => json!({ "errors": errors }),
+                    other => other.clone(),
+                };
+                outcome.entry(id.to_string()).or_insert(p);
+            }
+        }
+    }
+    assert_eq!(
+        outcome.len(),
+        100,
+        "every subscription answered: {outcome:?}"
+    );
+    let internal: Vec<_> = outcome.values().filter(|p| code(p) == "INTERNAL").collect();
+    assert!(internal.is_empty(), "{internal:?}");
+    for p in outcome.values().filter(|p| p.get("errors").is_some()) {
+        assert_eq!(code(p), "BAD_USER_INPUT", "{p}");
+        assert!(p.to_string().contains("in flight"), "{p}");
+    }
+    assert!(outcome
+        .values()
+        .any(|p| p["data"]["scanEvents"]["message"] == "probe"));
+}

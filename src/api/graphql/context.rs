@@ -21,6 +21,34 @@ pub fn principal<'a>(ctx: &'a Context<'_>) -> Result<&'a Principal> {
     })
 }
 
+/// Admits a subscription's set-up into its client's share. Over websockets a
+/// subscription is not held in the share for its whole life (it mostly waits for
+/// events), so its set-up reads take a place of their own: a hundred
+/// subscriptions opened at once wait their turn instead of taking every database
+/// connection (the websocket layer puts one in the request; none elsewhere).
+pub trait SetupAdmission: Send + Sync {
+    /// A place held until dropped, or why the client has none now.
+    fn admit(&self) -> futures_util::future::BoxFuture<'static, Result<Box<dyn Send>, String>>;
+}
+
+/// The request's [`SetupAdmission`], in the request data.
+#[derive(Clone)]
+pub struct SetupShare(pub Arc<dyn SetupAdmission>);
+
+/// A place for a subscription's set-up, held until dropped; `None` where the
+/// request is not a websocket's. BAD_USER_INPUT when the client is busy.
+pub async fn setup_place(ctx: &Context<'_>) -> Result<Option<Box<dyn Send>>> {
+    match ctx.data_opt::<SetupShare>() {
+        Some(share) => share
+            .0
+            .admit()
+            .await
+            .map(Some)
+            .map_err(|busy| coded("BAD_USER_INPUT", busy)),
+        None => Ok(None),
+    }
+}
+
 /// The app state.
 pub fn state<'a>(ctx: &'a Context<'_>) -> &'a Arc<Service> {
     ctx.data_unchecked::<Arc<Service>>()

@@ -74,6 +74,7 @@ impl Subscription {
         ctx: &Context<'_>,
         cluster_id: ID,
     ) -> Result<impl Stream<Item = ScanProgress>> {
+        let _place = super::context::setup_place(ctx).await?;
         let cluster = super::context::cluster_for(ctx, &cluster_id).await?.id;
         Ok(state(ctx).scanner.watch_cluster(cluster))
     }
@@ -87,6 +88,7 @@ impl Subscription {
     ) -> Result<impl Stream<Item = ScanProgress>> {
         let p = principal(ctx)?;
         let id = uuid(&scan_id, "scan")?;
+        let _place = super::context::setup_place(ctx).await?;
         let scanner = &state(ctx).scanner;
         let scan = scanner.visible_scan(id, p).await.map_err(gql)?;
         Ok(scanner.follow(scan).await)

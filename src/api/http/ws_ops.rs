@@ -9,6 +9,7 @@
 
 use super::graphql::{busy_message, client_key, size_message, timeout_message};
 use super::shares::{hold, ClientKey, ClientShares, REFUSAL_PENALTY};
+use crate::api::graphql::context::{SetupAdmission, SetupShare};
 use crate::api::graphql::limits::{check_nesting, refuse, refused_by_limit, Limit};
 use crate::api::graphql::AppSchema;
 use crate::service::auth::Refusal;
@@ -16,6 +17,7 @@ use crate::service::domain::Principal;
 use crate::service::Service;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Data, Executor, Request, Response, ServerError};
+use futures_util::future::{BoxFuture, FutureExt};
 use futures_util::stream::{self, BoxStream, StreamExt};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -167,6 +169,11 @@ impl ConnectionExecutor {
         if let Some(why) = *revoked.borrow() {
             return once(error("UNAUTHENTICATED", why.to_string()));
         }
+        let share = ShareAdmission {
+            shares: self.0.shares.clone(),
+            client: self.0.client(),
+        };
+        let request = request.data(SetupShare(Arc::new(share)));
         let inner = Executor::execute_stream(&self.0.schema, request, data);
         stream::unfold(Some((inner, revoked, place)), |st| async move {
             let (mut inner, mut revoked, place) = st?;
@@ -213,6 +220,25 @@ impl ConnectionExecutor {
             }
             response
         })
+        .boxed()
+    }
+}
+
+/// A subscription's set-up takes a place in its client's share, as a query does.
+struct ShareAdmission {
+    shares: Arc<ClientShares>,
+    client: ClientKey,
+}
+
+impl SetupAdmission for ShareAdmission {
+    fn admit(&self) -> BoxFuture<'static, Result<Box<dyn Send>, String>> {
+        let (shares, client) = (self.shares.clone(), self.client.clone());
+        async move {
+            match shares.enter(client).await {
+                Ok(place) => Ok(Box::new(place) as Box<dyn Send>),
+                Err(busy) => Err(busy_message(busy.limit)),
+            }
+        }
         .boxed()
     }
 }

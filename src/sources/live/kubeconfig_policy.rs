@@ -34,6 +34,18 @@ impl CheckedKubeconfig {
         self.0.to_string()
     }
 
+    /// Each cluster's `server` with where it is (`clusters[i].cluster.server`).
+    pub fn servers(&self) -> Vec<(String, String)> {
+        let clusters = self.0["clusters"].as_array().into_iter().flatten();
+        clusters
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let server = c["cluster"]["server"].as_str()?;
+                Some((format!("clusters[{i}].cluster.server"), server.to_string()))
+            })
+            .collect()
+    }
+
     /// Makes `context` the current one; it must be one of the kubeconfig's contexts.
     pub fn with_current_context(mut self, context: &str) -> Result<Self> {
         if !names(&self.0, "contexts").any(|n| n == context) {

@@ -106,7 +106,7 @@ pub fn canonical(ip: IpAddr) -> IpAddr {
 }
 
 /// Addresses no cluster's API server is at, for any scheme.
-fn refused(ip: IpAddr) -> bool {
+pub(super) fn refused(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
             v4.octets()[0] == 0 // 0.0.0.0/8: "this network", 0.0.0.0 reaches the host itself

@@ -6,6 +6,7 @@ pub mod discovery;
 pub mod errors;
 pub mod jobs;
 pub mod kubeconfig_policy;
+pub mod kubeconfig_reach;
 mod kubeconfig_url;
 pub mod policies;
 
@@ -41,6 +42,10 @@ pub struct LiveSettings {
     pub tolerations: Vec<serde_json::Value>,
     /// No pods on nodes: read static pods and configz through the API.
     pub agentless: bool,
+    /// Registered clusters may have an API server on this machine (loopback):
+    /// `kubectl proxy`, local test clusters. Off by default: loopback is the
+    /// service's own neighbours (its database, itself).
+    pub allow_loopback_servers: bool,
 }
 
 impl Default for LiveSettings {
@@ -54,6 +59,7 @@ impl Default for LiveSettings {
             poll_millis: 1000,
             tolerations: Vec::new(),
             agentless: false,
+            allow_loopback_servers: false,
         }
     }
 }
@@ -127,6 +133,8 @@ pub struct LiveSource {
     pub label: String,
     kind: crate::sources::SourceKind,
     last_version: std::sync::Mutex<Option<String>>,
+    /// Servers whose addresses are judged before every use (registered clusters).
+    judged: Vec<(String, String)>,
 }
 
 impl LiveSource {
@@ -138,12 +146,27 @@ impl LiveSource {
             label: label.into(),
             kind: crate::sources::SourceKind::Kubeconfig,
             last_version: Default::default(),
+            judged: Vec::new(),
         }
     }
 
     /// The same source, of another kind (in-cluster, registered).
     pub fn of_kind(self, kind: crate::sources::SourceKind) -> Self {
         LiveSource { kind, ..self }
+    }
+
+    /// The same source, judging where `servers` resolve before each use: a
+    /// registered name may resolve elsewhere since it was checked, and the
+    /// check runs per scan rather than at start-up (no DNS wait to start).
+    pub fn judging_reach(self, servers: Vec<(String, String)>) -> Self {
+        LiveSource {
+            judged: servers,
+            ..self
+        }
+    }
+
+    async fn judge_reach(&self) -> Result<()> {
+        kubeconfig_reach::check_reach(&self.judged, self.settings.allow_loopback_servers).await
     }
 }
 
@@ -197,16 +220,19 @@ impl ClusterSource for LiveSource {
     }
 
     async fn scans_with_objects(&self) -> Result<Vec<uuid::Uuid>> {
+        self.judge_reach().await?;
         jobs::scans_with_jobs(&self.client, &self.settings.namespace).await
     }
 
     async fn remove_objects(&self, scan: uuid::Uuid) -> Result<()> {
+        self.judge_reach().await?;
         let label = scan.simple().to_string();
         jobs::delete_scan_objects(&self.client, &self.settings.namespace, &label).await
     }
 
     async fn gather(&self, scan: uuid::Uuid, progress: NodeProgress<'_>) -> Result<Gathered> {
         progress(0, 0, "discovering the cluster");
+        self.judge_reach().await?;
         let info = self
             .client
             .apiserver_version()

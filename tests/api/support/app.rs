@@ -28,6 +28,8 @@ pub fn settings(db_url: &str) -> Settings {
     s.database_url = db_url.into();
     s.encryption_key = "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=".into();
     s.kubernetes.poll_millis = 20;
+    // the fake API servers listen on 127.0.0.1; the tests of the loopback rule clear it
+    s.kubernetes.allow_loopback_servers = true;
     // long enough that a loaded machine never stalls a live scan's renewals (every third
     // of it) past it; the tests of expired claims set 1 s themselves
     s.scan_lease_seconds = 10.0;

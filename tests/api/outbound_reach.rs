@@ -1,0 +1,126 @@
+//! Where a registered cluster's server really is: loopback (this machine's own
+//! services) is refused unless the operator allows it, a host name is judged by
+//! the addresses it resolves to, and a stored cluster is judged again before
+//! each scan connects.
+
+use crate::live::kubeadm_cluster;
+use crate::support::app::{code, fresh_database, settings, spawn_with};
+use crate::support::fakekube::FakeApi;
+use serde_json::json;
+
+const REGISTER: &str =
+    "mutation($k: String!) { registerCluster(name: \"Probe\", kubeconfig: $k) { id } }";
+
+fn kubeconfig(server: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: {server}\n\
+         contexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\n\
+         users:\n- name: u\n  user:\n    token: t\n"
+    )
+}
+
+/// The service as an operator runs it: loopback servers not allowed.
+async fn spawn_strict(db_url: Option<String>) -> crate::support::app::TestApp {
+    let dir = tempfile::TempDir::new().unwrap();
+    let db_url = match db_url {
+        Some(url) => url,
+        None => fresh_database(dir.path()).await,
+    };
+    let mut s = settings(&db_url);
+    s.kubernetes.allow_loopback_servers = false;
+    spawn_with(s, vec![], dir).await
+}
+
+fn refused_as_loopback(r: &serde_json::Value, server: &str) {
+    assert_eq!(code(r), "BAD_USER_INPUT", "{server}: {r}");
+    let msg = r["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(msg.contains("loopback"), "{server}: {msg}");
+}
+
+#[actix_web::test]
+async fn a_loopback_server_is_refused_in_every_spelling_by_default() {
+    let app = spawn_strict(None).await;
+    for server in [
+        "https://127.0.0.1:6443",
+        "https://127.1.2.3:6443",
+        "http://localhost:8001",
+        "https://api.localhost:6443",
+        "https://[::1]:6443",
+        "https://[::ffff:127.0.0.1]:6443",
+        "https://2130706433:6443",
+        "https://0x7f.1:6443",
+    ] {
+        let r = app.gql(REGISTER, json!({ "k": kubeconfig(server) })).await;
+        refused_as_loopback(&r, server);
+    }
+    assert!(app
+        .state
+        .store()
+        .cluster_any("probe")
+        .await
+        .unwrap()
+        .is_none());
+}
+
+/// A name other than `localhost` that the system resolver maps to loopback
+/// (this machine kind's /etc/hosts has `vm` and `runsc`).
+fn loopback_alias() -> String {
+    let hosts = std::fs::read_to_string("/etc/hosts").expect("/etc/hosts");
+    hosts
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .filter_map(|l| {
+            let mut parts = l.split_whitespace();
+            let ip: std::net::IpAddr = parts.next()?.parse().ok()?;
+            let name = parts.find(|n| !n.contains("localhost"))?;
+            ip.is_loopback().then(|| name.to_string())
+        })
+        .next()
+        .expect("this test needs a name other than localhost mapped to loopback in /etc/hosts")
+}
+
+#[actix_web::test]
+async fn a_host_name_that_resolves_to_loopback_is_refused() {
+    let app = spawn_strict(None).await;
+    let server = format!("https://{}:6443", loopback_alias());
+    let r = app.gql(REGISTER, json!({ "k": kubeconfig(&server) })).await;
+    refused_as_loopback(&r, &server);
+}
+
+#[actix_web::test]
+async fn a_host_name_that_does_not_resolve_is_refused_without_echoing_it() {
+    let app = spawn_strict(None).await;
+    let r = app
+        .gql(
+            REGISTER,
+            json!({ "k": kubeconfig("https://secret-name.invalid:6443") }),
+        )
+        .await;
+    assert_eq!(code(&r), "BAD_USER_INPUT", "{r}");
+    let msg = r["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(msg.contains("resolve"), "{msg}");
+    assert!(!msg.contains("secret-name"), "{msg}");
+}
+
+#[actix_web::test]
+async fn a_stored_loopback_server_is_judged_again_before_a_scan_connects() {
+    let api = FakeApi::start(kubeadm_cluster());
+    let dir = tempfile::TempDir::new().unwrap();
+    let db_url = fresh_database(dir.path()).await;
+    // registered while the operator allowed loopback (the test settings do)
+    let allowing = spawn_with(settings(&db_url), vec![], tempfile::TempDir::new().unwrap()).await;
+    allowing
+        .ok(REGISTER, json!({ "k": api.kubeconfig() }))
+        .await;
+    allowing.server.stop(false).await;
+    let strict = spawn_strict(Some(db_url)).await;
+    let before = api.requests();
+    let scan = strict.scan_to_end("probe").await;
+    assert_eq!(scan["state"], "FAILED", "{scan}");
+    assert!(
+        scan.to_string().contains("loopback"),
+        "the failure says why: {scan}"
+    );
+    assert_eq!(api.requests(), before, "nothing was sent to the server");
+    drop(dir);
+}
