@@ -273,3 +273,30 @@ impl std::io::Write for Count {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_subscription_set_up_waits_for_its_clients_share_and_is_refused_when_busy() {
+        let shares = Arc::new(ClientShares::with_wait(
+            1,
+            std::time::Duration::from_millis(20),
+        ));
+        let client = ClientKey::peer(std::net::Ipv4Addr::LOCALHOST.into());
+        let admission = ShareAdmission {
+            shares: shares.clone(),
+            client: client.clone(),
+        };
+        let held = shares.enter(client.clone()).await.unwrap();
+        let refused = admission.admit().await.err().expect("busy");
+        assert!(refused.contains("1 requests in flight"), "{refused}");
+        drop(held);
+        let place = admission.admit().await.expect("a place once one is free");
+        // the set-up holds the client's only place until it drops it
+        assert!(shares.try_enter(client.clone()).is_err());
+        drop(place);
+        assert!(shares.try_enter(client).is_ok());
+    }
+}
