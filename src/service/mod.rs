@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod auth;
 pub mod check_query;
 pub mod clock;
+pub mod cluster_list;
 pub mod clusters;
 pub mod domain;
 pub mod exceptions;

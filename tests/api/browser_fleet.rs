@@ -58,3 +58,44 @@ async fn an_owner_sees_only_their_cluster_in_the_fleet() {
     assert!(!b.text().await.contains("Demo kubeadm cluster"));
     b.close().await;
 }
+
+#[actix_web::test]
+async fn the_overview_finds_a_cluster_by_name_and_lists_it_worst_first() {
+    let app = spawn_app().await;
+    app.scan_to_end("other").await;
+    let b = signed_in(&app).await;
+    // worst first, as the server orders it: the scanned cluster before the one with no report
+    let text = b
+        .until_text("both clusters", |t| {
+            t.contains("Demo kubeadm cluster") && t.contains("Other")
+        })
+        .await;
+    assert!(
+        text.find("Other").unwrap() < text.find("Demo kubeadm cluster").unwrap(),
+        "{text}"
+    );
+    let search = b.input("Find a cluster").await;
+    search.send_keys("demo kube\u{E007}").await.unwrap();
+    // the page keeps the previous rows until the search's answer comes
+    b.until_text("the search's answer", |t| {
+        t.contains("Show all") && !t.contains("Other")
+    })
+    .await;
+    let rows = b
+        .wait(Locator::Css("table[aria-label='Clusters']"))
+        .await
+        .find_all(Locator::Css("tbody tr"))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1, "only the cluster whose name matches");
+    assert!(rows[0]
+        .text()
+        .await
+        .unwrap()
+        .contains("Demo kubeadm cluster"));
+    assert!(
+        b.route().await.contains("q=demo"),
+        "the search is in the URL"
+    );
+    b.close().await;
+}

@@ -10,7 +10,7 @@ import { FleetPage } from "./fleet.js";
 
 function Page({ route }) {
   const [kind, id] = route.parts;
-  if (!kind) return html`<${Overview} />`;
+  if (!kind) return html`<${Overview} params=${route.params} />`;
   if (kind === "clusters" && id) return html`<${ClusterPage} id=${id} key=${id} />`;
   if (kind === "fleet") return html`<${FleetPage} params=${route.params} />`;
   if (kind === "reports" && id) return html`<${ReportPage} id=${id} params=${route.params} key=${id} />`;

@@ -1,42 +1,36 @@
-// Overview: every cluster the token may see, worst first, with its latest report's
-// counts, its next scheduled scan and the failures of its recent reports.
+// Overview: the clusters the token may see, worst first, a page at a time (the server
+// orders and pages them, so a fleet of thousands renders one page), searchable by name,
+// with each latest report's counts, the next scheduled scan and the failures of its
+// recent reports.
 import { html, useState, useEffect } from "/assets/vendor/htm-preact-3.1.1.js";
 import { gql } from "./api.js";
-import { ErrorBox, StateBadge, Time, Trend, useLoad } from "./widgets.js";
+import { go, href } from "./router.js";
+import { ErrorBox, Pager, StateBadge, Time, Trend, useLoad } from "./widgets.js";
 
-const OVERVIEW = `{
-  clusters { id name benchmark
+const PAGE = 25;
+const OVERVIEW = `query Overview($first: Int!, $offset: Int!, $search: String) {
+  clusterCount(search: $search)
+  clusters(first: $first, offset: $offset, worstFirst: true, search: $search) { id name benchmark
     latestReport { id state benchmarkVersion finishedAt
       summary { total pass fail warn skip notApplicable error } } }
-  schedules { id clusterId nextRunAt enabled }
 }`;
 
-const TREND = `query Trend($id: ID!) { reports(clusterId: $id, first: 12) { nodes { id summary { fail error } } } }`;
+// per cluster of the page: its recent failures and its schedules' next runs
+const DETAIL = `query Detail($id: ID!) {
+  reports(clusterId: $id, first: 12) { nodes { id summary { fail error } } }
+  schedules(clusterId: $id) { nextRunAt enabled }
+}`;
 
-function badness(c) {
-  const s = c.latestReport && c.latestReport.summary;
-  return s ? [s.fail + s.error, s.warn] : [-1, -1];
-}
-
-/** Worst first: most failures, then most warnings, then by name. */
-export function worstFirst(clusters) {
-  return [...clusters].sort((a, b) => {
-    const [fa, wa] = badness(a);
-    const [fb, wb] = badness(b);
-    return fb - fa || wb - wa || a.name.localeCompare(b.name);
-  });
-}
-
-function nextRun(schedules, clusterId) {
+function nextRun(schedules) {
   const next = schedules
-    .filter((s) => s.clusterId === clusterId && s.enabled)
+    .filter((s) => s.enabled && s.nextRunAt)
     .map((s) => s.nextRunAt)
     .sort();
   return next[0] || null;
 }
 
-function useTrends(clusters) {
-  const [trends, setTrends] = useState({});
+function useDetails(clusters) {
+  const [details, setDetails] = useState({});
   useEffect(() => {
     if (!clusters) return;
     let live = true;
@@ -46,29 +40,48 @@ function useTrends(clusters) {
       while (live && queue.length) {
         const id = queue.shift();
         try {
-          const d = await gql(TREND, { id });
+          const d = await gql(DETAIL, { id });
           const points = d.reports.nodes.map((r) => r.summary.fail + r.summary.error).reverse();
-          if (live) setTrends((t) => ({ ...t, [id]: points }));
+          if (live) setDetails((t) => ({ ...t, [id]: { points, next: nextRun(d.schedules) } }));
         } catch (e) {
-          if (live) setTrends((t) => ({ ...t, [id]: null }));
+          if (live) setDetails((t) => ({ ...t, [id]: { points: null, next: null } }));
         }
       }
     };
     Promise.all([worker(), worker(), worker()]);
     return () => { live = false; };
   }, [clusters]);
-  return trends;
+  return details;
 }
 
-export function Overview() {
-  const { data, error, loading, reload } = useLoad(() => gql(OVERVIEW), []);
-  const clusters = data ? worstFirst(data.clusters) : null;
-  const trends = useTrends(data ? data.clusters : null);
+export function Overview({ params }) {
+  const offset = parseInt(params.get("offset") || "0", 10) || 0;
+  const search = params.get("q") || "";
+  const [typed, setTyped] = useState(search);
+  useEffect(() => setTyped(search), [search]);
+  const { data, error, loading, reload } = useLoad(
+    () => gql(OVERVIEW, { first: PAGE, offset, search: search || null }),
+    [offset, search]
+  );
+  const clusters = data ? data.clusters : null;
+  const details = useDetails(clusters);
+  const set = (change) => go(href("/", { q: search || null, offset: offset || null, ...change }), true);
+  const submit = (e) => {
+    e.preventDefault();
+    set({ q: typed.trim() || null, offset: null });
+  };
   return html`<section>
     <h1>Overview</h1>
+    <form class="filters" role="search" onSubmit=${submit}>
+      <label for="cluster-search">Find a cluster</label>
+      <input id="cluster-search" type="search" maxlength="100" value=${typed}
+        onInput=${(e) => setTyped(e.target.value)} placeholder="name or id" />
+      <button type="submit">Search</button>
+      ${search ? html`<button type="button" onClick=${() => set({ q: null, offset: null })}>Show all</button>` : null}
+    </form>
     <${ErrorBox} error=${error} retry=${reload} />
     ${loading && !data ? html`<p class="loading" role="status">Loading clusters…</p>` : null}
-    ${clusters && clusters.length === 0 ? html`<p>No clusters are visible to this token.</p>` : null}
+    ${clusters && clusters.length === 0 ? html`<p>${search ? "No cluster matches this search." : "No clusters are visible to this token."}</p>` : null}
     ${clusters && clusters.length > 0 ? html`<table class="grid" aria-label="Clusters">
       <thead><tr>
         <th>State</th><th>Cluster</th><th>Benchmark</th>
@@ -78,6 +91,7 @@ export function Overview() {
       <tbody>${clusters.map((c) => {
         const r = c.latestReport;
         const s = r ? r.summary : null;
+        const d = details[c.id];
         return html`<tr>
           <td>${r ? html`<a href=${"#/reports/" + r.id} aria-label=${"Latest report of " + c.name}><${StateBadge} state=${r.state} /></a>` : html`<span class="muted">no report</span>`}</td>
           <td><a href=${"#/clusters/" + encodeURIComponent(c.id)}>${c.name}</a></td>
@@ -85,10 +99,11 @@ export function Overview() {
           <td class="n">${s ? s.pass : ""}</td><td class="n fail">${s ? s.fail : ""}</td><td class="n">${s ? s.warn : ""}</td>
           <td class="n">${s ? s.skip : ""}</td><td class="n">${s ? s.notApplicable : ""}</td><td class="n">${s ? s.error : ""}</td>
           <td>${r ? html`<${Time} at=${r.finishedAt} />` : ""}</td>
-          <td><${Time} at=${nextRun(data.schedules, c.id)} /></td>
-          <td>${trends[c.id] === undefined ? html`<span class="muted">…</span>` : html`<${Trend} points=${trends[c.id]} />`}</td>
+          <td>${d === undefined ? html`<span class="muted">…</span>` : html`<${Time} at=${d.next} />`}</td>
+          <td>${d === undefined ? html`<span class="muted">…</span>` : html`<${Trend} points=${d.points} />`}</td>
         </tr>`;
       })}</tbody>
-    </table>` : null}
+    </table>
+    <${Pager} offset=${offset} limit=${PAGE} total=${data.clusterCount} onChange=${(o) => set({ offset: o })} label="Cluster pages" />` : null}
   </section>`;
 }

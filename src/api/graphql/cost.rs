@@ -118,7 +118,8 @@ pub enum Price {
 
 /// Every list field and every root field of the schema, with how it is priced.
 pub const PRICES: &[(&str, &str, Price)] = &[
-    ("Query", "clusters", Price::Counted),
+    ("Query", "clusters", Price::Paged),
+    ("Query", "clusterCount", Price::Bounded("one number")),
     ("Query", "cluster", Price::One),
     ("Query", "report", Price::One),
     ("Query", "reports", Price::Paged),

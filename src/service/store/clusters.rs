@@ -131,6 +131,45 @@ impl Store {
         Ok(q.order_by_asc(cluster::Column::Id).all(&self.db).await?)
     }
 
+    /// How bad each cluster's newest report is, as `(fail + error, warn)`, reading
+    /// only those columns: two queries per 500 clusters. Clusters without a report
+    /// are absent. Twins made in the same instant: the larger id wins.
+    pub async fn latest_badness(
+        &self,
+        cluster_ids: &[String],
+    ) -> Result<std::collections::HashMap<String, (i64, i64)>> {
+        use super::entity::report;
+        let mut out: std::collections::HashMap<String, (uuid::Uuid, i64, i64)> = Default::default();
+        for chunk in cluster_ids.chunks(500) {
+            let Some(which) = self.newest_condition(chunk, None).await? else {
+                continue;
+            };
+            let rows: Vec<(String, uuid::Uuid, i32, i32, i32)> = report::Entity::find()
+                .select_only()
+                .column(report::Column::ClusterId)
+                .column(report::Column::Id)
+                .column(report::Column::Fail)
+                .column(report::Column::Error)
+                .column(report::Column::Warn)
+                .filter(which)
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            for (cluster, id, fail, error, warn) in rows {
+                if out.get(&cluster).is_none_or(|have| have.0 < id) {
+                    out.insert(
+                        cluster,
+                        (id, i64::from(fail) + i64::from(error), i64::from(warn)),
+                    );
+                }
+            }
+        }
+        Ok(out
+            .into_iter()
+            .map(|(c, (_, bad, warn))| (c, (bad, warn)))
+            .collect())
+    }
+
     /// One active cluster.
     pub async fn cluster(&self, id: &str) -> Result<Option<cluster::Model>> {
         Ok(self.clusters(Some(id)).await?.into_iter().next())

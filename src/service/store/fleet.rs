@@ -29,7 +29,7 @@ pub struct CheckStateRow {
 impl Store {
     /// Which reports are the newest of each cluster (of `benchmark` when given):
     /// a condition matching them (and, rarely, a twin made in the same instant).
-    async fn newest_condition(
+    pub(super) async fn newest_condition(
         &self,
         cluster_ids: &[String],
         benchmark: Option<&str>,
