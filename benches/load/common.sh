@@ -4,7 +4,7 @@
 # Builds the release binary and sets BIN to it.
 build_release() {
   cargo build --release --bin cis-scan >/dev/null
-  BIN=$PWD/target/release/cis-scan
+  BIN=${CARGO_TARGET_DIR:-$PWD/target}/release/cis-scan
 }
 
 # A 1,000-node snapshot in directory $1: 3 control planes and 997 workers (copies of the demo nodes).
