@@ -90,6 +90,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32> {
         report_id: None,
         scan_id,
         cluster: None,
+        cluster_name: None,
         started_at,
         finished_at,
     };

@@ -70,10 +70,18 @@ async fn stored_ctx(app: &TestApp, id: &str) -> ExportContext {
         .await
         .unwrap()
         .unwrap();
+    let cluster_name = app
+        .state
+        .store()
+        .cluster_any(&header.cluster_id)
+        .await
+        .unwrap()
+        .map(|c| c.name);
     ExportContext {
         report_id: Some(header.id),
         scan_id: header.scan_id,
         cluster: Some(header.cluster_id),
+        cluster_name,
         started_at: header.started_at,
         finished_at: header.finished_at,
     }

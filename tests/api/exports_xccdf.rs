@@ -73,6 +73,7 @@ async fn node_names_that_differ_only_in_unsafe_characters_get_distinct_ids_and_v
         report_id: None,
         scan_id: uuid::Uuid::new_v4(),
         cluster: Some("demo".into()),
+        cluster_name: None,
         started_at: chrono::Utc::now(),
         finished_at: chrono::Utc::now(),
     };

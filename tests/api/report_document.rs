@@ -47,9 +47,61 @@ async fn check_json_of_the_demo_snapshot_is_the_document_the_service_serves() {
         String::from_utf8_lossy(&o.stderr)
     );
     let printed: Value = serde_json::from_slice(&o.stdout).unwrap();
-    // the report document carries no ids or times: the two are equal as they are
-    assert_eq!(printed, served);
+    // the stored report's document names it first; otherwise the two are the same document
+    let mut rest = served.clone();
+    for field in ABOUT {
+        assert!(printed.get(field).is_none(), "check prints no {field}");
+        rest.as_object_mut().unwrap().remove(field);
+    }
+    assert_eq!(printed, rest);
     assert_eq!(served["benchmarkReason"], "cis-1.11 for Kubernetes 1.30.4");
+}
+
+/// The fields that say which stored report a document is.
+const ABOUT: [&str; 6] = [
+    "reportId",
+    "clusterId",
+    "clusterName",
+    "scanId",
+    "startedAt",
+    "finishedAt",
+];
+
+#[actix_web::test]
+async fn the_json_download_names_its_report_cluster_scan_and_times_first() {
+    let app = spawn_app().await;
+    let id = demo_report_id(&app).await;
+    let text = json_download(&app, &id, Some(&app.admin))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let served: Value = serde_json::from_str(&text).unwrap();
+    let d = app
+        .ok(
+            "query($id: ID!) { report(id: $id) { scanId startedAt finishedAt } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(served["reportId"], id);
+    assert_eq!(served["clusterId"], "demo");
+    assert_eq!(served["clusterName"], "Demo kubeadm cluster");
+    assert_eq!(served["scanId"], d["report"]["scanId"]);
+    for t in ["startedAt", "finishedAt"] {
+        let at = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+        assert_eq!(at(&served[t]), at(&d["report"][t]), "{t}");
+    }
+    let first: Vec<&str> = served
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .take(6)
+        .collect();
+    assert!(
+        text.trim_start().starts_with("{\n  \"reportId\""),
+        "{first:?}"
+    );
 }
 
 #[test]

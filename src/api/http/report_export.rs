@@ -82,10 +82,16 @@ pub async fn download(
         Ok(h) => h,
         Err(e) => return internal("report head", e),
     };
+    // the name as the cluster has it now (a removed cluster's reports keep only the id)
+    let cluster_name = match state.store().cluster_any(&header.cluster_id).await {
+        Ok(c) => c.map(|c| c.name),
+        Err(e) => return internal("cluster lookup", e),
+    };
     let ctx = ExportContext {
         report_id: Some(header.id),
         scan_id: header.scan_id,
         cluster: Some(header.cluster_id.clone()),
+        cluster_name,
         started_at: header.started_at,
         finished_at: header.finished_at,
     };

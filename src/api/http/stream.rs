@@ -236,6 +236,7 @@ mod tests {
             report_id: None,
             scan_id: Uuid::nil(),
             cluster: None,
+            cluster_name: None,
             started_at: chrono::Utc::now(),
             finished_at: chrono::Utc::now(),
         };

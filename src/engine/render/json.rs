@@ -46,16 +46,59 @@ pub fn close_array(any: bool, depth: usize, out: &mut dyn Write) -> std::io::Res
 #[derive(Default)]
 pub struct Json {
     any: bool,
+    /// Which stored report the document is (absent from `check`'s output).
+    about: Option<About>,
+}
+
+/// The fields that name a stored report, first in its document.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct About {
+    report_id: uuid::Uuid,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cluster_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cluster_name: Option<String>,
+    scan_id: uuid::Uuid,
+    started_at: chrono::DateTime<chrono::Utc>,
+    finished_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Json {
+    /// The document of the report `ctx` names: a stored report's carries its id,
+    /// cluster, scan and times first; `check`'s (no report id) carries none of them.
+    pub fn about(ctx: &super::ExportContext) -> Self {
+        Json {
+            any: false,
+            about: ctx.report_id.map(|report_id| About {
+                report_id,
+                cluster_id: ctx.cluster.clone(),
+                cluster_name: ctx.cluster_name.clone(),
+                scan_id: ctx.scan_id,
+                started_at: ctx.started_at,
+                finished_at: ctx.finished_at,
+            }),
+        }
+    }
+}
+
+/// An object's pretty JSON without its braces: its fields, each on its own line.
+fn fields_of(pretty: &[u8]) -> std::io::Result<&[u8]> {
+    pretty
+        .strip_prefix(b"{\n")
+        .and_then(|f| f.strip_suffix(b"\n}"))
+        .ok_or_else(|| std::io::Error::other("a report part did not serialize as an object"))
 }
 
 impl Renderer for Json {
     fn begin(&mut self, head: &ReportHead, out: &mut dyn Write) -> std::io::Result<()> {
-        let head = serde_json::to_vec_pretty(head)?;
-        // the head's object without its closing "\n}": `results` is the last field
-        let open = head.strip_suffix(b"\n}").ok_or_else(|| {
-            std::io::Error::other("the report head did not serialize as an object")
-        })?;
-        out.write_all(open)?;
+        out.write_all(b"{\n")?;
+        if let Some(about) = &self.about {
+            out.write_all(fields_of(&serde_json::to_vec_pretty(about)?)?)?;
+            out.write_all(b",\n")?;
+        }
+        // the head's fields, then `results` last
+        out.write_all(fields_of(&serde_json::to_vec_pretty(head)?)?)?;
         out.write_all(b",\n  \"results\": [")
     }
 

@@ -94,6 +94,8 @@ pub struct ExportContext {
     pub report_id: Option<uuid::Uuid>,
     pub scan_id: uuid::Uuid,
     pub cluster: Option<String>,
+    /// The cluster's display name, where one is known.
+    pub cluster_name: Option<String>,
     pub started_at: chrono::DateTime<chrono::Utc>,
     pub finished_at: chrono::DateTime<chrono::Utc>,
 }
@@ -124,7 +126,7 @@ pub trait Renderer: Send {
 pub fn renderer(format: Format, ctx: &ExportContext) -> Option<Box<dyn Renderer>> {
     Some(match format {
         Format::Table => return None,
-        Format::Json => Box::new(json::Json::default()),
+        Format::Json => Box::new(json::Json::about(ctx)),
         Format::Csv => Box::new(csv::Csv),
         Format::KubeBench => Box::new(kube_bench::KubeBench::new(ctx.clone())),
         Format::Junit => Box::new(junit::Junit::new(ctx.clone())),
