@@ -1,4 +1,4 @@
-//! The service's commands: serve and migrate (tokens: `token_cli`).
+//! The service's commands: serve and migrate (tokens: `cli::token`).
 
 use crate::api::app::Application;
 use crate::cli::{ConfigArgs, ServeArgs};

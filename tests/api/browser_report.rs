@@ -43,6 +43,8 @@ async fn the_report_names_the_new_failures_since_the_previous_report() {
         .until_text("the changes", |t| t.contains("1 new failure,"))
         .await;
     assert!(text.contains("New failures"), "{text}");
+    // one sentence, its parts separated by spaces
+    assert!(text.contains("still failing, 0 other changes."), "{text}");
     let link = b
         .wait(Locator::XPath(
             "//section[@aria-labelledby='chg-h']//li/a[text()='1.2.16']",

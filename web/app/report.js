@@ -40,8 +40,7 @@ function Changes({ report }) {
     <h2 id="chg-h">Changes since the previous report</h2>
     <p class="muted">Compared with <a href=${"#/reports/" + prev.id}>the report of <${Time} at=${prev.finishedAt} /></a>.</p>
     <${ErrorBox} error=${error} retry=${reload} />
-    ${c ? html`<p>${plural(c.newFailures.length, "new failure")}, ${c.fixed.length} fixed, ${c.stillFailing.length} still failing,
-      ${c.changed.length} other changes.</p>
+    ${c ? html`<p>${plural(c.newFailures.length, "new failure")}, ${c.fixed.length} fixed, ${c.stillFailing.length} still failing, ${plural(c.changed.length, "other change")}.</p>
       ${c.newFailures.length ? html`<h3>New failures</h3>${list(c.newFailures)}` : null}
       ${c.fixed.length ? html`<h3>Fixed</h3>${list(c.fixed)}` : null}` : null}
   </section>`;
