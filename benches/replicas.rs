@@ -52,6 +52,7 @@ async fn replica(
         follow_up: FollowUp {
             alerts: Alerts::new(Vec::new(), 0, std::time::Duration::ZERO),
             public_url: "http://127.0.0.1".into(),
+            manual_retention: 0,
             reports: cis_scan::service::report_cache::ReportCache::new(
                 store.clone(),
                 64 << 20,

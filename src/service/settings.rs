@@ -84,6 +84,19 @@ pub struct Settings {
     /// How live clusters are scanned (collector Jobs, image, limits).
     #[serde(default)]
     pub kubernetes: crate::sources::live::LiveSettings,
+    /// Which reports are deleted as newer ones arrive.
+    #[serde(default)]
+    pub retention: RetentionSettings,
+}
+
+/// Retention beyond each schedule's own (`Schedule.retention`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionSettings {
+    /// Manual reports (not written by a schedule) kept per cluster: each manual
+    /// scan that succeeds deletes the cluster's older manual reports beyond this
+    /// many. 0 keeps every one.
+    pub manual: u64,
 }
 
 /// `CIS_SCAN_*` variables that belong to the CLI's client commands (`reports`,

@@ -53,6 +53,7 @@ impl Service {
                     ),
                     public_url: settings.public_url.clone(),
                     reports: reports.clone(),
+                    manual_retention: settings.retention.manual,
                 },
             },
         );

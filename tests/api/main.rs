@@ -55,6 +55,7 @@ mod quotas;
 mod read_path;
 mod report_boundaries;
 mod report_document;
+mod retention_manual;
 mod scan_progress;
 mod schedules;
 mod schema;

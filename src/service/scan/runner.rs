@@ -77,13 +77,17 @@ impl Scanner {
             }
         }
         // retention and alerts first, so the final event means the work is done
+        let follow_up = &self.config.follow_up;
         if let Some(schedule_id) = scan.schedule_id {
-            let follow_up = &self.config.follow_up;
             if let Err(e) = follow_up
                 .after_scan(&self.store, scan, schedule_id, state, &message, report_id)
                 .await
             {
                 tracing::error!(scan = %scan.id, "after a scheduled scan: {e}");
+            }
+        } else if state == ScanState::Succeeded {
+            if let Err(e) = follow_up.after_manual_scan(&self.store, scan).await {
+                tracing::error!(scan = %scan.id, "manual report retention: {e}");
             }
         }
         let began = self

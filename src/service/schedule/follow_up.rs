@@ -1,7 +1,7 @@
-//! What follows a scheduled scan: retention (old reports of the schedule are
-//! deleted) and alerts (to the configured webhooks). The scanner calls it for
-//! scans a schedule queued, before it publishes the final progress event, so
-//! that event means the work is done.
+//! What follows a scan: retention (old reports of the schedule, or old manual
+//! reports when `retention.manual` asks, are deleted) and, for scheduled scans,
+//! alerts (to the configured webhooks). The scanner calls it before it publishes
+//! the final progress event, so that event means the work is done.
 
 use crate::engine::report::State;
 use crate::error::Result;
@@ -21,9 +21,26 @@ pub struct FollowUp {
     pub reports: crate::service::report_cache::ReportCache,
     /// The service's address as users reach it, for report links in alerts.
     pub public_url: String,
+    /// Manual reports kept per cluster (`retention.manual`); 0 keeps all.
+    pub manual_retention: u64,
 }
 
 impl FollowUp {
+    /// Retention of manual reports after a manual scan of `scan`'s cluster succeeded.
+    pub async fn after_manual_scan(&self, store: &Store, scan: &scan::Model) -> Result<()> {
+        if self.manual_retention == 0 {
+            return Ok(());
+        }
+        let pruned = store
+            .prune_manual_reports(&scan.cluster_id, self.manual_retention)
+            .await?;
+        if !pruned.is_empty() {
+            self.reports.deleted(&pruned).await;
+            tracing::info!(cluster = %scan.cluster_id, pruned = pruned.len(), "old manual reports deleted");
+        }
+        Ok(())
+    }
+
     /// Retention and alerts after a scan of schedule `schedule_id` ended in `state`.
     pub async fn after_scan(
         &self,

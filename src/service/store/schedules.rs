@@ -150,11 +150,26 @@ impl Store {
     /// Deletes a schedule's reports beyond the newest `keep` and returns their ids;
     /// manual reports are never touched.
     pub async fn prune_schedule_reports(&self, schedule_id: Uuid, keep: u64) -> Result<Vec<Uuid>> {
-        // (SQLite has no OFFSET without LIMIT: skip in code; a schedule keeps few reports)
+        let mine = Condition::all().add(report::Column::ScheduleId.eq(schedule_id));
+        self.prune_reports(mine, keep).await
+    }
+
+    /// Deletes a cluster's manual reports (no schedule) beyond the newest `keep`
+    /// and returns their ids; scheduled reports are never touched.
+    pub async fn prune_manual_reports(&self, cluster_id: &str, keep: u64) -> Result<Vec<Uuid>> {
+        let manual = Condition::all()
+            .add(report::Column::ClusterId.eq(cluster_id))
+            .add(report::Column::ScheduleId.is_null());
+        self.prune_reports(manual, keep).await
+    }
+
+    /// Deletes the reports `which` matches beyond the newest `keep`, 500 at a time.
+    async fn prune_reports(&self, which: Condition, keep: u64) -> Result<Vec<Uuid>> {
+        // (SQLite has no OFFSET without LIMIT: skip in code; ids are small)
         let old: Vec<Uuid> = report::Entity::find()
             .select_only()
             .column(report::Column::Id)
-            .filter(report::Column::ScheduleId.eq(schedule_id))
+            .filter(which)
             .order_by_desc(report::Column::CreatedAt)
             .order_by_desc(report::Column::Id)
             .into_tuple::<Uuid>()
@@ -163,19 +178,18 @@ impl Store {
             .into_iter()
             .skip(keep as usize)
             .collect();
-        if old.is_empty() {
-            return Ok(old);
+        for chunk in old.chunks(500) {
+            let txn = self.db.begin().await?;
+            check_result::Entity::delete_many()
+                .filter(check_result::Column::ReportId.is_in(chunk.to_vec()))
+                .exec(&txn)
+                .await?;
+            report::Entity::delete_many()
+                .filter(report::Column::Id.is_in(chunk.to_vec()))
+                .exec(&txn)
+                .await?;
+            txn.commit().await?;
         }
-        let txn = self.db.begin().await?;
-        check_result::Entity::delete_many()
-            .filter(check_result::Column::ReportId.is_in(old.clone()))
-            .exec(&txn)
-            .await?;
-        report::Entity::delete_many()
-            .filter(report::Column::Id.is_in(old.clone()))
-            .exec(&txn)
-            .await?;
-        txn.commit().await?;
         Ok(old)
     }
 }
