@@ -2,6 +2,7 @@
 //! authentication and settings. Built on the engine and the sources; knows nothing
 //! of HTTP.
 
+pub mod access;
 pub mod alert_changes;
 pub mod alerts;
 pub mod auth;

@@ -70,10 +70,5 @@ pub async fn cluster_for(
     cluster_id: &str,
 ) -> Result<crate::service::store::entity::cluster::Model> {
     let p = principal(ctx)?;
-    let c = if p.can_access(cluster_id) {
-        state(ctx).store().cluster(cluster_id).await.map_err(gql)?
-    } else {
-        None
-    };
-    c.ok_or_else(|| coded("NOT_FOUND", format!("no cluster '{}'", shown(cluster_id))))
+    state(ctx).visible_cluster(cluster_id, p).await.map_err(gql)
 }

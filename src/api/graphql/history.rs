@@ -87,10 +87,7 @@ pub struct CheckHistoryEntry {
 async fn visible_report(ctx: &Context<'_>, id: &ID) -> Result<Arc<ReportHeader>> {
     let p = principal(ctx)?;
     let id = uuid(id, "report")?;
-    match state(ctx).reports.header(id).await.map_err(gql)? {
-        Some(r) if p.can_access(&r.cluster_id) => Ok(r),
-        _ => Err(coded("NOT_FOUND", format!("no report {id}"))),
-    }
+    state(ctx).visible_report(id, p).await.map_err(gql)
 }
 
 /// History and comparison queries.

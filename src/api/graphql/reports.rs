@@ -19,10 +19,8 @@ impl ReportQuery {
     async fn report(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Report>> {
         let p = principal(ctx)?;
         let id = uuid(&id, "report")?;
-        match state(ctx).reports.header(id).await.map_err(gql)? {
-            Some(r) if p.can_access(&r.cluster_id) => Ok(Some(Report(r))),
-            _ => Err(coded("NOT_FOUND", format!("no report {id}"))),
-        }
+        let header = state(ctx).visible_report(id, p).await.map_err(gql)?;
+        Ok(Some(Report(header)))
     }
 
     /// Reports newest first, as a Relay connection; `after` is an edge's cursor.
@@ -75,12 +73,8 @@ impl ReportMutation {
     async fn delete_report(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
         let p = principal(ctx)?;
         let id = uuid(&id, "report")?;
-        let reports = &state(ctx).reports;
-        match reports.header(id).await.map_err(gql)? {
-            Some(r) if p.can_access(&r.cluster_id) => {}
-            _ => return Err(coded("NOT_FOUND", format!("no report {id}"))),
-        }
-        if reports.delete(id).await.map_err(gql)? {
+        state(ctx).visible_report(id, p).await.map_err(gql)?;
+        if state(ctx).reports.delete(id).await.map_err(gql)? {
             Ok(true)
         } else {
             Err(coded("NOT_FOUND", format!("no report {id}")))

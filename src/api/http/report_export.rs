@@ -50,13 +50,9 @@ pub(super) async fn authorized_report(
             "not a report id",
         ));
     };
-    match state.store().report(id).await {
-        Ok(Some(r)) if principal.can_access(&r.cluster_id) => Ok((r, place)),
-        Ok(_) => Err(json_error(
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
-            &format!("no report {id}"),
-        )),
+    match state.visible_report_row(id, &principal).await {
+        Ok(r) => Ok((r, place)),
+        Err(crate::Error::NotFound(m)) => Err(json_error(StatusCode::NOT_FOUND, "NOT_FOUND", &m)),
         Err(e) => Err(internal("report lookup failed", e)),
     }
 }
