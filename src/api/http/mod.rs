@@ -99,32 +99,10 @@ async fn metrics(req: HttpRequest, state: web::Data<Service>) -> HttpResponse {
     if let Err(refused) = metrics_access(&state, authorization(&req)).await {
         return refused;
     }
-    let store = state.store();
-    let figures = async {
-        let latest = store.latest_reports().await?;
-        let (complete, queued) = store.scan_counts().await?;
-        Ok::<_, crate::Error>((latest, complete, queued))
-    };
-    match figures.await {
-        Ok((latest, complete, queued)) => {
-            let gauges: Vec<crate::service::metrics::ClusterGauges> = latest
-                .into_iter()
-                .map(|r| crate::service::metrics::ClusterGauges {
-                    cluster: r.cluster_id,
-                    scan: r.scan_id.to_string(),
-                    profile: r.benchmark,
-                    total: r.total as i64,
-                    pass: r.pass as i64,
-                    fail: (r.fail + r.error) as i64,
-                    warn: r.warn as i64,
-                    skip: r.skip as i64,
-                    na: r.not_applicable as i64,
-                })
-                .collect();
-            HttpResponse::Ok()
-                .content_type("text/plain; version=0.0.4")
-                .body(state.scanner.metrics.render(&gauges, &complete, queued))
-        }
+    match state.metrics_text().await {
+        Ok(text) => HttpResponse::Ok()
+            .content_type("text/plain; version=0.0.4")
+            .body(text),
         Err(e) => {
             tracing::error!("metrics: {e}");
             HttpResponse::ServiceUnavailable()

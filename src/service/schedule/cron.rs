@@ -10,6 +10,11 @@ use croner::Cron;
 /// Runs looked at to find a schedule's shortest interval: with 1,000, a pattern that
 /// fires a few times a month is followed for years.
 const SAMPLED_RUNS: usize = 1000;
+/// The span followed to find a schedule's longest interval: weekly and monthly
+/// patterns (a weekend, a month of 31 days) show their longest gap within it.
+const LONGEST_SPAN_DAYS: i64 = 35;
+/// Most runs followed for the longest interval (every minute for two weeks).
+const LONGEST_RUNS: usize = 20_000;
 
 /// The instant without its fraction of a second.
 fn whole_second(t: DateTime<Utc>) -> DateTime<Utc> {
@@ -91,6 +96,24 @@ impl Timing {
             at = next;
         }
         shortest
+    }
+
+    /// The longest time between two consecutive runs over the next 35 days (at most
+    /// 20,000 runs); a pattern rarer than that: the gap after its next run.
+    pub fn longest_interval(&self, now: DateTime<Utc>) -> Option<chrono::Duration> {
+        let mut at = self.next_after(now).ok()?;
+        let end = at + chrono::Duration::days(LONGEST_SPAN_DAYS);
+        let mut longest: Option<chrono::Duration> = None;
+        for _ in 0..LONGEST_RUNS {
+            let Ok(next) = self.next_after(at) else { break };
+            let gap = next - at;
+            longest = Some(longest.map_or(gap, |l| l.max(gap)));
+            if next > end {
+                break;
+            }
+            at = next;
+        }
+        longest
     }
 
     /// The latest fire time at or before `now` that is after `since`, if any:
@@ -187,6 +210,26 @@ mod tests {
         assert_eq!(
             twice.shortest_interval(now),
             Some(chrono::Duration::minutes(1))
+        );
+    }
+
+    #[test]
+    fn longest_interval_finds_the_weekend_and_the_long_month() {
+        let now = at(2026, 3, 2, 12, 0); // a Monday
+        let weekdays = timing("0 3 * * 1-5", "UTC").unwrap();
+        assert_eq!(
+            weekdays.longest_interval(now),
+            Some(chrono::Duration::days(3))
+        );
+        let often = timing("*/5 * * * *", "UTC").unwrap();
+        assert_eq!(
+            often.longest_interval(now),
+            Some(chrono::Duration::minutes(5))
+        );
+        let monthly = timing("0 3 1 * *", "UTC").unwrap();
+        assert_eq!(
+            monthly.longest_interval(now),
+            Some(chrono::Duration::days(31))
         );
     }
 

@@ -6,6 +6,7 @@ pub mod entity;
 mod fleet;
 mod history;
 pub mod listen;
+mod monitoring;
 mod report_document;
 pub use report_document::report_head;
 mod reports;
@@ -15,6 +16,7 @@ mod skips;
 mod tokens;
 
 pub use fleet::CheckStateRow;
+pub use monitoring::{ExceptionRow, ScanGroup};
 pub use reports::{ReportPage, StoredCheck};
 pub use skips::AuditPage;
 pub use tokens::{NewToken, Revoked};

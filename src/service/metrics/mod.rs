@@ -1,7 +1,12 @@
 //! Prometheus metrics: the gauges and counter Rancher's cis-operator exports
-//! (so existing alert rules keep working), plus scan duration, queue length
-//! and HTTP request metrics. Written in the text exposition format by hand:
-//! a few metric families do not need a registry crate.
+//! (so existing alert rules keep working), the figures the rules and dashboard
+//! in deploy/monitoring use (`figures`), plus scan duration, queue length and
+//! HTTP request metrics. Written in the text exposition format by hand: a few
+//! metric families do not need a registry crate.
+
+mod compute;
+pub mod figures;
+mod gather;
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -62,6 +67,8 @@ pub struct Metrics {
     http_requests: Mutex<BTreeMap<(String, String, u16), u64>>,
     http_duration: Mutex<Histogram>,
     scan_duration: Mutex<BTreeMap<String, Histogram>>,
+    /// What gathering remembers between scrapes.
+    memo: gather::Memo,
 }
 
 /// The methods counted by name; any other method string counts as `other`,
@@ -82,7 +89,7 @@ fn write_report_gauges(
     out: &mut String,
     prefix: &str,
     gauges: &[ClusterGauges],
-    complete: &[(String, i64)],
+    figures: &figures::Figures,
 ) {
     for (name, help, pick) in [
         (
@@ -130,11 +137,12 @@ fn write_report_gauges(
         }
     }
     let _ = writeln!(out, "# HELP {prefix}_num_scans_complete Scans that finished\n# TYPE {prefix}_num_scans_complete counter");
-    for (cluster, n) in complete {
+    for c in &figures.clusters {
         let _ = writeln!(
             out,
-            "{prefix}_num_scans_complete{{cluster_name=\"{}\"}} {n}",
-            label(cluster)
+            "{prefix}_num_scans_complete{{cluster_name=\"{}\"}} {}",
+            label(&c.cluster),
+            c.outcomes.iter().sum::<i64>()
         );
     }
 }
@@ -190,29 +198,30 @@ impl Metrics {
     pub fn render(
         &self,
         gauges: &[ClusterGauges],
-        complete: &[(String, i64)],
+        figures: &figures::Figures,
         queued: i64,
     ) -> String {
         let mut out = String::new();
-        // cis-operator's names, and compliance-operator's (Rancher 2.12+), same labels
-        for prefix in ["cis_scan", "compliance_scan"] {
-            write_report_gauges(&mut out, prefix, gauges, complete);
-        }
-        let _ = writeln!(out, "# HELP cis_scan_queue_length Scans waiting to start\n# TYPE cis_scan_queue_length gauge\ncis_scan_queue_length {queued}");
-        let _ = writeln!(out, "# HELP cis_scan_scan_duration_seconds How long scans took on this replica\n# TYPE cis_scan_scan_duration_seconds histogram");
-        for (cluster, h) in self
+        let durations = self
             .scan_duration
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .iter()
-        {
-            h.write(
-                &mut out,
-                "cis_scan_scan_duration_seconds",
-                &format!("cluster_name=\"{}\"", label(cluster)),
-                SCAN_BUCKETS,
+            .clone();
+        // cis-operator's names, and compliance-operator's (Rancher 2.12+), same labels
+        for prefix in ["cis_scan", "compliance_scan"] {
+            write_report_gauges(&mut out, prefix, gauges, figures);
+            figures::write_figures(&mut out, prefix, figures);
+            let name = format!("{prefix}_scan_duration_seconds");
+            let _ = writeln!(
+                out,
+                "# HELP {name} How long scans took on this replica\n# TYPE {name} histogram"
             );
+            for (cluster, h) in &durations {
+                let labels = format!("cluster_name=\"{}\"", label(cluster));
+                h.write(&mut out, &name, &labels, SCAN_BUCKETS);
+            }
         }
+        let _ = writeln!(out, "# HELP cis_scan_queue_length Scans waiting to start\n# TYPE cis_scan_queue_length gauge\ncis_scan_queue_length {queued}");
         let _ = writeln!(out, "# HELP cis_scan_http_requests_total HTTP requests served by this replica\n# TYPE cis_scan_http_requests_total counter");
         for ((m, r, s), n) in self
             .http_requests
@@ -252,7 +261,7 @@ mod tests {
         }
         m.observe_http("get", "/healthz", 200, 0.001);
         m.observe_http("GET", "/healthz", 200, 0.001);
-        let text = m.render(&[], &[], 0);
+        let text = m.render(&[], &Default::default(), 0);
         let lines: Vec<&str> = text
             .lines()
             .filter(|l| l.starts_with("cis_scan_http_requests_total{"))
