@@ -107,3 +107,27 @@ fn a_weak_metrics_token_stops_start_up_without_echoing_it() {
     assert!(e.contains("metrics_token must be at least 16"), "{e}");
     assert!(!e.contains("hunter2"), "{e}");
 }
+
+/// The value of an unlabelled sample in a /metrics answer.
+fn sample(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name} ")))
+        .unwrap_or_else(|| panic!("no {name} in:\n{text}"))
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn the_database_size_is_a_gauge_that_grows_with_reports() {
+    let app = crate::support::app::spawn_app().await;
+    let before = app.admin_text("/metrics").await;
+    let bytes = sample(&before, "cis_scan_database_bytes");
+    assert!(bytes > 0.0, "{bytes}");
+    assert_eq!(sample(&before, "compliance_scan_database_bytes"), bytes);
+    for _ in 0..3 {
+        app.scan_to_end("demo").await;
+    }
+    let after = sample(&app.admin_text("/metrics").await, "cis_scan_database_bytes");
+    assert!(after > bytes, "{bytes} → {after}");
+}

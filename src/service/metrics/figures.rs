@@ -118,6 +118,8 @@ pub struct Figures {
     pub clusters: Vec<ClusterFigures>,
     pub schedules: Vec<ScheduleFigures>,
     pub failing_checks: Vec<FailingCheck>,
+    /// The database's size in bytes, when it could be read.
+    pub database_bytes: Option<i64>,
 }
 
 /// Writes one family's HELP and TYPE, then a sample per row.
@@ -243,6 +245,13 @@ pub fn write_figures(out: &mut String, prefix: &str, f: &Figures) {
             )
         }),
     );
+    if let Some(bytes) = f.database_bytes {
+        let name = format!("{prefix}_database_bytes");
+        let _ = writeln!(
+            out,
+            "# HELP {name} Bytes the service's database takes (SQLite pages in use; PostgreSQL pg_database_size)\n# TYPE {name} gauge\n{name} {bytes}"
+        );
+    }
 }
 
 #[cfg(test)]

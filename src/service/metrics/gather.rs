@@ -158,10 +158,19 @@ impl Service {
             .collect();
         let failing_checks =
             failing_checks(states.values().map(|(b, s)| (b.as_str(), s.as_slice())));
+        // a size the database cannot tell is left out rather than failing the scrape
+        let database_bytes = match store.database_bytes().await {
+            Ok(b) => Some(b),
+            Err(e) => {
+                tracing::warn!("database size: {e}");
+                None
+            }
+        };
         let figures = Figures {
             clusters,
             schedules,
             failing_checks,
+            database_bytes,
         };
         let queued = store.queued_scan_count().await?;
         Ok(self.scanner.metrics.render(&gauges, &figures, queued))

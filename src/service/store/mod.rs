@@ -89,6 +89,25 @@ impl Store {
         self.db.ping().await.is_ok()
     }
 
+    /// How many bytes the database takes: SQLite's pages in use (page count × page
+    /// size, the write-ahead log not counted), PostgreSQL's `pg_database_size`.
+    pub async fn database_bytes(&self) -> Result<i64> {
+        use sea_orm::{DbBackend, Statement};
+        let backend = self.db.get_database_backend();
+        let sql = match backend {
+            DbBackend::Postgres => "SELECT pg_database_size(current_database())::bigint AS bytes",
+            _ => "SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()",
+        };
+        let row = self
+            .db
+            .query_one_raw(Statement::from_string(backend, sql))
+            .await?
+            .ok_or_else(|| {
+                crate::Error::Internal("the database size query answered no row".into())
+            })?;
+        Ok(row.try_get::<i64>("", "bytes")?)
+    }
+
     /// Sends a PostgreSQL notification (used to relay progress between replicas).
     pub async fn notify(&self, channel: &str, payload: &str) -> Result<()> {
         use sea_orm::{DbBackend, Statement};
