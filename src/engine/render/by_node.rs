@@ -7,10 +7,10 @@
 use std::collections::BTreeMap;
 
 /// Rendered bytes a batch aims at (per export in flight).
-pub const BUDGET: usize = 8 << 20;
+pub const BUDGET: usize = 16 << 20;
 
 /// Nodes in the first batch, before a pass has measured how large a node's text is.
-const FIRST_BATCH: usize = 64;
+const FIRST_BATCH: usize = 128;
 
 /// Bounds of a batch once sized from a measured pass.
 const MIN_BATCH: usize = 8;
