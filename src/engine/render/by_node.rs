@@ -168,8 +168,9 @@ mod tests {
     #[test]
     fn the_next_batch_is_sized_from_the_measured_text() {
         let mut b: Batches<()> = Batches::with_size(4);
+        // a node rendered 1 MiB: the budget holds BUDGET / 1 MiB of them
         b.measured(4, 4 * 1024 * 1024);
-        assert_eq!(b.size, 8);
+        assert_eq!(b.size, BUDGET / (1024 * 1024));
         b.measured(10, 10 * 1024);
         assert_eq!(b.size, BUDGET / 1024);
     }

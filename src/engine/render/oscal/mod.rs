@@ -13,6 +13,7 @@ pub use renderer::Oscal;
 use super::ExportContext;
 use crate::engine::report::{CheckResult, NodeResult, State};
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// The OSCAL version the document follows (what compliance-trestle 5.x models).
@@ -73,28 +74,65 @@ pub fn evidence(c: &CheckResult, n: &NodeResult) -> String {
     s
 }
 
+/// The nodes of a check whose results are the same but for the node, in the order
+/// they first appear: each group is one observation naming all of them, so 997
+/// identical workers make one observation, not 997 (OSCAL lets one observation
+/// name many subjects).
+pub fn same_results(c: &CheckResult) -> Vec<Vec<&NodeResult>> {
+    let mut groups: Vec<Vec<&NodeResult>> = Vec::new();
+    let mut index: std::collections::HashMap<(State, &str, &str, &str, Option<&str>), usize> =
+        std::collections::HashMap::new();
+    for n in &c.nodes {
+        let key = (
+            n.state,
+            n.actual.as_str(),
+            n.expected.as_str(),
+            n.source.as_str(),
+            n.reason.as_deref(),
+        );
+        match index.get(&key) {
+            Some(&i) => groups[i].push(n),
+            None => {
+                index.insert(key, groups.len());
+                groups.push(vec![n]);
+            }
+        }
+    }
+    groups
+}
+
 fn observation(
     uuid: Uuid,
     c: &CheckResult,
-    n: &NodeResult,
-    node: Uuid,
+    group: &[&NodeResult],
+    nodes: &BTreeMap<String, Uuid>,
     ctx: &ExportContext,
-) -> Value {
-    json!({
+) -> std::io::Result<Value> {
+    let first = group
+        .first()
+        .ok_or_else(|| std::io::Error::other("an observation of no node"))?;
+    let on = match group {
+        [one] => format!("node {}", one.node),
+        many => format!("{} nodes", many.len()),
+    };
+    let mut subjects = Vec::with_capacity(group.len());
+    for n in group {
+        let node = nodes.get(&n.node).copied().ok_or_else(|| {
+            std::io::Error::other("the report changed while it was being exported")
+        })?;
+        subjects.push(json!({ "subject-uuid": node, "type": "inventory-item", "title": n.node }));
+    }
+    Ok(json!({
         "uuid": uuid,
-        "title": format!("{} on {}", c.id, n.node),
-        "description": format!("{} {}: {} on node {}", c.id, c.title, n.state.as_str(), n.node),
-        "props": props(&[("check-id", Some(&c.id)), ("state", Some(n.state.as_str()))]),
+        "title": format!("{} on {on}", c.id),
+        "description": format!("{} {}: {} on {on}", c.id, c.title, first.state.as_str()),
+        "props": props(&[("check-id", Some(&c.id)), ("state", Some(first.state.as_str()))]),
         "methods": ["TEST"],
         "types": ["finding"],
-        "subjects": [{
-            "subject-uuid": node,
-            "type": "inventory-item",
-            "title": n.node,
-        }],
-        "relevant-evidence": [{ "description": evidence(c, n) }],
+        "subjects": subjects,
+        "relevant-evidence": [{ "description": evidence(c, first) }],
         "collected": ctx.finished_at.to_rfc3339(),
-    })
+    }))
 }
 
 fn finding(c: &CheckResult, observations: impl Iterator<Item = Uuid>) -> Value {
@@ -132,6 +170,44 @@ fn finding(c: &CheckResult, observations: impl Iterator<Item = Uuid>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn node(name: &str, state: State, actual: &str) -> NodeResult {
+        NodeResult {
+            node: name.into(),
+            state,
+            actual: actual.into(),
+            expected: "x".into(),
+            source: "/etc/f".into(),
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn nodes_with_the_same_result_share_one_group_in_first_seen_order() {
+        let c = CheckResult {
+            id: "1.1.1".into(),
+            title: "t".into(),
+            section: "1".into(),
+            target: "master".into(),
+            state: State::Fail,
+            scored: true,
+            automated: true,
+            rule: "r".into(),
+            remediation: "fix".into(),
+            reason: None,
+            nodes: vec![
+                node("w-1", State::Pass, "x"),
+                node("cp-1", State::Fail, "y"),
+                node("w-2", State::Pass, "x"),
+                node("w-3", State::Pass, "z"),
+            ],
+        };
+        let groups: Vec<Vec<&str>> = same_results(&c)
+            .iter()
+            .map(|g| g.iter().map(|n| n.node.as_str()).collect())
+            .collect();
+        assert_eq!(groups, [vec!["w-1", "w-2"], vec!["cp-1"], vec!["w-3"]]);
+    }
 
     #[test]
     fn only_pass_and_not_applicable_satisfy_a_check() {

@@ -1,7 +1,7 @@
 //! The OSCAL renderer: the document's skeleton around its two long lists, the findings
 //! on the first pass over the checks and the observations on the second.
 
-use super::{drop_empty_lists, finding, observation, props, OSCAL_VERSION};
+use super::{drop_empty_lists, finding, observation, props, same_results, OSCAL_VERSION};
 use crate::engine::render::json::{array_item, close_array};
 use crate::engine::render::{ExportContext, Next, Renderer};
 use crate::engine::report::{CheckResult, ReportHead};
@@ -47,8 +47,9 @@ impl Skeleton {
 
 /// OSCAL in two passes over the checks: the findings (each naming its observations'
 /// fresh uuids, kept until the second pass) while gathering the nodes for the
-/// inventory, then the observations. What is held is a uuid per node result and one
-/// per node, not the document.
+/// inventory, then the observations, one per group of nodes with the same result
+/// ([`same_results`]). What is held is a uuid per observation and one per node,
+/// not the document.
 pub struct Oscal {
     ctx: ExportContext,
     head: Option<ReportHead>,
@@ -185,10 +186,12 @@ impl Renderer for Oscal {
             }
             let first = self.observations.len();
             for n in &c.nodes {
-                self.observations.push(Uuid::new_v4());
                 self.nodes
                     .entry(n.node.clone())
                     .or_insert_with(Uuid::new_v4);
+            }
+            for _ in same_results(c) {
+                self.observations.push(Uuid::new_v4());
             }
             let mut f = finding(c, self.observations[first..].iter().copied());
             drop_empty_lists(&mut f);
@@ -196,14 +199,11 @@ impl Renderer for Oscal {
             self.findings = true;
             return Ok(());
         }
-        for n in &c.nodes {
+        for group in same_results(c) {
             let uuid = *self.observations.get(self.written).ok_or_else(|| {
                 std::io::Error::other("the report changed while it was being exported")
             })?;
-            let node = self.nodes.get(&n.node).copied().ok_or_else(|| {
-                std::io::Error::other("the report changed while it was being exported")
-            })?;
-            let mut o = observation(uuid, c, n, node, &self.ctx);
+            let mut o = observation(uuid, c, &group, &self.nodes, &self.ctx)?;
             drop_empty_lists(&mut o);
             array_item(&o, self.written == 0, self.depth, out)?;
             self.written += 1;
