@@ -53,7 +53,7 @@ impl From<&crate::engine::report::Summary> for Summary {
 /// One way to download a report.
 #[derive(SimpleObject)]
 pub struct Download {
-    /// json, csv, kube-bench, junit, xccdf, oscal: the last segment of the URL.
+    /// json, csv, kube-bench, junit, xccdf, oscal, sarif: the last segment of the URL.
     pub format: String,
     pub url: String,
 }

@@ -1,8 +1,9 @@
 //! SARIF 2.1.0 (GitHub code scanning, IDE viewers, any SARIF reader): one run whose
 //! tool driver has one rule per check, and one result per FAIL, WARN or ERROR check
-//! and node. PASS, SKIP and NOT_APPLICABLE are no findings and are left out. A result
-//! points at the file its evidence was read from (a `file://` URI) when there is one,
-//! and always names the node and component as a logical location.
+//! and node. PASS, SKIP and NOT_APPLICABLE are no findings and are left out. A result's
+//! location names the node and component as a logical location, and as its artifact
+//! the file its evidence was read from (a `file://` URI) or else `node/component`
+//! relative to the `NODE` base: code scanning refuses logical-only locations.
 
 mod renderer;
 
@@ -77,27 +78,44 @@ pub fn source_file(source: &str) -> Option<&str> {
     })
 }
 
-/// A `file://` URI for an absolute path: every byte but ASCII letters, digits,
-/// `-._~` and `/` percent-encoded (spaces, `%`, `#`, `?`, non-ASCII, control
-/// characters), and runs of `/` collapsed so the path never reads as an authority.
-pub fn file_uri(path: &str) -> String {
-    let mut uri = String::from("file://");
-    let mut slash = false;
-    for b in path.bytes() {
-        if b == b'/' {
-            if !slash {
-                uri.push('/');
-            }
-            slash = true;
-            continue;
-        }
-        slash = false;
+/// Appends `text` percent-encoded: every byte but ASCII letters, digits and `-._~`
+/// (spaces, `%`, `#`, `?`, `/`, non-ASCII, control characters).
+fn encode_into(uri: &mut String, text: &str) {
+    for b in text.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
             uri.push(b as char);
         } else {
             uri.push_str(&format!("%{b:02X}"));
         }
     }
+}
+
+/// A `file://` URI for an absolute path: each segment percent-encoded, and runs of
+/// `/` collapsed so the path never reads as an authority.
+pub fn file_uri(path: &str) -> String {
+    let mut uri = String::from("file://");
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        uri.push('/');
+        encode_into(&mut uri, segment);
+    }
+    if path.ends_with('/') || uri.len() == "file://".len() {
+        uri.push('/');
+    }
+    uri
+}
+
+/// The base of the artifact URIs of results whose evidence names no file
+/// (`originalUriBaseIds` says what it stands for).
+pub const NODE_BASE: &str = "NODE";
+
+/// The relative URI `node/component` (each percent-encoded, a `/` in a name too),
+/// under [`NODE_BASE`], for a result whose evidence names no file: code scanning
+/// refuses a whole upload in which a result has no artifact location.
+pub fn node_uri(node: &str, component: &str) -> String {
+    let mut uri = String::new();
+    encode_into(&mut uri, node);
+    uri.push('/');
+    encode_into(&mut uri, component);
     uri
 }
 
@@ -202,12 +220,14 @@ pub fn result(
         Some(cluster) => format!("{cluster}/{}/{component}", n.node),
         None => format!("{}/{component}", n.node),
     };
-    let mut location = json!({
+    let artifact = match source_file(&n.source) {
+        Some(path) => json!({ "uri": file_uri(path) }),
+        None => json!({ "uri": node_uri(&n.node, component), "uriBaseId": NODE_BASE }),
+    };
+    let location = json!({
+        "physicalLocation": { "artifactLocation": artifact },
         "logicalLocations": [{ "name": n.node, "fullyQualifiedName": qualified, "kind": "resource" }],
     });
-    if let Some(path) = source_file(&n.source) {
-        location["physicalLocation"] = json!({ "artifactLocation": { "uri": file_uri(path) } });
-    }
     Some(json!({
         "ruleId": c.id,
         "ruleIndex": index,

@@ -3,7 +3,7 @@
 //! checks writes the rules and the second the results. Nothing is held between the
 //! passes but counts: a check's index is its place in benchmark order, the same in both.
 
-use super::{result, rule, INFORMATION_URI, SARIF_SCHEMA, SARIF_VERSION};
+use super::{result, rule, INFORMATION_URI, NODE_BASE, SARIF_SCHEMA, SARIF_VERSION};
 use crate::engine::render::json::{array_item, close_array};
 use crate::engine::render::skeleton::Skeleton;
 use crate::engine::render::{ExportContext, Next, Renderer};
@@ -26,6 +26,7 @@ struct Log<'a> {
 struct Run<'a> {
     tool: Tool<'a>,
     automation_details: Value,
+    original_uri_base_ids: Value,
     invocations: Value,
     properties: Value,
     results: &'a str,
@@ -159,6 +160,9 @@ impl Sarif {
                     },
                 },
                 automation_details: json!({ "id": self.automation_id() }),
+                original_uri_base_ids: json!({ NODE_BASE: { "description": { "text":
+                    "A scanned node: an artifact under it is the node's name and the component checked, not a file"
+                } } }),
                 invocations: json!([invocation]),
                 properties,
                 results: &results,

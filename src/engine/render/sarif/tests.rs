@@ -35,6 +35,16 @@ fn a_file_uri_percent_encodes_every_other_byte() {
 }
 
 #[test]
+fn a_node_uri_encodes_a_slash_in_a_name_so_node_and_component_stay_two_segments() {
+    assert_eq!(node_uri("cp-1", "kubelet"), "cp-1/kubelet");
+    assert_eq!(node_uri("a/b c", "x"), "a%2Fb%20c/x");
+    assert_eq!(
+        node_uri("control plane", "master"),
+        "control%20plane/master"
+    );
+}
+
+#[test]
 fn a_file_uri_collapses_runs_of_slashes_so_no_authority_appears() {
     assert_eq!(file_uri("//host/share"), "file:///host/share");
     assert_eq!(file_uri("/etc///x"), "file:///etc/x");
@@ -197,7 +207,11 @@ fn one_rule_per_check_and_one_result_per_fail_warn_or_error_node() {
     assert_eq!(uri, "file:///etc/my%20manifests/x.yaml");
     let logical = &results[1]["locations"][0]["logicalLocations"][0];
     assert_eq!(logical["fullyQualifiedName"], "prod/eu/a/kubelet");
-    assert!(results[1]["locations"][0].get("physicalLocation").is_none());
+    // no file in the evidence: the artifact is the node and component under the NODE base
+    let artifact = &results[1]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(artifact["uri"], "a/kubelet");
+    assert_eq!(artifact["uriBaseId"], "NODE");
+    assert!(run["originalUriBaseIds"]["NODE"]["description"]["text"].is_string());
     assert_eq!(
         run["automationDetails"]["id"],
         format!("cis-scan/prod%2Feu/{}", uuid::Uuid::nil())
