@@ -66,13 +66,9 @@ pub fn source_file(source: &str) -> Option<&str> {
             }
         } else if let Some(p) = part.strip_prefix("systemd unit ") {
             p.split(" + ").next().unwrap_or(p)
-        } else if let Some(p) = part
-            .strip_prefix("file ")
-            .or_else(|| part.strip_prefix("manifest "))
-        {
-            p
         } else {
-            return None;
+            part.strip_prefix("file ")
+                .or_else(|| part.strip_prefix("manifest "))?
         };
         (path.starts_with('/') && path.len() > 1).then_some(path)
     })
