@@ -173,7 +173,10 @@ async fn a_sarif_run_names_the_cluster_and_report_and_points_at_the_evidence_fil
     let app = spawn_app().await;
     let id = demo_report_id(&app).await;
     let sarif = json_export(&app, &id, "sarif").await;
+    let doc = json_export(&app, &id, "json").await;
     let run = &sarif["runs"][0];
+    assert!(doc["clusterName"].is_string(), "{}", doc["clusterName"]);
+    assert_eq!(run["properties"]["clusterName"], doc["clusterName"]);
     assert_eq!(
         run["automationDetails"]["id"],
         format!("cis-scan/demo/{id}")
@@ -212,6 +215,7 @@ fn node_names_and_paths_with_any_characters_stay_valid_sarif() {
         report_id: None,
         scan_id: uuid::Uuid::new_v4(),
         cluster: Some("a/b c".into()),
+        cluster_name: Some("a {0} name".into()),
         started_at: chrono::Utc::now(),
         finished_at: chrono::Utc::now(),
     };

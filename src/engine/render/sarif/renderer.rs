@@ -137,6 +137,7 @@ impl Sarif {
         let optional = [
             ("reportId", ctx.report_id.map(|id| id.to_string())),
             ("cluster", ctx.cluster.clone()),
+            ("clusterName", ctx.cluster_name.clone()),
             ("kubernetesVersion", head.kubernetes_version.clone()),
             ("provider", head.provider.clone()),
             ("mode", head.mode.clone()),

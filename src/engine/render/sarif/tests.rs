@@ -149,6 +149,7 @@ fn ctx() -> ExportContext {
         report_id: None,
         scan_id: uuid::Uuid::nil(),
         cluster: Some("prod/eu".into()),
+        cluster_name: Some("Prod EU".into()),
         started_at: chrono::Utc::now(),
         finished_at: chrono::Utc::now(),
     }
@@ -216,6 +217,7 @@ fn one_rule_per_check_and_one_result_per_fail_warn_or_error_node() {
         run["automationDetails"]["id"],
         format!("cis-scan/prod%2Feu/{}", uuid::Uuid::nil())
     );
+    assert_eq!(run["properties"]["clusterName"], "Prod EU");
 }
 
 #[test]
