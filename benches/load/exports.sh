@@ -5,7 +5,8 @@
 # report is read from the database (the server restarts after the scan, so nothing is
 # cached). Peak memory: /proc/PID/clear_refs resets VmHWM to the current RSS before each
 # round; the figure is VmHWM after the round minus VmRSS before it.
-# BIN=path/to/cis-scan measures another binary (e.g. the main branch's) the same way.
+# BIN=path/to/cis-scan measures another binary (e.g. the main branch's) the same way;
+# FORMATS="sarif oscal" measures only those formats.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source benches/load/common.sh
@@ -57,8 +58,9 @@ four() {
   for _ in 1 2 3 4; do fetch "$1" & pids+=($!); done
   wait "${pids[@]}"
 }
+FORMATS=${FORMATS:-csv json kube-bench junit xccdf oscal sarif}
 echo "== one at a time"
-for f in csv json kube-bench junit xccdf oscal; do peak fetch "$f"; done
+for f in $FORMATS; do peak fetch "$f"; done
 echo "== four at once"
-for f in csv json kube-bench junit xccdf oscal; do peak four "$f"; done
+for f in $FORMATS; do peak four "$f"; done
 echo "== server RSS at the end: $(( $(kib VmRSS) / 1024 )) MiB"

@@ -30,6 +30,7 @@ mod exceptions;
 mod exports;
 mod exports_junit;
 mod exports_oscal;
+mod exports_sarif;
 mod exports_stream;
 mod exports_xccdf;
 mod fault_kill;

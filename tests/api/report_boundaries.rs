@@ -51,6 +51,7 @@ async fn every_export_and_its_refusals_say_nosniff() {
         "junit",
         "xccdf",
         "oscal",
+        "sarif",
         "no-such-format",
     ];
     let mut answers = Vec::new();

@@ -119,7 +119,7 @@ export async function download(reportId, format) {
   if (res.status === 404) throw new ApiError("NOT_FOUND", `Report ${reportId} was not found (deleted?).`);
   if (!res.ok) throw new ApiError("INTERNAL", `The download failed (HTTP ${res.status}); retry.`);
   const blob = await res.blob();
-  const ext = { csv: "csv", json: "json", "kube-bench": "json", junit: "xml", xccdf: "xml", oscal: "json" }[format] || format;
+  const ext = { csv: "csv", json: "json", "kube-bench": "json", junit: "xml", xccdf: "xml", oscal: "json", sarif: "sarif" }[format] || format;
   const name = `cis-scan-report-${reportId}${format === ext ? "" : "-" + format}.${ext}`;
   const url = URL.createObjectURL(blob);
   const a = document.createElement("a");

@@ -23,7 +23,7 @@ const COMPARE = `query Cmp($b: ID!, $h: ID!) { compareReports(base: $b, head: $h
   stillFailing { id } changed { id description before after } } }`;
 const DELETE = `mutation Del($id: ID!) { deleteReport(id: $id) }`;
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
-const FORMAT_LABEL = { json: "JSON", "kube-bench": "kube-bench JSON", junit: "JUnit", xccdf: "XCCDF", oscal: "OSCAL" };
+const FORMAT_LABEL = { json: "JSON", "kube-bench": "kube-bench JSON", junit: "JUnit", xccdf: "XCCDF", oscal: "OSCAL", sarif: "SARIF" };
 
 function Changes({ report }) {
   const prev = report.previous;

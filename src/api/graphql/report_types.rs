@@ -53,7 +53,7 @@ impl From<&crate::engine::report::Summary> for Summary {
 /// One way to download a report.
 #[derive(SimpleObject)]
 pub struct Download {
-    /// json, csv, kube-bench, junit, xccdf, oscal: the last segment of the URL.
+    /// json, csv, kube-bench, junit, xccdf, oscal, sarif: the last segment of the URL.
     pub format: String,
     pub url: String,
 }
@@ -171,7 +171,7 @@ impl Report {
             self.0.id
         )
     }
-    /// Every download of this report, one per format (json, csv, kube-bench, junit, xccdf, oscal),
+    /// Every download of this report, one per format (json, csv, kube-bench, junit, xccdf, oscal, sarif),
     /// served at `/reports/{id}/{format}` with the same authorization as the API.
     async fn downloads(&self, ctx: &Context<'_>) -> Vec<Download> {
         let base = state(ctx)

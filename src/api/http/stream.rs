@@ -240,7 +240,7 @@ mod tests {
             started_at: chrono::Utc::now(),
             finished_at: chrono::Utc::now(),
         };
-        for format in [Format::Json, Format::Csv, Format::Oscal] {
+        for format in [Format::Json, Format::Csv, Format::Oscal, Format::Sarif] {
             let fed = Arc::new(AtomicUsize::new(0));
             let source = Counting {
                 checks: checks(),

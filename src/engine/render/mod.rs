@@ -1,4 +1,5 @@
-//! Renders reports for people (table) and programs (JSON, CSV, kube-bench JSON, JUnit, XCCDF, OSCAL).
+//! Renders reports for people (table) and programs (JSON, CSV, kube-bench JSON, JUnit, XCCDF, OSCAL,
+//! SARIF).
 //! Every program format is a [`Renderer`]: it takes the report's head, then the checks one
 //! at a time in benchmark order, and writes as it goes, so the service can stream a report
 //! of any size from its database with bounded memory and `check` prints the same bytes.
@@ -9,6 +10,8 @@ pub mod json;
 pub mod junit;
 pub mod kube_bench;
 pub mod oscal;
+pub mod sarif;
+mod skeleton;
 pub mod table;
 pub mod xccdf;
 mod xml;
@@ -30,6 +33,8 @@ pub enum Format {
     Xccdf,
     /// OSCAL 1.2.1 assessment results JSON: one finding per check (FedRAMP, OSCAL tooling).
     Oscal,
+    /// SARIF 2.1.0: one result per FAIL, WARN or ERROR check and node (GitHub code scanning).
+    Sarif,
 }
 
 /// A format the service offers at `GET /reports/{id}/{name}`.
@@ -79,6 +84,12 @@ pub const DOWNLOADS: &[Download] = &[
         format: Format::Oscal,
         content_type: "application/json",
         extension: "oscal.json",
+    },
+    Download {
+        name: "sarif",
+        format: Format::Sarif,
+        content_type: "application/sarif+json",
+        extension: "sarif",
     },
 ];
 
@@ -132,6 +143,7 @@ pub fn renderer(format: Format, ctx: &ExportContext) -> Option<Box<dyn Renderer>
         Format::Junit => Box::new(junit::Junit::new(ctx.clone())),
         Format::Xccdf => Box::new(xccdf::Xccdf::new(ctx.clone())),
         Format::Oscal => Box::new(oscal::Oscal::new(ctx.clone())),
+        Format::Sarif => Box::new(sarif::Sarif::new(ctx.clone())),
     })
 }
 

@@ -3,47 +3,13 @@
 
 use super::{drop_empty_lists, finding, observation, props, same_results, OSCAL_VERSION};
 use crate::engine::render::json::{array_item, close_array};
+use crate::engine::render::skeleton::Skeleton;
 use crate::engine::render::{ExportContext, Next, Renderer};
 use crate::engine::report::{CheckResult, ReportHead};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::Write;
 use uuid::Uuid;
-
-/// The document around its two long lists, pretty-printed with a marker string where
-/// each list goes: serde_json orders keys by name, so `findings` comes before
-/// `local-definitions` and `observations`, and the skeleton says where each one sits.
-struct Skeleton {
-    text: Vec<u8>,
-    marker: String,
-}
-
-impl Skeleton {
-    /// The text before the list named `list` (after `to`), and that list's depth; `None`
-    /// when the document has no such list.
-    fn until(&self, from: usize, list: &str) -> Option<(std::ops::Range<usize>, usize)> {
-        let quoted = format!("\"{}-{list}\"", self.marker);
-        let at = self.text[from..]
-            .windows(quoted.len())
-            .position(|w| w == quoted.as_bytes())?
-            + from;
-        let line = self.text[..at]
-            .iter()
-            .rposition(|b| *b == b'\n')
-            .map_or(0, |i| i + 1);
-        let indent = self.text[line..].iter().take_while(|b| **b == b' ').count();
-        Some((from..at, indent / 2))
-    }
-
-    /// Where the text after the list named `list` starts.
-    fn after(&self, list: &str) -> usize {
-        let quoted = format!("\"{}-{list}\"", self.marker);
-        self.text
-            .windows(quoted.len())
-            .position(|w| w == quoted.as_bytes())
-            .map_or(self.text.len(), |at| at + quoted.len())
-    }
-}
 
 /// OSCAL in two passes over the checks: the findings (each naming its observations'
 /// fresh uuids, kept until the second pass) while gathering the nodes for the
@@ -86,7 +52,8 @@ impl Oscal {
     }
 
     /// The whole document with markers for the lists it has (and no inventory before
-    /// the first pass has seen the nodes: it comes after the findings).
+    /// the first pass has seen the nodes: it comes after the findings). serde_json orders
+    /// keys by name, so `findings` comes before `local-definitions` and `observations`.
     fn skeleton(&self, findings: bool, observations: bool) -> std::io::Result<Skeleton> {
         let head = self
             .head
