@@ -3,7 +3,10 @@
 //! evaluate the demo node without panicking.
 
 use super::{arb_json, arb_mutated, arb_text_edit, assert_clear};
-use crate::engine::benchmark::load::{parse_benchmark, parse_components, parse_rules};
+use crate::engine::benchmark::extend::parse_extension;
+use crate::engine::benchmark::load::{
+    parse_benchmark, parse_components, parse_header, parse_rules,
+};
 use crate::engine::benchmark::{Component, ComponentSpec, Rule};
 use crate::engine::facts::NodeFacts;
 use proptest::prelude::*;
@@ -15,6 +18,7 @@ const COMPONENTS: &str = include_str!("../../benchmarks/components.yaml");
 const RULES: &str = include_str!("../../benchmarks/rules/control-plane.yaml");
 const WORKER_RULES: &str = include_str!("../../benchmarks/rules/worker.yaml");
 const BENCHMARK: &str = include_str!("../../benchmarks/cis-1.12.yaml");
+const EXTENSION: &str = include_str!("../../benchmarks/cis-2.0.yaml");
 const RULE_FILES: &[&str] = &[
     RULES,
     WORKER_RULES,
@@ -42,12 +46,20 @@ static SHIPPED: LazyLock<(Components, Rules)> = LazyLock::new(|| {
     (Arc::new(components), rules)
 });
 
+/// cis-1.12, the base an extending file is built on.
+static BASE: LazyLock<crate::engine::benchmark::Benchmark> = LazyLock::new(|| {
+    let (components, rules) = &*SHIPPED;
+    parse_benchmark("cis-1.12.yaml", BENCHMARK, rules, components.clone()).expect("cis-1.12")
+});
+
 /// Which file of a definition directory a text stands for.
 #[derive(Debug, Clone, Copy)]
 enum Slot {
     Components,
     Rules,
     Benchmark,
+    /// A benchmark file that extends cis-1.12.
+    Extension,
 }
 
 /// Parses `text` as the file in `slot` the way the catalog does, with the
@@ -64,6 +76,8 @@ fn build_and_evaluate(slot: Slot, text: String) {
             parse_benchmark("cis-1.12.yaml", BENCHMARK, &all, components.clone())
         }),
         Slot::Benchmark => parse_benchmark("mine.yaml", &text, rules, components.clone()),
+        Slot::Extension => parse_header("mine.yaml", &text)
+            .and_then(|info| parse_extension("mine.yaml", &text, &info, &BASE)),
     };
     assert_clear(&benchmark);
     if let Ok(b) = benchmark {
@@ -81,7 +95,8 @@ fn arb_slot() -> impl Strategy<Value = Slot> {
     prop_oneof![
         Just(Slot::Components),
         Just(Slot::Rules),
-        Just(Slot::Benchmark)
+        Just(Slot::Benchmark),
+        Just(Slot::Extension)
     ]
 }
 
@@ -114,6 +129,11 @@ proptest! {
     #[test]
     fn proptest_definitions_mutated_benchmark(v in arb_mutated(tree(BENCHMARK))) {
         build_and_evaluate(Slot::Benchmark, v.to_string());
+    }
+
+    #[test]
+    fn proptest_definitions_mutated_extension(v in arb_mutated(tree(EXTENSION))) {
+        build_and_evaluate(Slot::Extension, v.to_string());
     }
 
     #[test]

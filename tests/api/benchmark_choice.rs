@@ -47,15 +47,20 @@ async fn the_api_lists_benchmarks_with_provider_and_versions_and_profiles_with_t
         eks,
         json!({ "id": "eks-1.7.0", "provider": "eks", "kubernetesMin": "1.29", "kubernetesMax": "1.31" })
     );
-    let generic = d["benchmarks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|b| b["id"] == "cis-1.12")
-        .cloned()
-        .unwrap();
-    assert_eq!(generic["provider"], "generic");
-    assert_eq!(generic["kubernetesMax"], Value::Null, "open-ended");
+    let find = |id: &str| {
+        let all = d["benchmarks"].as_array().unwrap();
+        all.iter().find(|b| b["id"] == id).cloned().unwrap()
+    };
+    assert_eq!(
+        find("cis-2.0"),
+        json!({ "id": "cis-2.0", "provider": "generic", "kubernetesMin": "1.34", "kubernetesMax": "1.35" })
+    );
+    assert_eq!(find("cis-1.12")["kubernetesMax"], "1.33");
+    assert_eq!(
+        find("eks-1.8.0")["kubernetesMax"],
+        Value::Null,
+        "open-ended"
+    );
     let nodes_only = d["profiles"]
         .as_array()
         .unwrap()
@@ -289,8 +294,13 @@ fn the_benchmarks_command_lists_provider_and_versions_then_profiles() {
         &["eks-1.7.0", "eks", "1.29-1.31", "46"],
         "{eks}"
     );
-    let cis = out.lines().find(|l| l.starts_with("cis-1.12 ")).unwrap();
-    assert!(cis.contains(" generic ") && cis.contains("1.32+"), "{cis}");
+    let cis = out.lines().find(|l| l.starts_with("cis-2.0 ")).unwrap();
+    let cols: Vec<&str> = cis.split_whitespace().collect();
+    assert_eq!(
+        &cols[..4],
+        &["cis-2.0", "generic", "1.34-1.35", "131"],
+        "{cis}"
+    );
     let profile = out
         .lines()
         .find(|l| l.starts_with("eks-1.5.0-nodes-only "))

@@ -234,7 +234,7 @@ fn errors_exit_two_with_a_message() {
         .unwrap();
     assert_eq!(
         line.split_whitespace().collect::<Vec<_>>()[..4],
-        ["cis-1.12", "generic", "1.32+", "131"]
+        ["cis-1.12", "generic", "1.32-1.33", "131"]
     );
 }
 

@@ -36,7 +36,8 @@ fn every_version_loads_with_the_public_check_counts() {
             ("cis-1.9".into(), 130),
             ("cis-1.10".into(), 130),
             ("cis-1.11".into(), 133),
-            ("cis-1.12".into(), 131)
+            ("cis-1.12".into(), 131),
+            ("cis-2.0".into(), 131)
         ]
     );
     for b in &all {
@@ -69,7 +70,14 @@ fn kubernetes_version_mapping() {
     assert_eq!(pick("1.29").unwrap(), "cis-1.11");
     assert_eq!(pick("1.31.1").unwrap(), "cis-1.11");
     assert_eq!(pick("1.32").unwrap(), "cis-1.12");
-    assert_eq!(pick("1.35").unwrap(), "cis-1.12");
+    assert_eq!(pick("1.33").unwrap(), "cis-1.12");
+    assert_eq!(pick("1.34").unwrap(), "cis-2.0");
+    assert_eq!(pick("1.35").unwrap(), "cis-2.0");
+    assert_eq!(
+        pick("1.37").unwrap(),
+        "cis-2.0",
+        "newer than every scope: the newest"
+    );
     let old = pick("1.25").unwrap_err().to_string();
     assert!(old.contains("1.26 and newer"), "{old}");
     assert!(pick("banana")

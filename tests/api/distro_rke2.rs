@@ -221,7 +221,7 @@ fn the_generic_choice_never_picks_a_distribution_benchmark() {
             "{v}"
         );
     }
-    assert_eq!(c.select(None, None).unwrap().id, "cis-1.12");
+    assert_eq!(c.select(None, None).unwrap().id, "cis-2.0");
     for id in [
         "rke2-cis-1.8-hardened",
         "rke2-cis-1.8-permissive",

@@ -3,6 +3,7 @@
 mod access;
 mod alert_changes;
 mod benchmark_choice;
+mod benchmark_cis20;
 mod browser_a11y;
 mod browser_actions;
 mod browser_errors;

@@ -4,6 +4,7 @@
 //! parsed the first time a run asks for that benchmark, then kept.
 
 use super::embedded;
+use super::extend::{check_base, parse_extension};
 use super::load::{parse_benchmark, parse_components, parse_header, parse_rules};
 use super::model::*;
 use super::profile::{parse_profile, Profile};
@@ -23,6 +24,8 @@ pub struct BenchmarkInfo {
     pub provider: Provider,
     pub kubernetes_min: Option<KubeVersion>,
     pub kubernetes_max: Option<KubeVersion>,
+    /// The benchmark whose checks this one takes (`extends:`), if any.
+    pub extends: Option<String>,
 }
 
 impl BenchmarkInfo {
@@ -133,6 +136,10 @@ impl Catalog {
         entries.sort_by(|a, b| {
             (a.info.kubernetes_min, &a.info.id).cmp(&(b.info.kubernetes_min, &b.info.id))
         });
+        for e in &entries {
+            let all = entries.iter().map(|x| &x.info);
+            check_base(&e.source.0, &e.info, all)?;
+        }
         let mut parsed_profiles = Vec::new();
         for (file, text) in &profiles {
             let p = parse_profile(file, text)?;
@@ -182,13 +189,24 @@ impl Catalog {
         if let Some(b) = e.parsed.get() {
             return Ok(b.clone());
         }
-        let shared = self.shared()?;
-        let b = parse_benchmark(
-            &e.source.0,
-            &e.source.1,
-            &shared.rules,
-            shared.components.clone(),
-        )?;
+        let b = match &e.info.extends {
+            // the base is parsed (once) and this file adds only its changes
+            Some(base) => {
+                let found = self.entries.iter().find(|x| x.info.id == *base);
+                let m = || def_err(&e.source.0, &e.info.id, format!("unknown base '{base}'"));
+                let base = self.parsed(found.ok_or_else(m)?)?;
+                parse_extension(&e.source.0, &e.source.1, &e.info, &base)?
+            }
+            None => {
+                let shared = self.shared()?;
+                parse_benchmark(
+                    &e.source.0,
+                    &e.source.1,
+                    &shared.rules,
+                    shared.components.clone(),
+                )?
+            }
+        };
         if b.id != e.info.id || b.provider != e.info.provider {
             return Err(def_err(&e.source.0, &b.id, "header read differently"));
         }
@@ -247,9 +265,10 @@ impl Catalog {
         self.entries.iter().map(|e| self.parsed(e)).collect()
     }
 
-    /// The generic benchmark meant for a Kubernetes version such as "1.28" or "v1.30.2".
+    /// The generic benchmark meant for a Kubernetes version such as "1.28" or "v1.30.2"
+    /// (the newest for a version newer than every scope).
     pub fn for_kubernetes_version(&self, version: &str) -> Result<Arc<Benchmark>> {
-        let info = super::choice::for_version(self, Provider::Generic, version)?;
+        let (info, _) = super::choice::for_version(self, Provider::Generic, version)?;
         self.get(&info.id)
     }
 

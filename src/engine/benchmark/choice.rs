@@ -4,10 +4,12 @@
 //!
 //! The rule, as data: each benchmark file names its provider and the
 //! Kubernetes versions it covers. An explicit id wins. Otherwise the newest
-//! benchmark of the cluster's provider that covers its version; a provider
-//! with benchmarks but none for that version takes its nearest one (the newest
-//! not newer than the version, else the oldest); a provider with none at all
-//! takes the generic choice. A default scan never fails for lack of a profile.
+//! benchmark of the cluster's provider that covers its version; a version
+//! newer than every scope takes the newest benchmark, and the reason says the
+//! version is beyond it; a provider with benchmarks but none for that version
+//! takes its nearest one (the newest not newer than the version, else the
+//! oldest); a provider with none at all takes the generic choice. A default
+//! scan never fails for lack of a profile.
 
 use super::load::parse_kube_version;
 use super::{Benchmark, BenchmarkInfo, Catalog, KubeVersion, Provider};
@@ -24,9 +26,48 @@ pub struct Choice {
 
 /// Which rule picked the benchmark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Rule {
+pub(super) enum Rule {
+    /// Its scope includes the version.
     Covers,
+    /// The version is newer than every scope: the newest benchmark.
+    Newest,
+    /// A version between or before the scopes: the nearest older one, else the oldest.
     Nearest,
+}
+
+/// "1.34–1.35" or "1.26": a scope as the reasons write it.
+fn scope(i: &BenchmarkInfo) -> String {
+    match (i.kubernetes_min, i.kubernetes_max) {
+        (Some(a), Some(z)) if a != z => format!("{}.{}–{}.{}", a.0, a.1, z.0, z.1),
+        _ => i.range(),
+    }
+}
+
+/// The reason shown on the report for a benchmark picked by version;
+/// `provider` is None for the generic benchmarks.
+fn reason(i: &BenchmarkInfo, rule: Rule, provider: Option<Provider>, shown: &str) -> String {
+    let name = provider
+        .map(|p| format!(" {}", p.as_str()))
+        .unwrap_or_default();
+    match (rule, provider) {
+        (Rule::Covers, None) => format!("{} for Kubernetes {shown}", i.id),
+        (Rule::Covers, Some(p)) => format!("{} for {} with Kubernetes {shown}", i.id, p.as_str()),
+        (Rule::Newest, None) => format!(
+            "{}, the newest; Kubernetes {shown} is newer than its {} scope",
+            i.id,
+            scope(i)
+        ),
+        (Rule::Newest, Some(_)) => format!(
+            "{}, the newest{name} benchmark; Kubernetes {shown} is newer than its {} scope",
+            i.id,
+            scope(i)
+        ),
+        (Rule::Nearest, _) => format!(
+            "{}, the nearest{name} benchmark, as none covers Kubernetes {shown} (it covers {})",
+            i.id,
+            i.range()
+        ),
+    }
 }
 
 /// The newest of these benchmarks by the oldest Kubernetes version each
@@ -48,17 +89,22 @@ fn pick(catalog: &Catalog, provider: Provider, v: KubeVersion) -> Option<(&Bench
         .copied()
         .filter(|i| i.kubernetes_min.is_some_and(|m| m <= v))
         .collect();
-    newest_of(older)
-        .or_else(|| own.first().copied())
-        .map(|i| (i, Rule::Nearest))
+    if let Some(i) = newest_of(older) {
+        // past the end of every scope, not in a gap between two of them
+        let beyond = own.iter().all(|o| o.kubernetes_max.is_some_and(|m| v > m));
+        return Some((i, if beyond { Rule::Newest } else { Rule::Nearest }));
+    }
+    own.first().copied().map(|i| (i, Rule::Nearest))
 }
 
-/// The generic benchmark for a version, or the error a too-old version gets.
+/// The benchmark for a version (the newest when the version is newer than
+/// every scope) with the rule that picked it, or the error a version older
+/// than every scope gets.
 pub(super) fn for_version<'a>(
     catalog: &'a Catalog,
     provider: Provider,
     version: &str,
-) -> Result<&'a BenchmarkInfo> {
+) -> Result<(&'a BenchmarkInfo, Rule)> {
     let v = parse_kube_version(version).ok_or_else(|| {
         Error::Invalid(format!(
             "'{}' is not a Kubernetes version like 1.28",
@@ -66,7 +112,7 @@ pub(super) fn for_version<'a>(
         ))
     })?;
     match pick(catalog, provider, v) {
-        Some((i, Rule::Covers)) => Ok(i),
+        Some((i, rule @ (Rule::Covers | Rule::Newest))) => Ok((i, rule)),
         _ => {
             let lowest = catalog
                 .infos()
@@ -129,9 +175,9 @@ pub fn choose(
     };
     let shown = version.trim().trim_start_matches('v');
     let Some(p) = own.filter(|p| *p != Provider::Generic) else {
-        let info = for_version(catalog, Provider::Generic, version)?;
+        let (info, rule) = for_version(catalog, Provider::Generic, version)?;
         let benchmark = catalog.get(&info.id)?;
-        let reason = fallback(format!("{} for Kubernetes {shown}", info.id));
+        let reason = fallback(reason(info, rule, None, shown));
         return Ok(Choice { benchmark, reason });
     };
     let v = parse_kube_version(version).ok_or_else(|| {
@@ -142,137 +188,10 @@ pub fn choose(
     })?;
     let (info, rule) = pick(catalog, p, v).expect("the provider has benchmarks");
     let benchmark = catalog.get(&info.id)?;
-    let reason = match rule {
-        Rule::Covers => format!("{} for {} with Kubernetes {shown}", info.id, p.as_str()),
-        Rule::Nearest => format!(
-            "{}, the nearest {} benchmark, as none covers Kubernetes {shown} (it covers {})",
-            info.id,
-            p.as_str(),
-            info.range()
-        ),
-    };
+    let reason = reason(info, rule, Some(p), shown);
     Ok(Choice { benchmark, reason })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn catalog() -> Catalog {
-        Catalog::embedded().expect("embedded benchmarks load")
-    }
-
-    fn id(c: Result<Choice>) -> String {
-        c.unwrap().benchmark.id.clone()
-    }
-
-    #[test]
-    fn an_explicit_benchmark_wins_over_the_version_and_provider() {
-        let c = choose(&catalog(), Some("cis-1.8"), Some("1.30"), Some("eks")).unwrap();
-        assert_eq!(c.benchmark.id, "cis-1.8");
-        assert_eq!(c.reason, "asked for cis-1.8");
-    }
-
-    #[test]
-    fn the_kubernetes_version_decides_for_a_generic_cluster() {
-        let c = choose(&catalog(), None, Some("v1.30.2"), None).unwrap();
-        assert_eq!(c.benchmark.id, "cis-1.11");
-        assert_eq!(c.reason, "cis-1.11 for Kubernetes 1.30.2");
-    }
-
-    #[test]
-    fn an_eks_cluster_gets_the_eks_benchmark_covering_its_version() {
-        let cat = catalog();
-        assert_eq!(
-            id(choose(&cat, None, Some("1.28"), Some("eks"))),
-            "eks-1.5.0"
-        );
-        assert_eq!(
-            id(choose(&cat, None, Some("1.29"), Some("eks"))),
-            "eks-1.7.0"
-        );
-        let c = choose(&cat, None, Some("1.30"), Some("eks")).unwrap();
-        assert_eq!(c.benchmark.id, "eks-1.7.0");
-        assert_eq!(c.reason, "eks-1.7.0 for eks with Kubernetes 1.30");
-        assert_eq!(
-            id(choose(&cat, None, Some("1.33"), Some("eks"))),
-            "eks-1.8.0"
-        );
-    }
-
-    #[test]
-    fn a_provider_version_no_benchmark_covers_takes_the_nearest_and_says_so() {
-        let cat = catalog();
-        let c = choose(&cat, None, Some("1.20"), Some("eks")).unwrap();
-        assert_eq!(c.benchmark.id, "eks-1.5.0", "older than all: the oldest");
-        assert!(
-            c.reason.contains("the nearest eks benchmark"),
-            "{}",
-            c.reason
-        );
-        assert!(
-            c.reason.contains("none covers Kubernetes 1.20"),
-            "{}",
-            c.reason
-        );
-    }
-
-    #[test]
-    fn a_provider_without_benchmarks_falls_back_to_the_generic_choice() {
-        let c = choose(&catalog(), None, Some("1.30"), Some("kubeadm")).unwrap();
-        assert_eq!(c.benchmark.id, "cis-1.11");
-        assert_eq!(c.reason, "cis-1.11 for Kubernetes 1.30");
-    }
-
-    #[test]
-    fn an_unknown_version_takes_the_providers_newest_and_says_so() {
-        let cat = catalog();
-        let c = choose(&cat, None, None, Some("kubeadm")).unwrap();
-        assert_eq!(c.benchmark.id, "cis-1.12");
-        assert!(c.reason.contains("version is unknown"), "{}", c.reason);
-        let e = choose(&cat, None, None, Some("eks")).unwrap();
-        assert_eq!(e.benchmark.id, "eks-1.8.0");
-        assert!(e.reason.contains("newest for eks"), "{}", e.reason);
-    }
-
-    #[test]
-    fn rke2_and_k3s_get_their_own_benchmark_for_each_version() {
-        let cat = catalog();
-        for (p, v, want) in [
-            ("rke2", "1.26", "rke2-cis-1.8-hardened"),
-            ("rke2", "1.27", "rke2-cis-1.9"),
-            ("rke2", "1.28", "rke2-cis-1.10"),
-            ("rke2", "1.31", "rke2-cis-1.11"),
-            ("rke2", "1.34", "rke2-cis-1.12"),
-            ("k3s", "1.26", "k3s-cis-1.8-hardened"),
-            ("k3s", "1.30", "k3s-cis-1.11"),
-            ("k3s", "1.32", "k3s-cis-1.12"),
-            ("gke", "1.30", "gke-1.6.0"),
-            ("gke", "1.31", "gke-1.9.0"),
-            ("aks", "1.28", "aks-1.7"),
-            ("aks", "1.32", "aks-1.8"),
-        ] {
-            assert_eq!(id(choose(&cat, None, Some(v), Some(p))), want, "{p} {v}");
-        }
-    }
-
-    #[test]
-    fn a_profile_asked_for_is_named_with_its_benchmark() {
-        let c = choose(&catalog(), Some("eks-1.5.0-nodes-only"), Some("1.30"), None).unwrap();
-        assert_eq!(c.benchmark.id, "eks-1.5.0-nodes-only");
-        assert_eq!(
-            c.reason,
-            "asked for profile eks-1.5.0-nodes-only (benchmark eks-1.5.0)"
-        );
-        let skip = c.benchmark.check("5.1.1").unwrap().skip.as_deref().unwrap();
-        assert!(skip.contains("only worker node checks"), "{skip}");
-        assert_eq!(c.benchmark.check("3.1.1").unwrap().skip, None);
-    }
-
-    #[test]
-    fn an_unknown_explicit_benchmark_is_an_error_listing_the_known_ones() {
-        let e = choose(&catalog(), Some("cis-0.1"), None, None).unwrap_err();
-        assert!(e.to_string().contains("cis-1.8"), "{e}");
-        assert!(e.to_string().contains("eks-1.7.0"), "{e}");
-    }
-}
+#[path = "choice_tests.rs"]
+mod tests;

@@ -33,6 +33,7 @@ pub const BENCHMARKS: &[(&str, &str)] = &[
     embedded!("cis-1.10.yaml"),
     embedded!("cis-1.11.yaml"),
     embedded!("cis-1.12.yaml"),
+    embedded!("cis-2.0.yaml"),
     embedded!("rke2-cis-1.8-hardened.yaml"),
     embedded!("rke2-cis-1.8-permissive.yaml"),
     embedded!("rke2-cis-1.9.yaml"),

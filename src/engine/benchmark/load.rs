@@ -240,16 +240,22 @@ struct RawHeader {
     provider: Option<String>,
     #[serde(default)]
     kubernetes: Option<RawRange>,
+    #[serde(default)]
+    extends: Option<String>,
 }
 
 /// Reads only a benchmark file's header (id, title, provider, Kubernetes
-/// versions): the text before its first `sections:` or `checks:` line, so a
-/// run that needs one benchmark does not parse every other one.
+/// versions, the version it extends): the text before its first `sections:`,
+/// `checks:` or `changes:` line, so a run that needs one benchmark does not
+/// parse every other one.
 pub fn parse_header(file: &str, text: &str) -> Result<super::BenchmarkInfo> {
     let mut end = text.len();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
-        if line.starts_with("sections:") || line.starts_with("checks:") {
+        if ["sections:", "checks:", "changes:"]
+            .iter()
+            .any(|k| line.starts_with(k))
+        {
             end = offset;
             break;
         }
@@ -283,5 +289,6 @@ pub fn parse_header(file: &str, text: &str) -> Result<super::BenchmarkInfo> {
         provider,
         kubernetes_min,
         kubernetes_max,
+        extends: raw.extends,
     })
 }

@@ -5,6 +5,7 @@ mod catalog;
 pub mod choice;
 mod condition;
 mod embedded;
+pub(crate) mod extend;
 pub mod load;
 pub mod model;
 mod policy_name;

@@ -147,3 +147,31 @@ pub struct RawCheck {
     #[serde(default)]
     pub skip: Option<String>,
 }
+
+/// A benchmark file that takes another version's checks whole
+/// (`extends: cis-1.12`) and lists only what this version changes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExtension {
+    pub id: String,
+    pub title: String,
+    // the header parse reads these two; here they are only checked to be well-formed
+    #[serde(default)]
+    #[allow(dead_code)]
+    pub provider: Option<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    pub kubernetes: Option<RawRange>,
+    pub extends: String,
+    #[serde(default)]
+    pub changes: Vec<RawChange>,
+}
+
+/// What an extending version words differently for one of the base's checks.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawChange {
+    pub id: String,
+    /// Replaces the remediation of the rule the check runs, for this version only.
+    pub remediation: String,
+}
