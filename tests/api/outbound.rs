@@ -10,10 +10,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-const REGISTER: &str =
+pub const REGISTER: &str =
     "mutation($k: String!) { registerCluster(name: \"Probe\", kubeconfig: $k) { id } }";
 
-fn kubeconfig(server: &str) -> String {
+/// A kubeconfig with one cluster at `server` and a token.
+pub fn kubeconfig(server: &str) -> String {
     format!(
         "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: {server}\n\
          contexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\n\

@@ -4,20 +4,10 @@
 //! each scan connects.
 
 use crate::live::kubeadm_cluster;
+use crate::outbound::{kubeconfig, REGISTER};
 use crate::support::app::{code, fresh_database, settings, spawn_with};
 use crate::support::fakekube::FakeApi;
 use serde_json::json;
-
-const REGISTER: &str =
-    "mutation($k: String!) { registerCluster(name: \"Probe\", kubeconfig: $k) { id } }";
-
-fn kubeconfig(server: &str) -> String {
-    format!(
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: {server}\n\
-         contexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\n\
-         users:\n- name: u\n  user:\n    token: t\n"
-    )
-}
 
 /// The service as an operator runs it: loopback servers not allowed.
 async fn spawn_strict(db_url: Option<String>) -> crate::support::app::TestApp {
