@@ -172,6 +172,23 @@ fn flags_written_as_separate_words() {
 }
 
 #[test]
+fn an_empty_flag_value_is_not_set() {
+    // issue class 4: `--client-ca-file=` passed "is set"
+    let h = HostRoot::new();
+    kubeadm::control_plane(&h);
+    let mut api: Vec<&str> = kubeadm::APISERVER
+        .iter()
+        .copied()
+        .filter(|a| !a.starts_with("--client-ca-file"))
+        .collect();
+    api.push("--client-ca-file=");
+    h.process(101, &api);
+    let r = eval("cis-1.8", &[h.collect("cp-1")]);
+    assert_eq!(state(&r, "1.2.26"), State::Fail);
+    assert_eq!(node(&r, "1.2.26", "cp-1").actual, "--client-ca-file=");
+}
+
+#[test]
 fn running_process_beats_its_manifest() {
     let h = HostRoot::new();
     kubeadm::control_plane(&h);

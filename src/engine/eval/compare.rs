@@ -74,10 +74,13 @@ pub fn items(v: &str) -> impl Iterator<Item = &str> {
 
 /// Applies `op` to a value that was found (`explicit` says whether it was
 /// given rather than defaulted). `None` means the setting has no value at all.
+/// An empty value (`--client-ca-file=`, `clientCAFile: ""`) is not set: the
+/// component reads it as "none", so "is set" must not pass on it.
 pub fn apply(op: &ValueOp, value: Option<&str>, explicit: bool) -> bool {
+    let given = explicit && value.is_some_and(|v| !norm(v).is_empty());
     match op {
-        ValueOp::Set => explicit,
-        ValueOp::Unset => !explicit,
+        ValueOp::Set => given,
+        ValueOp::Unset => !given,
         ValueOp::Eq(want) => value.is_some_and(|v| same(v, want)),
         ValueOp::Ne(not) => value.is_none_or(|v| !same(v, not)),
         ValueOp::Gte(n) => value.and_then(number).is_some_and(|v| v >= *n),
@@ -149,9 +152,22 @@ mod tests {
         assert!(apply(&ValueOp::Unset, None, false));
         assert!(apply(&ValueOp::Unset, Some("default"), false));
         assert!(
-            !apply(&ValueOp::Unset, Some(""), true),
-            "set to empty is still set"
+            apply(&ValueOp::Unset, Some(""), true),
+            "set to empty is not set"
         );
+    }
+
+    #[test]
+    fn an_empty_value_is_not_set() {
+        for empty in ["", "  ", "\"\"", "''"] {
+            assert!(!apply(&ValueOp::Set, Some(empty), true), "{empty:?}");
+            assert!(apply(&ValueOp::Unset, Some(empty), true), "{empty:?}");
+        }
+        assert!(apply(
+            &ValueOp::Set,
+            Some("/etc/kubernetes/pki/ca.crt"),
+            true
+        ));
     }
 
     #[test]
