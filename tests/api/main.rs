@@ -16,6 +16,7 @@ mod cli_friction;
 mod cli_remote;
 mod cli_remote_errors;
 mod cluster_source;
+mod compact_storage;
 mod content_checks;
 mod csv_export;
 mod csv_injection;
