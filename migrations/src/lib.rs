@@ -2,6 +2,8 @@
 
 pub use sea_orm_migration::prelude::*;
 
+pub mod compact_nodes;
+
 mod m20261128_000001_initial;
 mod m20261128_000002_live_clusters;
 mod m20261128_000003_schedules;
@@ -10,6 +12,7 @@ mod m20261129_000020_scan_core;
 mod m20261129_000030_benchmark_choice;
 mod m20261129_000120_skip_exceptions;
 mod m20261129_000130_report_check_states;
+mod m20261206_000140_compact_node_results;
 
 /// Runs the migrations in order.
 pub struct Migrator;
@@ -26,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000030_benchmark_choice::Migration),
             Box::new(m20261129_000120_skip_exceptions::Migration),
             Box::new(m20261129_000130_report_check_states::Migration),
+            Box::new(m20261206_000140_compact_node_results::Migration),
         ]
     }
 }

@@ -12,6 +12,7 @@ mod cron;
 mod definitions;
 mod facts;
 mod graphql_nesting;
+mod node_results;
 mod snapshot;
 
 use proptest::prelude::*;
@@ -54,7 +55,8 @@ pub enum Edit {
     AddKey(usize, String, Value),
 }
 
-fn arb_edit() -> impl Strategy<Value = Edit> {
+/// One random edit of a JSON document.
+pub fn arb_edit() -> impl Strategy<Value = Edit> {
     prop_oneof![
         (any::<usize>(), arb_json()).prop_map(|(a, v)| Edit::Replace(a, v)),
         any::<usize>().prop_map(Edit::Remove),

@@ -6,7 +6,7 @@ use super::entity::{check_result, report};
 use super::reports::StoredCheck;
 use super::Store;
 use crate::engine::report::State;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use sea_orm::*;
 use std::collections::HashMap;
@@ -136,21 +136,34 @@ impl Store {
         report_ids: &[Uuid],
         check_ids: &[String],
     ) -> Result<HashMap<Uuid, Vec<StoredCheck>>> {
-        let mut out: HashMap<Uuid, Vec<StoredCheck>> = HashMap::new();
-        // bounded by the benchmark's size, well under SQLite's variable limit per query
-        for names in check_ids.chunks(400) {
-            let rows = check_result::Entity::find()
-                .filter(check_result::Column::ReportId.is_in(report_ids.iter().copied()))
-                .filter(check_result::Column::CheckId.is_in(names.iter().cloned()))
-                .order_by_asc(check_result::Column::ReportId)
-                .order_by_asc(check_result::Column::Position)
-                .all(&self.db)
-                .await?;
-            for row in rows {
-                out.entry(row.report_id)
-                    .or_default()
-                    .push(StoredCheck::decode(row)?);
+        let rows = async {
+            let mut rows = Vec::new();
+            // bounded by the benchmark's size, well under SQLite's variable limit per query
+            for names in check_ids.chunks(400) {
+                rows.extend(
+                    check_result::Entity::find()
+                        .filter(check_result::Column::ReportId.is_in(report_ids.iter().copied()))
+                        .filter(check_result::Column::CheckId.is_in(names.iter().cloned()))
+                        .order_by_asc(check_result::Column::ReportId)
+                        .order_by_asc(check_result::Column::Position)
+                        .all(&self.db)
+                        .await?,
+                );
             }
+            Ok::<_, Error>(rows)
+        };
+        // at once, on two connections: the names cost no round trip of their own
+        let (names, rows) = futures_util::try_join!(self.node_names_of(report_ids), rows)?;
+        let mut out: HashMap<Uuid, Vec<StoredCheck>> = HashMap::new();
+        for row in rows {
+            let report = row.report_id;
+            // no header: deleted while its rows were read, so gone
+            let Some(node_names) = names.of(report) else {
+                continue;
+            };
+            out.entry(report)
+                .or_default()
+                .push(StoredCheck::decode(row, node_names)?);
         }
         for checks in out.values_mut() {
             checks.sort_by_key(|c| c.row.position);

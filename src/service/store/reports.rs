@@ -1,6 +1,7 @@
 //! Reports and their check results. A report is written once, in one transaction.
 
 use super::entity::{check_result, report, scan};
+use super::node_codec::{self, NodeNames};
 use super::Store;
 use crate::engine::report::{CheckResult, NodeResult, Report, State};
 use crate::error::{Error, Result};
@@ -24,8 +25,9 @@ pub struct StoredCheck {
 }
 
 impl StoredCheck {
-    pub(super) fn decode(row: check_result::Model) -> Result<Self> {
-        let nodes = serde_json::from_str(&row.nodes)
+    /// The row with its node results decoded; `names` is its report's node list.
+    pub(super) fn decode(row: check_result::Model, names: &[String]) -> Result<Self> {
+        let nodes = node_codec::decode(&row.nodes, names)
             .map_err(|e| Error::Database(format!("check result {}: {e}", row.id)))?;
         Ok(StoredCheck { row, nodes })
     }
@@ -116,6 +118,7 @@ impl Store {
                 .then(|| serde_json::to_string(&r.excluded).unwrap_or_default())),
             check_states: Set(Some(super::check_states::encode(&r.results))),
         };
+        let names = NodeNames::new(&r.nodes);
         let mut rows = Vec::with_capacity(r.results.len());
         for (i, c) in r.results.iter().enumerate() {
             rows.push(check_result::ActiveModel {
@@ -132,9 +135,7 @@ impl Store {
                 rule: Set(c.rule.clone()),
                 remediation: Set(c.remediation.clone()),
                 reason: Set(c.reason.clone()),
-                nodes: Set(
-                    serde_json::to_string(&c.nodes).map_err(|e| Error::Internal(e.to_string()))?
-                ),
+                nodes: Set(node_codec::encode(&c.nodes, &names)),
             });
         }
         let txn = self.db.begin().await?;
@@ -268,16 +269,24 @@ impl Store {
                     .add(check_result::Column::CheckId.starts_with(format!("{sec}."))),
             );
         }
-        let mut out: HashMap<Uuid, Vec<StoredCheck>> = HashMap::new();
-        for row in q
+        let rows = q
             .order_by_asc(check_result::Column::ReportId)
             .order_by_asc(check_result::Column::Position)
-            .all(&self.db)
-            .await?
-        {
-            out.entry(row.report_id)
+            .all(&self.db);
+        // at once, on two connections: the names cost no round trip of their own
+        let (names, rows) = futures_util::try_join!(self.node_names_of(report_ids), async {
+            rows.await.map_err(Error::from)
+        })?;
+        let mut out: HashMap<Uuid, Vec<StoredCheck>> = HashMap::new();
+        for row in rows {
+            let report = row.report_id;
+            // no header: deleted while its rows were read, so gone
+            let Some(names) = names.of(report) else {
+                continue;
+            };
+            out.entry(report)
                 .or_default()
-                .push(StoredCheck::decode(row)?);
+                .push(StoredCheck::decode(row, names)?);
         }
         Ok(out)
     }
@@ -287,12 +296,16 @@ impl Store {
         &self,
         report_id: Uuid,
     ) -> Result<impl Stream<Item = Result<StoredCheck>> + Send + '_> {
+        let names = self.node_names_of(&[report_id]).await?;
         let s = check_result::Entity::find()
             .filter(check_result::Column::ReportId.eq(report_id))
             .order_by_asc(check_result::Column::Position)
             .stream(&self.db)
             .await?;
-        Ok(s.map(|r| r.map_err(Error::from).and_then(StoredCheck::decode)))
+        Ok(s.map(move |r| {
+            r.map_err(Error::from)
+                .and_then(|row| StoredCheck::decode(row, names.of(report_id).unwrap_or_default()))
+        }))
     }
 
     /// Deletes a report and its results. False when it did not exist.
