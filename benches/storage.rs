@@ -1,5 +1,5 @@
 //! What a 1,000-node report costs in the database (3 control planes and 997
-//! workers from the demo facts, cis-1.11, 130 checks), on SQLite and PostgreSQL:
+//! workers from the demo facts, cis-1.11, 133 checks), on SQLite and PostgreSQL:
 //! the bytes each of 3 saved reports adds, then the time to read a whole report
 //! back (every check with its node results, as the report cache loads it) and one
 //! check's nodes (as history and compare read them), and the whole report again

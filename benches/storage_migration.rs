@@ -1,8 +1,9 @@
 //! How long the migration to compact node results takes: 3 reports of 1,000
-//! nodes (3 control planes, 997 workers from the demo facts, cis-1.11) saved,
-//! converted back to format 1 by the migration's `down` (as a database from
-//! before it holds them), then converted by its `up`, as a start-up runs it; on
-//! SQLite and PostgreSQL. Prints the times and what the database holds after.
+//! nodes (3 control planes, 997 workers from the demo facts, cis-1.11, 133
+//! checks) saved, converted back to format 1 by the migration's `down` (as a
+//! database from before it holds them), then converted by its `up`, as a
+//! start-up runs it; on SQLite and PostgreSQL. Prints the times and the bytes of
+//! the node results in either format.
 //!
 //! `cargo bench --bench storage_migration`; PostgreSQL at `BENCH_POSTGRES_URL`
 //! (default postgres://postgres@127.0.0.1:5432/test; a database is created and
