@@ -47,3 +47,18 @@ pub async fn scan(catalog: &Catalog, source: &NodesSource, benchmark: &str) -> R
     };
     pipeline::run(catalog, run).await.expect("the scan runs")
 }
+
+/// `n` nodes from the demo facts: the first 3 control planes, the rest workers
+/// (a bench that scans other nodes leaves it unused).
+#[allow(dead_code)]
+pub fn demo_nodes(n: usize) -> Vec<NodeFacts> {
+    let cp: NodeFacts = serde_json::from_str(include_str!("../config/demo/cp-1.json")).unwrap();
+    let w: NodeFacts = serde_json::from_str(include_str!("../config/demo/worker-1.json")).unwrap();
+    (0..n)
+        .map(|i| {
+            let mut f = if i < 3 { cp.clone() } else { w.clone() };
+            f.node = format!("node-{i}");
+            f
+        })
+        .collect()
+}

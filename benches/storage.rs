@@ -12,7 +12,6 @@
 //! storage is used, so the same file measures the code before it.
 
 use cis_scan::engine::benchmark::Catalog;
-use cis_scan::engine::facts::NodeFacts;
 use cis_scan::engine::report::Report;
 use cis_scan::service::store::entity::check_result;
 use cis_scan::service::store::Store;
@@ -24,18 +23,6 @@ use uuid::Uuid;
 mod nodes_source;
 
 const MIB: f64 = 1024.0 * 1024.0;
-
-fn demo_nodes(n: usize) -> Vec<NodeFacts> {
-    let cp: NodeFacts = serde_json::from_str(include_str!("../config/demo/cp-1.json")).unwrap();
-    let w: NodeFacts = serde_json::from_str(include_str!("../config/demo/worker-1.json")).unwrap();
-    (0..n)
-        .map(|i| {
-            let mut f = if i < 3 { cp.clone() } else { w.clone() };
-            f.node = format!("node-{i}");
-            f
-        })
-        .collect()
-}
 
 /// One integer a query answers.
 async fn number(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
@@ -174,7 +161,7 @@ fn main() {
     let mut c = Criterion::default().configure_from_args();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let catalog = Catalog::embedded().unwrap();
-    let source = nodes_source::NodesSource(demo_nodes(1000));
+    let source = nodes_source::NodesSource(nodes_source::demo_nodes(1000));
     let report = rt.block_on(nodes_source::scan(&catalog, &source, "cis-1.11"));
     let dir = tempfile::TempDir::new().unwrap();
     let sqlite = format!(

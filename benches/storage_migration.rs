@@ -10,7 +10,6 @@
 //! dropped), skipped when it does not answer.
 
 use cis_scan::engine::benchmark::Catalog;
-use cis_scan::engine::facts::NodeFacts;
 use cis_scan::engine::report::Report;
 use cis_scan::service::store::Store;
 use migration::{Migrator, MigratorTrait};
@@ -19,18 +18,6 @@ use std::time::Instant;
 
 #[path = "nodes_source.rs"]
 mod nodes_source;
-
-fn demo_nodes(n: usize) -> Vec<NodeFacts> {
-    let cp: NodeFacts = serde_json::from_str(include_str!("../config/demo/cp-1.json")).unwrap();
-    let w: NodeFacts = serde_json::from_str(include_str!("../config/demo/worker-1.json")).unwrap();
-    (0..n)
-        .map(|i| {
-            let mut f = if i < 3 { cp.clone() } else { w.clone() };
-            f.node = format!("node-{i}");
-            f
-        })
-        .collect()
-}
 
 /// Bytes of the check rows' `nodes`, and of how many rows.
 async fn stored(db: &sea_orm::DatabaseConnection) -> (i64, i64) {
@@ -86,7 +73,7 @@ async fn measure(label: &str, url: &str, report: &Report) {
 fn main() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let catalog = Catalog::embedded().unwrap();
-    let source = nodes_source::NodesSource(demo_nodes(1000));
+    let source = nodes_source::NodesSource(nodes_source::demo_nodes(1000));
     let report = rt.block_on(nodes_source::scan(&catalog, &source, "cis-1.11"));
     let dir = tempfile::TempDir::new().unwrap();
     let sqlite = format!("sqlite://{}?mode=rwc", dir.path().join("m.db").display());

@@ -2,7 +2,6 @@
 //! 200 clusters. Run with `cargo bench --bench store`.
 
 use cis_scan::engine::benchmark::Catalog;
-use cis_scan::engine::facts::NodeFacts;
 use cis_scan::service::domain::{Principal, ScanState};
 use cis_scan::service::store::Store;
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -10,18 +9,6 @@ use std::time::{Duration, Instant};
 
 #[path = "nodes_source.rs"]
 mod nodes_source;
-
-fn demo_nodes(n: usize) -> Vec<NodeFacts> {
-    let cp: NodeFacts = serde_json::from_str(include_str!("../config/demo/cp-1.json")).unwrap();
-    let w: NodeFacts = serde_json::from_str(include_str!("../config/demo/worker-1.json")).unwrap();
-    (0..n)
-        .map(|i| {
-            let mut f = if i < 3 { cp.clone() } else { w.clone() };
-            f.node = format!("node-{i}");
-            f
-        })
-        .collect()
-}
 
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -34,7 +21,7 @@ fn bench(c: &mut Criterion) {
     rt.block_on(store.upsert_cluster("big", "big", "bench"))
         .unwrap();
     let catalog = Catalog::embedded().unwrap();
-    let source = nodes_source::NodesSource(demo_nodes(1000));
+    let source = nodes_source::NodesSource(nodes_source::demo_nodes(1000));
     let report = rt.block_on(nodes_source::scan(&catalog, &source, "cis-1.11"));
     let who = Principal::Admin {
         token_id: uuid::Uuid::new_v4(),
@@ -136,7 +123,7 @@ fn fleet(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::TempDir::new().unwrap();
     let catalog = Catalog::embedded().unwrap();
-    let source = nodes_source::NodesSource(demo_nodes(3));
+    let source = nodes_source::NodesSource(nodes_source::demo_nodes(3));
     let report = rt.block_on(nodes_source::scan(&catalog, &source, "cis-1.11"));
     let store = fleet_store(&rt, dir.path(), &report, true);
     let legacy = fleet_store(&rt, dir.path(), &report, false);

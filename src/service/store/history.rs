@@ -59,17 +59,6 @@ impl Store {
             .await?)
     }
 
-    /// The cluster's `last` newest reports, newest first.
-    pub async fn recent_reports(&self, cluster_id: &str, last: u64) -> Result<Vec<report::Model>> {
-        Ok(report::Entity::find()
-            .filter(report::Column::ClusterId.eq(cluster_id))
-            .order_by_desc(report::Column::CreatedAt)
-            .order_by_desc(report::Column::Id)
-            .limit(last)
-            .all(&self.db)
-            .await?)
-    }
-
     /// The cluster's `last` newest reports, newest first, with only what a check's
     /// history needs (not their node lists, which a 1,000-node report makes large).
     pub async fn recent_check_states(
