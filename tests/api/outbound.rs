@@ -46,13 +46,13 @@ async fn the_metadata_address_is_refused_in_every_spelling_and_nothing_is_stored
             "{server}: {msg}"
         );
     }
-    assert!(app
-        .state
-        .store()
-        .cluster_any("probe")
-        .await
-        .unwrap()
-        .is_none());
+    assert_nothing_registered(&app).await;
+}
+
+/// No cluster named by `REGISTER` was stored (a refusal keeps nothing).
+pub async fn assert_nothing_registered(app: &crate::support::app::TestApp) {
+    let stored = app.state.store().cluster_any("probe").await.unwrap();
+    assert!(stored.is_none(), "a refused cluster was stored");
 }
 
 /// A one-answer HTTP server on loopback: counts the requests it reads and

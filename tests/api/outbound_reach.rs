@@ -4,7 +4,7 @@
 //! each scan connects.
 
 use crate::live::kubeadm_cluster;
-use crate::outbound::{kubeconfig, REGISTER};
+use crate::outbound::{assert_nothing_registered, kubeconfig, REGISTER};
 use crate::support::app::{code, fresh_database, settings, spawn_with};
 use crate::support::fakekube::FakeApi;
 use serde_json::json;
@@ -43,13 +43,7 @@ async fn a_loopback_server_is_refused_in_every_spelling_by_default() {
         let r = app.gql(REGISTER, json!({ "k": kubeconfig(server) })).await;
         refused_as_loopback(&r, server);
     }
-    assert!(app
-        .state
-        .store()
-        .cluster_any("probe")
-        .await
-        .unwrap()
-        .is_none());
+    assert_nothing_registered(&app).await;
 }
 
 /// A name other than `localhost` that the system resolver maps to loopback
