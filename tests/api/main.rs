@@ -41,6 +41,7 @@ mod fleet;
 mod fleet_compact;
 mod flow;
 mod history;
+mod import_graph;
 mod kube_bench_differences;
 mod kubeconfig_policy;
 mod lifecycle;

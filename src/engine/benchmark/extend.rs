@@ -5,7 +5,7 @@
 //! fix there reaches every version that keeps the check; a version that
 //! changes a check says so in its own file.
 
-use super::catalog::BenchmarkInfo;
+use super::info::BenchmarkInfo;
 use super::model::{Benchmark, Rule};
 use super::raw::RawExtension;
 use crate::error::{Error, Result};

@@ -5,6 +5,7 @@ pub mod browser;
 pub mod doomed;
 pub mod fakekube;
 pub mod hostroot;
+pub mod imports;
 pub mod k3s;
 pub mod kubeadm;
 pub mod managed;
