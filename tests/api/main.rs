@@ -19,6 +19,7 @@ mod cli_remote_errors;
 mod cluster_source;
 mod clusters_paged;
 mod compact_storage;
+mod conformance;
 mod content_checks;
 mod csv_export;
 mod csv_injection;

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod browser;
+pub mod conformance_case;
 pub mod doomed;
 pub mod fakekube;
 pub mod hostroot;
