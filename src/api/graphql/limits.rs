@@ -19,16 +19,29 @@ use async_graphql::{Request, ServerError, ServerResult, ValidationResult};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Depth and complexity limits of one request.
-#[derive(Debug, Clone, Copy)]
+/// Depth and complexity limits of one request, and the documents already parsed
+/// and found within them.
+#[derive(Debug, Clone)]
 pub struct QueryLimits {
     pub depth: usize,
     pub complexity: usize,
+    pub documents: super::document_cache::DocumentCache,
+}
+
+impl QueryLimits {
+    /// These limits, with an empty document cache.
+    pub fn new(depth: usize, complexity: usize) -> Self {
+        QueryLimits {
+            depth,
+            complexity,
+            documents: Default::default(),
+        }
+    }
 }
 
 impl ExtensionFactory for QueryLimits {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(*self)
+        Arc::new(self.clone())
     }
 }
 
@@ -82,11 +95,18 @@ impl Extension for QueryLimits {
         mut request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
-        // the parser recurses once per bracket: too many must not reach it
-        check_nesting(&request.query)?;
-        // a query that does not parse is left to async-graphql, which says where it fails
-        if let Ok(doc) = request.parsed_query() {
-            self.check_shape(doc)?;
+        if let Some(doc) = self.documents.get(&request.query) {
+            // this very text parsed and passed the checks below before
+            request.set_parsed_query(doc);
+        } else {
+            // the parser recurses once per bracket: too many must not reach it
+            check_nesting(&request.query)?;
+            // a query that does not parse is left to async-graphql, which says where it fails
+            let text = request.query.clone();
+            if let Ok(doc) = request.parsed_query() {
+                self.check_shape(doc)?;
+                self.documents.keep(&text, doc);
+            }
         }
         // what the lists really cost is charged while the request runs (see `cost`)
         request = request.data(super::cost::CostMeter::new(self.complexity));
