@@ -1,11 +1,14 @@
 //! Parsed GraphQL documents kept by their text. Parsing was half the work of a
 //! small query (`report(id) { summary }`: about 200,000 of 420,000 instructions,
 //! most of it the pest grammar), and clients send the same few documents again and
-//! again with other variables. A document is kept only once it parsed and passed
-//! the shape limits, so a hit skips both; the cache is bounded by the texts' size,
-//! so a client sending ever new documents only evicts older ones.
+//! again. A document is kept only once it parsed and passed the shape limits, so a
+//! hit skips both. Validation (a quarter of what was left) depends on the
+//! variables and the operation too, so its result is kept under all three. Both
+//! are bounded by the texts' size, so a client sending ever new documents only
+//! evicts older ones.
 
 use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::{Request, ValidationResult};
 use moka::sync::Cache;
 use std::sync::Arc;
 
@@ -19,13 +22,37 @@ fn weight(query: &str) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// Documents that parsed and passed the limits, by their exact text.
+/// Documents that parsed and passed the limits, by their exact text, and the
+/// validations that passed, by [`ValidationKey`].
 #[derive(Clone)]
-pub struct DocumentCache(Cache<String, Arc<ExecutableDocument>>);
+pub struct DocumentCache(
+    Cache<String, Arc<ExecutableDocument>>,
+    Cache<String, ValidationResult>,
+);
+
+/// What a validation's result depends on besides the schema: the operation, the
+/// variables and the document's text; put in the request's data for the
+/// validation step.
+#[derive(Debug, Clone)]
+pub struct ValidationKey(String);
+
+impl ValidationKey {
+    /// The key of this request.
+    pub fn of(request: &Request) -> Self {
+        let variables = serde_json::to_string(&request.variables).unwrap_or_default();
+        let operation = request.operation_name.as_deref().unwrap_or("");
+        ValidationKey(format!("{operation}\u{0}{variables}\u{0}{}", request.query))
+    }
+}
 
 impl std::fmt::Debug for DocumentCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "DocumentCache({} documents)", self.0.entry_count())
+        write!(
+            f,
+            "DocumentCache({} documents, {} validations)",
+            self.0.entry_count(),
+            self.1.entry_count()
+        )
     }
 }
 
@@ -35,6 +62,10 @@ impl Default for DocumentCache {
             Cache::builder()
                 .max_capacity(CAPACITY_BYTES)
                 .weigher(|q: &String, _| weight(q))
+                .build(),
+            Cache::builder()
+                .max_capacity(CAPACITY_BYTES / 2)
+                .weigher(|k: &String, _| u32::try_from(k.len() + 64).unwrap_or(u32::MAX))
                 .build(),
         )
     }
@@ -49,6 +80,16 @@ impl DocumentCache {
     /// Keeps a document that parsed from `query` and passed the limits.
     pub fn keep(&self, query: &str, doc: &ExecutableDocument) {
         self.0.insert(query.to_string(), Arc::new(doc.clone()));
+    }
+
+    /// The result of a validation that passed for this key before.
+    pub fn validated(&self, key: &ValidationKey) -> Option<ValidationResult> {
+        self.1.get(&key.0)
+    }
+
+    /// Keeps a validation that passed.
+    pub fn keep_validated(&self, key: &ValidationKey, result: ValidationResult) {
+        self.1.insert(key.0.clone(), result);
     }
 }
 
@@ -69,6 +110,31 @@ mod tests {
         assert_eq!(format!("{back:?}"), format!("{:?}", parsed(q)));
         assert!(cache.get("{ __typename }").is_none());
         assert!(cache.get(&format!("{q} ")).is_none());
+    }
+
+    #[test]
+    fn a_validation_is_kept_for_its_variables_and_operation_only() {
+        let cache = DocumentCache::default();
+        let q = "query Q($n: Int) { reports(first: $n) { totalCount } }";
+        let with = |n: i32, op: Option<&str>| {
+            let mut r = Request::new(q).variables(async_graphql::Variables::from_json(
+                serde_json::json!({ "n": n }),
+            ));
+            r.operation_name = op.map(String::from);
+            ValidationKey::of(&r)
+        };
+        let result = ValidationResult {
+            cache_control: Default::default(),
+            complexity: 7,
+            depth: 2,
+        };
+        cache.keep_validated(&with(5, None), result);
+        assert_eq!(
+            cache.validated(&with(5, None)).map(|r| r.complexity),
+            Some(7)
+        );
+        assert!(cache.validated(&with(6, None)).is_none());
+        assert!(cache.validated(&with(5, Some("Q"))).is_none());
     }
 
     #[test]

@@ -108,8 +108,11 @@ impl Extension for QueryLimits {
                 self.documents.keep(&text, doc);
             }
         }
+        let key = super::document_cache::ValidationKey::of(&request);
         // what the lists really cost is charged while the request runs (see `cost`)
-        request = request.data(super::cost::CostMeter::new(self.complexity));
+        request = request
+            .data(super::cost::CostMeter::new(self.complexity))
+            .data(key);
         next.run(ctx, request).await
     }
 
@@ -118,7 +121,18 @@ impl Extension for QueryLimits {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await?;
+        let key = ctx.data_opt::<super::document_cache::ValidationKey>();
+        // the same document, operation and variables passed validation before
+        let result = match key.and_then(|k| self.documents.validated(k)) {
+            Some(result) => result,
+            None => {
+                let result = next.run(ctx).await?;
+                if let Some(k) = key {
+                    self.documents.keep_validated(k, result);
+                }
+                result
+            }
+        };
         if let Some(meter) = ctx.data_opt::<super::cost::CostMeter>() {
             // the static price first: lists longer than their estimate add to it
             let _ = meter.charge(result.complexity);
