@@ -42,6 +42,11 @@ pub enum Error {
     /// No valid credentials, and why (missing, unknown, revoked, expired).
     #[error("{0}")]
     Unauthenticated(Refusal),
+    /// A live cluster could not be reached, or its API server or a collector Job
+    /// failed: what failed and while doing what, never the server's answer. Not the
+    /// caller's input (GraphQL code CLUSTER_UNREACHABLE).
+    #[error("{0}")]
+    Cluster(String),
     /// The database failed; the detail is logged, never shown to API clients.
     #[error("database error: {0}")]
     Database(String),
