@@ -12,6 +12,7 @@ pub mod process;
 pub mod promql;
 pub mod rke2;
 pub mod schema;
+pub mod source_facts;
 pub mod ui;
 pub mod ui_sources;
 pub mod wait;
