@@ -25,6 +25,7 @@ const RULE_FILES: &[&str] = &[
     include_str!("../../benchmarks/rules/etcd.yaml"),
     include_str!("../../benchmarks/rules/control-plane-config.yaml"),
     include_str!("../../benchmarks/rules/policies.yaml"),
+    include_str!("../../benchmarks/rules/ciphers.yaml"),
 ];
 
 static DEMO_NODE: LazyLock<NodeFacts> = LazyLock::new(|| {

@@ -183,3 +183,25 @@ fn without_secrets_encryption_k3s_fails_the_encryption_check() {
         "{n:?}"
     );
 }
+
+/// k3s gives its API server six ECDHE AEAD suites when kube-apiserver-arg names none
+/// (k3s-io/k3s pkg/cli/server/server.go); k3s's CIS guide: "By default, the K3s
+/// kube-apiserver complies with this test".
+#[test]
+fn a_default_k3s_server_passes_the_api_server_cipher_check_with_k3s_own_list() {
+    let h = HostRoot::new();
+    k3s::server(&h);
+    let config: String = k3s::SERVER_CONFIG
+        .lines()
+        .filter(|l| !l.contains("tls-cipher-suites"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    h.file("/etc/rancher/k3s/config.yaml", &config, 0o600);
+    let r = eval("k3s-cis-1.12", &[h.collect("k3s-server")]);
+    assert_eq!(state(&r, "1.2.29"), P);
+    let n = &result(&r, "1.2.29").nodes[0];
+    assert!(
+        n.actual.contains("TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305"),
+        "{n:?}"
+    );
+}

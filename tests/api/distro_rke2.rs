@@ -19,7 +19,7 @@ use State::{NotApplicable as NA, Pass as P, Warn as W};
 /// Sections 1 to 4 of rke2-cis-1.12 on a hardened server. The guide passes every
 /// automated check and marks 4.1.1, 4.1.2, 4.1.9, 4.1.10 and 4.2.7 Not Applicable;
 /// checks the guide leaves to the operator (Manual) are WARN here when cis-scan
-/// cannot confirm them (1.2.3, 1.2.9, 1.2.11, 1.2.20, 3.1.x, 3.2.2, 4.2.12 to 4.2.14)
+/// cannot confirm them (1.2.3, 1.2.9, 1.2.11, 3.1.x, 3.2.2, 4.2.12 to 4.2.14)
 /// and PASS where the configuration shows them met (1.1.7 to 1.1.12, 1.3.1, 4.2.5, 4.2.8).
 const RKE2_1_12_HARDENED_SERVER: &[(&str, State)] = &[
     ("1.1.1", P),
@@ -62,7 +62,7 @@ const RKE2_1_12_HARDENED_SERVER: &[(&str, State)] = &[
     ("1.2.17", P),
     ("1.2.18", P),
     ("1.2.19", P),
-    ("1.2.20", W),
+    ("1.2.20", P), // Automated in Rancher's rke2-cis-1.12: the default request timeout passes
     ("1.2.21", P),
     ("1.2.22", P),
     ("1.2.23", P),
@@ -242,4 +242,15 @@ fn rke2_permissive_skips_what_the_hardened_benchmark_checks() {
         assert_eq!(state(&perm, id), NA, "{id}");
         assert_eq!(state(&hard, id), P, "{id}");
     }
+}
+
+#[test]
+fn rke2_request_timeout_left_at_its_default_passes_as_rancher_judges_it() {
+    let r = eval("rke2-cis-1.12", &[server()]);
+    assert_eq!(state(&r, "1.2.20"), P);
+    let n = &result(&r, "1.2.20").nodes[0];
+    assert!(
+        n.actual.contains("60s") || n.actual.contains("1m0s"),
+        "{n:?}"
+    );
 }

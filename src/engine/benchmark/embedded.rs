@@ -22,6 +22,7 @@ pub const RULES: &[(&str, &str)] = &[
     embedded!("rules/etcd.yaml"),
     embedded!("rules/control-plane-config.yaml"),
     embedded!("rules/worker.yaml"),
+    embedded!("rules/ciphers.yaml"),
     embedded!("rules/policies.yaml"),
     embedded!("rules/rke2.yaml"),
     embedded!("rules/k3s.yaml"),
