@@ -65,6 +65,10 @@ pub struct NodeFacts {
     /// The API server's admission configuration, when it names one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admission_config: Option<AdmissionConfigFacts>,
+    /// SHA-256 digests of the files checks compare (etcd's `--trusted-ca-file`, the API
+    /// server's `--client-ca-file`), keyed by the path as the component names it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub digests: BTreeMap<String, FileDigest>,
     /// True when collected without node access (agentless): files were not read.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub agentless: bool,
@@ -239,6 +243,17 @@ pub struct FileEntry {
     /// Group name from the host's /etc/group, or the gid when it has none.
     #[serde(default)]
     pub group: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// A file's SHA-256 digest, never its content; or why it could not be read.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct FileDigest {
+    /// Lowercase hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }

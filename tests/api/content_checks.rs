@@ -1,7 +1,8 @@
 //! Checks whose CIS audit asks about a file's content: the encryption
-//! configuration (1.2.28/1.2.29 in cis-1.8), the audit policy (3.2.1) and
-//! EventRateLimit's admission configuration (1.2.9), on kubeadm control planes
-//! whose API server names real-world configuration files.
+//! configuration (1.2.28/1.2.29 in cis-1.8) and the audit policy (3.2.1); and
+//! EventRateLimit (1.2.9), whose audit asks only for the plugin, with the limits
+//! of its admission configuration as a note; on kubeadm control planes whose API
+//! server names real-world configuration files.
 
 use crate::support::hostroot::HostRoot;
 use crate::support::kubeadm;
@@ -256,9 +257,7 @@ fn event_rate_limit_with_limits_in_its_own_file_passes() {
         ],
     );
     assert_eq!(state(&r, "1.2.9"), State::Pass, "{:?}", node(&r, "1.2.9"));
-    assert!(node(&r, "1.2.9")
-        .actual
-        .contains("Server qps=50 burst=100; Namespace qps=10 burst=50"));
+    assert!(reason(&r, "1.2.9").contains("Server qps=50 burst=100; Namespace qps=10 burst=50"));
 }
 
 #[test]
@@ -277,28 +276,43 @@ fn event_rate_limit_configured_inline_passes() {
     h.file(&format!("{DIR}/admission.yaml"), &inline, 0o600);
     let r = eval("cis-1.8", &h);
     assert_eq!(state(&r, "1.2.9"), State::Pass, "{:?}", node(&r, "1.2.9"));
-    assert!(node(&r, "1.2.9").actual.contains("User qps=5 burst=20"));
+    assert!(reason(&r, "1.2.9").contains("User qps=5 burst=20"));
 }
 
 #[test]
-fn admission_config_without_event_rate_limit_is_not_enough() {
+fn admission_config_without_event_rate_limit_passes_with_a_note() {
+    // the audit asks only for the plugin; the limits are the remediation's
     let r = rate_limit(
         &[flag("admission-control-config-file", "admission.yaml")],
         &[("admission-pod-security-only.yaml", "admission.yaml")],
     );
-    assert_eq!(state(&r, "1.2.9"), State::Warn);
+    assert_eq!(state(&r, "1.2.9"), State::Pass);
     assert!(
-        reason(&r, "1.2.9").contains("does not configure EventRateLimit"),
+        reason(&r, "1.2.9").contains("note: the audit asks only for the plugin; the remediation also gives it limits, and here: the admission configuration does not configure EventRateLimit"),
         "{}",
         reason(&r, "1.2.9")
     );
 }
 
 #[test]
-fn event_rate_limit_enabled_without_admission_config_has_no_limits() {
+fn event_rate_limit_enabled_without_admission_config_passes_with_a_note() {
     let r = rate_limit(&[], &[]);
-    assert_eq!(state(&r, "1.2.9"), State::Warn);
+    assert_eq!(state(&r, "1.2.9"), State::Pass);
     assert!(reason(&r, "1.2.9").contains("--admission-control-config-file is not set"));
+}
+
+#[test]
+fn event_rate_limit_not_enabled_fails_whatever_its_configuration() {
+    let h = control_plane(
+        &[flag("admission-control-config-file", "admission.yaml")],
+        &[
+            ("admission-event-rate-limit.yaml", "admission.yaml"),
+            ("eventconfig.yaml", "eventconfig.yaml"),
+        ],
+    );
+    let r = eval("cis-1.8", &h);
+    assert_eq!(state(&r, "1.2.9"), State::Warn, "unscored in cis-1.8");
+    assert!(node(&r, "1.2.9").actual.starts_with("not enabled"));
 }
 
 #[test]

@@ -4,8 +4,8 @@ use super::model::*;
 use super::raw::*;
 use crate::engine::facts::FILE_KEYS;
 
-/// Counts the comparison keys given, to reject a leaf with none or several.
-fn value_op(c: &RawCondition) -> std::result::Result<ValueOp, String> {
+/// Every comparison key given.
+fn ops(c: &RawCondition) -> Vec<ValueOp> {
     let mut ops = Vec::new();
     if let Some(s) = c.set {
         ops.push(if s { ValueOp::Set } else { ValueOp::Unset });
@@ -34,6 +34,12 @@ fn value_op(c: &RawCondition) -> std::result::Result<ValueOp, String> {
     if let Some(v) = &c.starts_with {
         ops.push(ValueOp::StartsWith(v.clone()));
     }
+    ops
+}
+
+/// The one comparison of a leaf, rejecting a leaf with none or several.
+fn value_op(c: &RawCondition) -> std::result::Result<ValueOp, String> {
+    let mut ops = ops(c);
     match ops.len() {
         1 => Ok(ops.pop().expect("one op")),
         0 => Err(
@@ -169,6 +175,10 @@ pub(super) fn condition(
             missing,
         });
     }
+    if let Some(other) = &c.distinct_from {
+        node_only("distinct_from")?;
+        return distinct_file(&c, other);
+    }
     let setting = if let Some(f) = c.flag.clone() {
         if !f.starts_with("--") {
             return Err(format!("flag '{f}' must start with --"));
@@ -196,4 +206,65 @@ fn combine(
         return Err("all/any needs at least one test".into());
     }
     list.into_iter().map(|c| condition(c, component)).collect()
+}
+
+/// `flag: --a, distinct_from: "component --b"`: the two flags name different files.
+fn distinct_file(c: &RawCondition, other: &str) -> std::result::Result<Condition, String> {
+    let flag = c
+        .flag
+        .clone()
+        .ok_or("distinct_from goes with flag: the file flag of this rule's component")?;
+    if !flag.starts_with("--") {
+        return Err(format!("flag '{flag}' must start with --"));
+    }
+    if !ops(c).is_empty() || c.default.is_some() {
+        return Err("distinct_from takes no comparison and no default".into());
+    }
+    let parsed = other.split_once(' ').and_then(|(comp, f)| {
+        let comp = Component::from_key(comp).filter(|c| *c != Component::Cluster)?;
+        f.starts_with("--").then(|| (comp, f.to_string()))
+    });
+    let (other, other_flag) = parsed.ok_or(format!(
+        "distinct_from '{other}' must be a node component and its flag, e.g. 'apiserver --client-ca-file'"
+    ))?;
+    Ok(Condition::DistinctFile {
+        flag,
+        other,
+        other_flag,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> std::result::Result<Condition, String> {
+        condition(serde_saphyr::from_str(text).unwrap(), Component::Etcd)
+    }
+
+    #[test]
+    fn distinct_from_names_the_other_component_and_its_flag() {
+        assert_eq!(
+            parse("{flag: --trusted-ca-file, distinct_from: apiserver --client-ca-file}"),
+            Ok(Condition::DistinctFile {
+                flag: "--trusted-ca-file".into(),
+                other: Component::Apiserver,
+                other_flag: "--client-ca-file".into(),
+            })
+        );
+    }
+
+    #[test]
+    fn distinct_from_refuses_a_comparison_beside_it() {
+        let e = parse(
+            "{flag: --trusted-ca-file, set: true, distinct_from: apiserver --client-ca-file}",
+        );
+        assert!(e.unwrap_err().contains("takes no comparison"));
+    }
+
+    #[test]
+    fn distinct_from_refuses_an_unknown_component() {
+        let e = parse("{flag: --trusted-ca-file, distinct_from: cluster --client-ca-file}");
+        assert!(e.unwrap_err().contains("must be a node component"));
+    }
 }

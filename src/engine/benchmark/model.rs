@@ -142,8 +142,16 @@ pub enum Condition {
     /// The audit policy --audit-policy-file names exists, is an audit.k8s.io
     /// Policy and has at least one rule that logs.
     AuditPolicy,
-    /// EventRateLimit is enabled and the admission configuration gives it limits.
+    /// EventRateLimit is enabled (the audit's only question); the limits the
+    /// admission configuration gives it are reported as a note.
     EventRateLimit,
+    /// The file `flag` names is not the file `other`'s `other_flag` names, by path
+    /// or by content (the SHA-256 digests the collector records).
+    DistinctFile {
+        flag: String,
+        other: Component,
+        other_flag: String,
+    },
     /// A cluster-wide assessment made from the Kubernetes API.
     Policy(super::PolicyName),
 }

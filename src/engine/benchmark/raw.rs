@@ -81,8 +81,11 @@ pub struct RawCondition {
     pub encryption_providers: Option<Vec<String>>,
     /// `audit_policy: true`: the audit policy file's content.
     pub audit_policy: Option<bool>,
-    /// `event_rate_limit: true`: EventRateLimit enabled and configured with limits.
+    /// `event_rate_limit: true`: EventRateLimit enabled, its limits reported as a note.
     pub event_rate_limit: Option<bool>,
+    /// With `flag`: "component --flag" naming a file that must be a different one
+    /// (by path and content), e.g. `distinct_from: apiserver --client-ca-file`.
+    pub distinct_from: Option<String>,
     pub policy: Option<String>,
     pub set: Option<bool>,
     pub eq: Option<String>,

@@ -3,6 +3,7 @@
 
 mod configs;
 mod content;
+mod digest;
 mod host;
 mod k3s;
 mod paths;
@@ -235,6 +236,7 @@ pub fn collect(opts: &Options) -> NodeFacts {
     ) {
         facts.admission_config = Some(content::admission_config(&host, apiserver_pid, &path));
     }
+    facts.digests = digest::compared_files(&host, &comps);
     facts.kubernetes_version = comps
         .get(&Component::Apiserver)
         .and_then(|a| {

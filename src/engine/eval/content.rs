@@ -237,6 +237,18 @@ pub fn event_rate_limit(facts: Option<&AdmissionConfigFacts>) -> Outcome {
     .beyond_flags()
 }
 
+/// The note a check that EventRateLimit is enabled carries: the limits the admission
+/// configuration gives it, or, since the remediation also asks for them, what is missing.
+pub fn event_rate_limit_note(limits: &Outcome) -> String {
+    if limits.state == State::Pass {
+        return format!("note: {} ({})", limits.actual, limits.source);
+    }
+    format!(
+        "note: the audit asks only for the plugin; the remediation also gives it limits, and here: {}",
+        limits.reason.as_deref().unwrap_or(&limits.actual)
+    )
+}
+
 #[cfg(test)]
 #[path = "content_tests.rs"]
 mod tests;

@@ -151,3 +151,31 @@ fn an_unreadable_event_rate_limit_file_is_an_error() {
     };
     assert_eq!(event_rate_limit(Some(&a)).state, State::Error);
 }
+
+#[test]
+fn the_event_rate_limit_note_lists_the_limits_found() {
+    let a = AdmissionConfigFacts {
+        path: "/adm.yaml".into(),
+        plugins: vec!["EventRateLimit".into()],
+        event_rate_limit: Some(EventRateLimitFacts {
+            source: "inline".into(),
+            limits: vec!["Server qps=50 burst=100".into()],
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let note = event_rate_limit_note(&event_rate_limit(Some(&a)));
+    assert_eq!(
+        note,
+        "note: EventRateLimit limits: Server qps=50 burst=100 (file /adm.yaml)"
+    );
+}
+
+#[test]
+fn the_event_rate_limit_note_says_what_the_remediation_adds_when_limits_are_missing() {
+    let note = event_rate_limit_note(&event_rate_limit(None));
+    assert_eq!(
+        note,
+        "note: the audit asks only for the plugin; the remediation also gives it limits, and here: --admission-control-config-file is not set, so EventRateLimit has no limits"
+    );
+}

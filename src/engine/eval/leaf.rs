@@ -2,6 +2,7 @@
 
 use super::compare::{apply, describe, items};
 use super::content;
+use super::distinct;
 use super::files::test_files;
 use super::settings::{ComponentView, Resolved};
 use super::{NodeView, Outcome};
@@ -68,17 +69,31 @@ pub fn condition(
         }
         Condition::AuditPolicy => content::audit_policy(view.facts.audit_policy.as_ref()),
         Condition::EventRateLimit => {
+            // every version's audit asks only that the plugin is enabled; the
+            // limits its remediation adds are reported beside the verdict
             let enabled = plugin(benchmark, component, view, "EventRateLimit", true);
             if enabled.state != State::Pass {
                 return enabled;
             }
             let limits = content::event_rate_limit(view.facts.admission_config.as_ref());
-            Outcome {
-                actual: format!("{}; {}", enabled.actual, limits.actual),
-                expected: format!("{} and {}", enabled.expected, limits.expected),
-                ..limits
-            }
+            enabled.because(content::event_rate_limit_note(&limits))
         }
+        Condition::DistinctFile {
+            flag,
+            other,
+            other_flag,
+        } => distinct::distinct_file(
+            benchmark,
+            distinct::Named {
+                component,
+                flag,
+            },
+            distinct::Named {
+                component: *other,
+                flag: other_flag,
+            },
+            view,
+        ),
         Condition::Policy(name) => {
             Outcome::new(State::Warn, "not assessed", name.as_str(), "Kubernetes API")
                 .because("policy tests need the cluster's API".into())

@@ -3,6 +3,7 @@
 
 mod compare;
 mod content;
+mod distinct;
 mod files;
 mod leaf;
 pub mod policy;

@@ -139,7 +139,7 @@ pub fn server(h: &HostRoot) {
         .dir(TLS, 0o755)
         .dir(&format!("{TLS}/etcd"), 0o755);
     for (f, mode) in SERVER_TLS {
-        h.file(&format!("{TLS}/{f}"), "PEM", *mode);
+        h.file(&format!("{TLS}/{f}"), &format!("PEM {f}"), *mode);
     }
     h.process(3000, &["/usr/local/bin/k3s", "server"]);
 }

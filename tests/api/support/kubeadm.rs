@@ -182,7 +182,12 @@ pub fn control_plane(h: &HostRoot) {
         .dir("/var/lib/etcd", 0o700)
         .dir("/etc/kubernetes/pki", 0o755);
     for (f, mode) in PKI {
-        h.file(&format!("/etc/kubernetes/pki/{f}"), "PEM", *mode);
+        // distinct content per file, as real certificates and keys have
+        h.file(
+            &format!("/etc/kubernetes/pki/{f}"),
+            &format!("PEM {f}"),
+            *mode,
+        );
     }
     h.process(101, APISERVER)
         .process(102, CONTROLLER_MANAGER)

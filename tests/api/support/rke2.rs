@@ -245,7 +245,7 @@ pub fn server(h: &HostRoot) {
     .dir(TLS, 0o755)
     .dir(&format!("{TLS}/etcd"), 0o755);
     for (f, mode) in SERVER_TLS {
-        h.file(&format!("{TLS}/{f}"), "PEM", *mode);
+        h.file(&format!("{TLS}/{f}"), &format!("PEM {f}"), *mode);
     }
     h.process(1001, APISERVER)
         .process(1002, CONTROLLER_MANAGER)
