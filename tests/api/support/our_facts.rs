@@ -86,6 +86,10 @@ fn walk(c: &Condition, out: &mut OurFacts) {
         Condition::AuditPolicy => {
             out.settings.insert("--audit-policy-file".into());
         }
+        // the audit reads etcd's flag; comparing it with the other component's file is ours
+        Condition::DistinctFile { flag, .. } => {
+            out.settings.insert(flag.clone());
+        }
         Condition::Policy(_) => out.policy = true,
     }
 }
