@@ -83,6 +83,7 @@ pub fn scan(proc_root: &Path) -> Scan {
             cmdline: argv,
             env,
             env_error,
+            origins: BTreeMap::new(),
         };
         match found {
             Found::Component(c) => {
