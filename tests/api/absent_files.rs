@@ -6,7 +6,8 @@ use crate::support::hostroot::HostRoot;
 use crate::support::{eval, result, state};
 use cis_scan::engine::report::State;
 
-const CONFIG: &str = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nreadOnlyPort: 0\n";
+const CONFIG: &str =
+    "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nreadOnlyPort: 0\n";
 
 fn kubelet_node(argv: &[&str]) -> cis_scan::engine::facts::NodeFacts {
     let h = HostRoot::new();
@@ -39,7 +40,10 @@ fn a_kubeconfig_the_kubelet_names_but_lacks_fails_naming_the_flag() {
     let n = &result(&r, "4.1.5").nodes[0];
     assert_eq!(n.source, "kubelet --kubeconfig");
     assert!(
-        n.reason.as_deref().unwrap().contains("/etc/kubernetes/kubelet.conf"),
+        n.reason
+            .as_deref()
+            .unwrap()
+            .contains("/etc/kubernetes/kubelet.conf"),
         "{:?}",
         n.reason
     );
@@ -58,7 +62,11 @@ fn a_client_ca_the_kubelet_config_names_but_lacks_fails_naming_the_field() {
     // 4.1.8 is unscored in cis-1.12: its FAIL shows as WARN with the failure as reason
     let n = &result(&r, "4.1.8").nodes[0];
     assert_eq!(n.state, State::Warn, "{n:?}");
-    assert!(n.reason.as_deref().unwrap().contains("unscored check would fail"));
+    assert!(n
+        .reason
+        .as_deref()
+        .unwrap()
+        .contains("unscored check would fail"));
     assert!(
         n.source
             .contains("authentication.x509.clientCAFile in /var/lib/kubelet/config.yaml"),
@@ -72,7 +80,10 @@ fn a_kubeconfig_inside_the_proxy_container_is_judged_there() {
     let h = HostRoot::new();
     h.process(
         100,
-        &["kube-proxy", "--kubeconfig=/var/lib/kube-proxy/kubeconfig.conf"],
+        &[
+            "kube-proxy",
+            "--kubeconfig=/var/lib/kube-proxy/kubeconfig.conf",
+        ],
     );
     // the DaemonSet's volume, seen through the process's own root
     let inner = h.proc().join("100/root/var/lib/kube-proxy");
@@ -81,5 +92,9 @@ fn a_kubeconfig_inside_the_proxy_container_is_judged_there() {
     let r = eval("cis-1.12", &[h.collect("worker-1")]);
     let n = &result(&r, "4.1.3").nodes[0];
     assert_ne!(n.state, State::Fail, "{n:?}");
-    assert!(n.source.contains("in the container of process 100"), "{}", n.source);
+    assert!(
+        n.source.contains("in the container of process 100"),
+        "{}",
+        n.source
+    );
 }

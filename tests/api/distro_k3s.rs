@@ -190,7 +190,8 @@ fn each_k3s_flag_names_the_file_or_default_that_decided_it() {
     let source = |id: &str| result(&r, id).nodes[0].source.clone();
     // appended by a config.yaml.d file's `kubelet-arg+`
     assert!(
-        source("4.2.5").starts_with("kubelet-arg in /etc/rancher/k3s/config.yaml.d/10-kubelet.yaml"),
+        source("4.2.5")
+            .starts_with("kubelet-arg in /etc/rancher/k3s/config.yaml.d/10-kubelet.yaml"),
         "{}",
         source("4.2.5")
     );
@@ -214,13 +215,19 @@ fn a_k3s_command_line_arg_overrides_config_yaml() {
     k3s::agent(&h);
     h.process(
         3001,
-        &["/usr/local/bin/k3s", "agent", "--kubelet-arg", "anonymous-auth=true"],
+        &[
+            "/usr/local/bin/k3s",
+            "agent",
+            "--kubelet-arg",
+            "anonymous-auth=true",
+        ],
     );
     let r = eval("k3s-cis-1.12", &[h.collect("k3s-agent")]);
     assert_eq!(state(&r, "4.2.1"), State::Fail);
     let n = &result(&r, "4.2.1").nodes[0];
     assert!(
-        n.source.starts_with("--kubelet-arg on the command line of k3s process"),
+        n.source
+            .starts_with("--kubelet-arg on the command line of k3s process"),
         "{}",
         n.source
     );

@@ -259,7 +259,8 @@ fn a_user_drop_in_in_a_subdirectory_re_enables_anonymous_auth() {
     let n = &result(&r, "4.2.1").nodes[0];
     assert_eq!(n.actual, "--anonymous-auth=true");
     assert!(
-        n.source.contains("kubelet.conf.d/20-cli-config-dir/10-debug.conf"),
+        n.source
+            .contains("kubelet.conf.d/20-cli-config-dir/10-debug.conf"),
         "{}",
         n.source
     );

@@ -96,7 +96,11 @@ pub(super) fn kubelet(
     };
     // the file the kubelet names, or a usual location when its arguments are unknown
     let guessed = (!known)
-        .then(|| paths::kubelet_configs().into_iter().find(|p| host.exists(p)))
+        .then(|| {
+            paths::kubelet_configs()
+                .into_iter()
+                .find(|p| host.exists(p))
+        })
         .flatten();
     let config_path = config.as_ref().map(|(p, _)| p.clone()).or(guessed.clone());
     let cfg = match (&config_path, &config_dir) {

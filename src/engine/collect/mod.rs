@@ -20,9 +20,9 @@ pub use systemd::split_words;
 use crate::engine::benchmark::Component;
 use crate::engine::facts::*;
 use configs::{manifest_args, read_config};
-use locate::{first_existing, named_or_guessed, Named};
 use host::Host;
 use k3s::k3s_components;
+use locate::{first_existing, named_or_guessed, Named};
 use rancher_config::{rke2_origins, RancherConfig};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -101,7 +101,12 @@ pub fn collect(opts: &Options) -> NodeFacts {
         let kc = named.arg(c, "--kubeconfig");
         facts.files.insert(
             format!("{}-kubeconfig", c.key()),
-            named_or_guessed(&host, named.pid(c), kc, paths::component_kubeconfigs(c.key())),
+            named_or_guessed(
+                &host,
+                named.pid(c),
+                kc,
+                paths::component_kubeconfigs(c.key()),
+            ),
         );
     }
     let etcd_pid = named.pid(Component::Etcd);

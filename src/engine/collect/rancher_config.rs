@@ -115,10 +115,7 @@ impl RancherConfig {
 /// RKE2 passes each `*-arg` entry of its configuration to the component as a
 /// flag: where the component's last value of a flag is the one an entry
 /// gives, that entry's file is recorded as the flag's origin.
-pub(super) fn rke2_origins(
-    config: &RancherConfig,
-    comps: &mut HashMap<Component, ComponentFacts>,
-) {
+pub(super) fn rke2_origins(config: &RancherConfig, comps: &mut HashMap<Component, ComponentFacts>) {
     for (key, arg_key) in paths::K3S_ARG_KEYS {
         let Some(cf) = Component::from_key(key).and_then(|c| comps.get_mut(&c)) else {
             continue;
@@ -144,7 +141,10 @@ pub(super) fn rke2_origins(
             let (name, value) = entry.split_once('=').unwrap_or((entry, "true"));
             let flag = format!("--{name}");
             if running.get(&flag).is_some_and(|v| v == value) {
-                origins.insert(flag, format!("{arg_key} in {file}, as rke2 passes it ({place})"));
+                origins.insert(
+                    flag,
+                    format!("{arg_key} in {file}, as rke2 passes it ({place})"),
+                );
             }
         }
     }
@@ -180,14 +180,20 @@ mod tests {
     fn a_plus_key_appends_and_each_item_keeps_its_file() {
         let (_t, host) = host_with(&[
             (C, "kubelet-arg:\n  - read-only-port=0\n"),
-            ("/etc/rancher/k3s/config.yaml.d/10-a.yaml", "kubelet-arg+:\n  - anonymous-auth=true\n"),
+            (
+                "/etc/rancher/k3s/config.yaml.d/10-a.yaml",
+                "kubelet-arg+:\n  - anonymous-auth=true\n",
+            ),
         ]);
         let c = RancherConfig::read(&host, C).unwrap();
         assert_eq!(
             c.list("kubelet-arg"),
             vec![
                 ("read-only-port=0".to_string(), C),
-                ("anonymous-auth=true".to_string(), "/etc/rancher/k3s/config.yaml.d/10-a.yaml"),
+                (
+                    "anonymous-auth=true".to_string(),
+                    "/etc/rancher/k3s/config.yaml.d/10-a.yaml"
+                ),
             ]
         );
     }
@@ -196,9 +202,18 @@ mod tests {
     fn a_later_plain_key_replaces_and_files_merge_in_name_order() {
         let (_t, host) = host_with(&[
             (C, "kubelet-arg: [a=1]\nprofile: cis\n"),
-            ("/etc/rancher/k3s/config.yaml.d/20-b.yaml", "kubelet-arg: [c=3]\n"),
-            ("/etc/rancher/k3s/config.yaml.d/10-a.yaml", "kubelet-arg+: [b=2]\n"),
-            ("/etc/rancher/k3s/config.yaml.d/notes.txt", "kubelet-arg: [x=9]\n"),
+            (
+                "/etc/rancher/k3s/config.yaml.d/20-b.yaml",
+                "kubelet-arg: [c=3]\n",
+            ),
+            (
+                "/etc/rancher/k3s/config.yaml.d/10-a.yaml",
+                "kubelet-arg+: [b=2]\n",
+            ),
+            (
+                "/etc/rancher/k3s/config.yaml.d/notes.txt",
+                "kubelet-arg: [x=9]\n",
+            ),
         ]);
         let c = RancherConfig::read(&host, C).unwrap();
         let items: Vec<String> = c.list("kubelet-arg").into_iter().map(|(v, _)| v).collect();

@@ -77,26 +77,37 @@ mod tests {
 
     #[test]
     fn the_source_names_the_drop_in_that_set_the_key() {
-        let mut cfg = config(json!({"authentication": {"anonymous": {"enabled": true}}, "readOnlyPort": 0}));
+        let mut cfg =
+            config(json!({"authentication": {"anonymous": {"enabled": true}}, "readOnlyPort": 0}));
         cfg.origins.insert(
             "authentication.anonymous.enabled".into(),
             "/etc/kubelet.conf.d/20-cli-config-dir/10-anon.conf".into(),
         );
-        let (value, source) = lookup(&cfg, "authentication.anonymous.enabled").unwrap().unwrap();
+        let (value, source) = lookup(&cfg, "authentication.anonymous.enabled")
+            .unwrap()
+            .unwrap();
         assert_eq!(value, "true");
         assert_eq!(
             source,
             "config drop-in /etc/kubelet.conf.d/20-cli-config-dir/10-anon.conf (authentication.anonymous.enabled)"
         );
         let (_, base) = lookup(&cfg, "readOnlyPort").unwrap().unwrap();
-        assert_eq!(base, "config file /var/lib/kubelet/config.yaml (readOnlyPort)");
+        assert_eq!(
+            base,
+            "config file /var/lib/kubelet/config.yaml (readOnlyPort)"
+        );
     }
 
     #[test]
     fn an_incomplete_drop_in_walk_decides_nothing() {
         let mut cfg = config(json!({"readOnlyPort": 0}));
         cfg.incomplete = Some("more than 128 drop-in files".into());
-        assert!(matches!(lookup(&cfg, "readOnlyPort"), Err(Resolved::Unknown(w)) if w.contains("128")));
-        assert!(matches!(lookup(&cfg, "rotateCertificates"), Err(Resolved::Unknown(_))));
+        assert!(
+            matches!(lookup(&cfg, "readOnlyPort"), Err(Resolved::Unknown(w)) if w.contains("128"))
+        );
+        assert!(matches!(
+            lookup(&cfg, "rotateCertificates"),
+            Err(Resolved::Unknown(_))
+        ));
     }
 }

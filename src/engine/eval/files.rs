@@ -103,9 +103,8 @@ fn absent(facts: &FileFacts, pattern: Option<&str>, expected: &str, missing: Mis
         .unwrap_or_else(|| "not found".into());
     if let Some(by) = &facts.configured_by {
         let path = facts.tried.join(", ");
-        return Outcome::new(State::Fail, &what, expected, by).because(format!(
-            "{by} names {path}, which is not on this node"
-        ));
+        return Outcome::new(State::Fail, &what, expected, by)
+            .because(format!("{by} names {path}, which is not on this node"));
     }
     let looked = if facts.tried.is_empty() {
         "nothing names this file on this node".to_string()
