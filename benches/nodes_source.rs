@@ -1,5 +1,6 @@
 //! Nodes held in memory as a cluster source, so benches run a scan through
-//! the one pipeline (`service::scan::pipeline`) the CLI and the service use.
+//! the one pipeline (`service::scan::pipeline`) the CLI and the service use,
+//! and saves a report as a scan's would be saved.
 
 use cis_scan::engine::benchmark::Catalog;
 use cis_scan::engine::facts::NodeFacts;
@@ -61,4 +62,27 @@ pub fn demo_nodes(n: usize) -> Vec<NodeFacts> {
             f
         })
         .collect()
+}
+
+/// Saves `report` as the latest report of cluster `cluster`.
+#[allow(dead_code)]
+pub async fn save_as(
+    store: &cis_scan::service::store::Store,
+    cluster: &str,
+    report: &cis_scan::engine::report::Report,
+) {
+    store
+        .upsert_cluster(cluster, cluster, "bench")
+        .await
+        .unwrap();
+    let scan = store
+        .insert_scan(cluster, None, "bench", None)
+        .await
+        .unwrap();
+    let lease = chrono::Utc::now() + chrono::Duration::minutes(5);
+    assert!(store.claim_scan(scan.id, "bench", lease).await.unwrap());
+    store
+        .save_report(scan.id, cluster, report, chrono::Utc::now(), None, &[])
+        .await
+        .unwrap();
 }

@@ -63,24 +63,6 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-/// Saves `report` as the latest report of cluster `cluster`.
-async fn save_as(store: &Store, cluster: &str, report: &cis_scan::engine::report::Report) {
-    store
-        .upsert_cluster(cluster, cluster, "bench")
-        .await
-        .unwrap();
-    let scan = store
-        .insert_scan(cluster, None, "bench", None)
-        .await
-        .unwrap();
-    let lease = chrono::Utc::now() + chrono::Duration::minutes(5);
-    assert!(store.claim_scan(scan.id, "bench", lease).await.unwrap());
-    store
-        .save_report(scan.id, cluster, report, chrono::Utc::now(), None, &[])
-        .await
-        .unwrap();
-}
-
 /// A SQLite store in `dir` with 200 clusters, each with an older report and a
 /// latest `report`; with `compact: false` as if saved before the reports'
 /// compact check states existed (the fleet then reads every check row).
@@ -98,8 +80,8 @@ fn fleet_store(
     rt.block_on(async {
         for i in 0..200 {
             let cluster = format!("cluster-{i:03}");
-            save_as(&store, &cluster, report).await;
-            save_as(&store, &cluster, report).await;
+            nodes_source::save_as(&store, &cluster, report).await;
+            nodes_source::save_as(&store, &cluster, report).await;
         }
         if !compact {
             let db = sea_orm::Database::connect(&url).await.unwrap();

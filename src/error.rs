@@ -41,7 +41,7 @@ pub enum Error {
     Forbidden(String),
     /// No valid credentials, and why (missing, unknown, revoked, expired).
     #[error("{0}")]
-    Unauthenticated(crate::service::auth::Refusal),
+    Unauthenticated(Refusal),
     /// The database failed; the detail is logged, never shown to API clients.
     #[error("database error: {0}")]
     Database(String),
@@ -54,6 +54,34 @@ pub enum Error {
     /// Anything else that should never happen, with what we were doing.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// Why a request carries no caller. Each says what the client should fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// No `Authorization: Bearer` token at all.
+    Missing,
+    /// A token no row matches (mistyped, or deleted).
+    Unknown,
+    /// A token that `token revoke` withdrew.
+    Revoked,
+    /// A token past its expiry.
+    Expired(chrono::DateTime<chrono::Utc>),
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::Missing => f.write_str("no token: send Authorization: Bearer <token>"),
+            Refusal::Unknown => f.write_str("the token is not known"),
+            Refusal::Revoked => f.write_str("the token was revoked"),
+            Refusal::Expired(at) => write!(
+                f,
+                "the token expired at {}",
+                at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+        }
+    }
 }
 
 impl Error {

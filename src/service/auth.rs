@@ -30,33 +30,8 @@ pub fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Why a request carries no caller. Each says what the client should fix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refusal {
-    /// No `Authorization: Bearer` token at all.
-    Missing,
-    /// A token no row matches (mistyped, or deleted).
-    Unknown,
-    /// A token that `token revoke` withdrew.
-    Revoked,
-    /// A token past its expiry.
-    Expired(DateTime<Utc>),
-}
-
-impl std::fmt::Display for Refusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Refusal::Missing => f.write_str("no token: send Authorization: Bearer <token>"),
-            Refusal::Unknown => f.write_str("the token is not known"),
-            Refusal::Revoked => f.write_str("the token was revoked"),
-            Refusal::Expired(at) => write!(
-                f,
-                "the token expired at {}",
-                at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-            ),
-        }
-    }
-}
+// Why a request carries no caller lives with the crate's error, which reports it.
+pub use crate::error::Refusal;
 
 /// The result of looking at a request's credentials.
 #[derive(Debug, Clone, PartialEq, Eq)]

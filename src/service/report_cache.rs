@@ -21,6 +21,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
+/// The PostgreSQL NOTIFY channel a delete is announced on (payload: the report
+/// id); `report_deletions` listens to it.
+pub const DELETION_CHANNEL: &str = "cis_scan_report_deleted";
+
 /// The checks of one report in benchmark order, parsed once.
 pub type ReportChecks = Arc<Vec<CheckResult>>;
 
@@ -186,11 +190,7 @@ impl ReportCache {
         if !self.0.announce {
             return;
         }
-        let notice = self
-            .0
-            .store
-            .notify(super::report_deletions::CHANNEL, &id.to_string())
-            .await;
+        let notice = self.0.store.notify(DELETION_CHANNEL, &id.to_string()).await;
         if let Err(e) = notice {
             // the other replicas still drop it at their next recheck
             tracing::warn!(report = %id, "delete not announced: {e}");

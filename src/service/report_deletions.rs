@@ -11,7 +11,7 @@ use std::sync::{Arc, Weak};
 use uuid::Uuid;
 
 /// The NOTIFY channel; the payload is the report id.
-pub const CHANNEL: &str = "cis_scan_report_deleted";
+pub use super::report_cache::DELETION_CHANNEL as CHANNEL;
 
 /// Whether a database URL names PostgreSQL (which can announce deletes).
 pub fn announces(database_url: &str) -> bool {

@@ -2,8 +2,8 @@
 //! built whole at start-up. The API layer serves it; tests reach it directly.
 
 use super::clusters::{registered_source, sync_clusters, ExtraCluster};
+use super::scan::FollowUp;
 use super::scan::{Scanner, ScannerConfig};
-use super::schedule::FollowUp;
 use super::settings::Settings;
 use super::store::Store;
 use crate::engine::benchmark::{choose, Catalog, Choice};

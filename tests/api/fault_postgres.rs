@@ -27,7 +27,7 @@ struct ThrowawayPostgres {
 }
 
 /// How many times the server is started before a taken port fails the test.
-const START_ATTEMPTS: usize = 5;
+const START_ATTEMPTS: usize = 10;
 
 /// A loopback port nothing listened on a moment ago (PostgreSQL then binds it itself).
 fn unused_port() -> u16 {
@@ -140,10 +140,10 @@ impl ThrowawayPostgres {
                 Ok(()) => return,
                 Err(e) if e.contains("already in use") && attempt < START_ATTEMPTS => {
                     eprintln!(
-                        "port {} is taken by another process; trying again in 1 s",
+                        "port {} is taken by another process; trying again in 0.1 s",
                         self.port
                     );
-                    std::thread::sleep(Duration::from_secs(1));
+                    std::thread::sleep(Duration::from_millis(100));
                 }
                 Err(e) => panic!("PostgreSQL did not start: {e}"),
             }

@@ -1,10 +1,9 @@
 //! GraphQL types of one check of a saved report and its per-node results; they
 //! borrow from the report cache's parsed rows.
 
+use super::check_state::{engine_states, CheckState};
 use super::cost::charge_list;
 use super::paging::{nodes_cost, page, NODES_ESTIMATE};
-use super::report_types::engine_states;
-use super::types::CheckState;
 use crate::engine::report::{CheckResult as EngineCheck, NodeResult as EngineNode, State};
 use crate::service::report_cache::ReportChecks;
 use async_graphql::{Context, Object, Result};

@@ -1,14 +1,14 @@
 //! What a request really costs, counted while it runs.
 //!
 //! Before anything runs, the complexity check prices every list at an estimate
-//! (`paging`, `types::LIST_ESTIMATE`): the real length of a check's nodes, a cluster
+//! (`paging`, `paging::LIST_ESTIMATE`): the real length of a check's nodes, a cluster
 //! list or a skip's node names is only known once the store has answered. A list that
 //! turns out longer than its estimate charges the difference here, for every field
 //! selected under it, against the same limit: a 1,000-node check costs 1,000 nodes,
 //! and the request is refused while its answer is being built, not after.
 
 use super::errors::coded;
-use super::limits::Limit;
+use super::refusals::Limit;
 use async_graphql::{Context, ErrorExtensions};
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -10,7 +10,6 @@
 //! may return (see the `complexity` attributes in `types.rs` and `reports.rs`); it is
 //! compared here so the refusal can say what the query cost.
 
-use super::errors::coded;
 use super::nesting::{nesting, MAX_NESTING};
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextValidation,
@@ -33,53 +32,7 @@ impl ExtensionFactory for QueryLimits {
     }
 }
 
-/// Which limit refused a request, in `extensions.limit` (the HTTP layer makes the
-/// client wait before its next request after such a refusal).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Limit {
-    Nesting,
-    Depth,
-    Fields,
-    /// The same field with the same arguments under two names.
-    Duplicate,
-    Complexity,
-    Timeout,
-    ResponseSize,
-}
-
-impl Limit {
-    /// Its name in `extensions.limit`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Limit::Nesting => "nesting",
-            Limit::Depth => "depth",
-            Limit::Fields => "fields",
-            Limit::Duplicate => "duplicate",
-            Limit::Complexity => "complexity",
-            Limit::Timeout => "timeout",
-            Limit::ResponseSize => "responseSize",
-        }
-    }
-}
-
-/// True when the response is a refusal by one of the limits.
-pub fn refused_by_limit(r: &async_graphql::Response) -> bool {
-    r.errors.iter().any(|e| {
-        e.extensions
-            .as_ref()
-            .is_some_and(|x| x.get("limit").is_some())
-    })
-}
-
-/// A refusal by `limit`: BAD_USER_INPUT, with the limit's name in `extensions.limit`.
-pub fn refuse(limit: Limit, message: String) -> ServerError {
-    let e = coded("BAD_USER_INPUT", message);
-    let mut s = ServerError::new(e.message, None);
-    let mut ext = e.extensions.unwrap_or_default();
-    ext.set("limit", limit.as_str());
-    s.extensions = Some(ext);
-    s
-}
+pub use super::refusals::{refuse, refused_by_limit, Limit};
 
 impl QueryLimits {
     fn check_shape(&self, doc: &ExecutableDocument) -> ServerResult<()> {

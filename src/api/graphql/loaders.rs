@@ -12,6 +12,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;
 
+/// A batched load failed: only database errors reach here.
+pub(super) fn shared(e: std::sync::Arc<crate::Error>) -> async_graphql::Error {
+    tracing::error!("internal error: {e}");
+    super::errors::coded("INTERNAL", "internal error; the service logged the details")
+}
+
 /// Loads the parsed checks of many reports at once: those in the report cache
 /// from memory, the rest in one query (and then cached). Filters and pages are
 /// applied in memory by the resolvers.

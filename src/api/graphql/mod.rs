@@ -1,6 +1,7 @@
 //! The GraphQL API: thin resolvers split per domain and merged.
 
 mod benchmarks;
+mod check_state;
 mod check_types;
 mod clusters;
 pub mod context;
@@ -14,11 +15,13 @@ pub mod limits;
 mod loaders;
 pub mod nesting;
 mod paging;
+mod refusals;
 mod registry;
 mod report_types;
 mod reports;
 mod scans;
 mod schedules;
+mod skipped_test;
 mod skips;
 pub mod types;
 

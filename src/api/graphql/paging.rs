@@ -5,6 +5,9 @@
 use super::errors::coded;
 use async_graphql::Result;
 
+/// What other unpaged lists (clusters, schedules, skipped tests) count as for query cost.
+pub const LIST_ESTIMATE: usize = 20;
+
 /// What `Report.results` counts as for query cost without `limit`: no benchmark has more checks.
 pub const MAX_CHECKS: usize = 150;
 /// What `CheckResult.nodes` counts as for query cost without `node` or `limit`. The real

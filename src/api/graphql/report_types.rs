@@ -1,27 +1,18 @@
 //! GraphQL types of a saved report. They borrow from the report cache: a header
 //! decoded once and check rows parsed once, whatever the number of fields asked.
 
+use super::check_state::{engine_states, CheckState};
 use super::check_types::CheckResult;
 use super::context::{principal, state};
 use super::loaders::Loaders;
 use super::paging::{list_cost, page, MAX_CHECKS, NODES_ESTIMATE};
-use super::types::CheckState;
 use crate::engine::report::ExcludedNode;
-use crate::engine::report::State;
 use crate::service::check_query::{ordered, sections, CheckFilter, ResultOrder, MAX_SEARCH_CHARS};
 use crate::service::report_cache::ReportChecks;
 use crate::service::report_view::{ReportHeader, ReportState};
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
-
-pub(super) fn engine_states(states: Option<Vec<CheckState>>) -> Vec<State> {
-    states
-        .unwrap_or_default()
-        .into_iter()
-        .map(State::from)
-        .collect()
-}
 
 /// Counts of checks per state.
 #[derive(SimpleObject)]
@@ -73,7 +64,7 @@ impl Report {
             .results
             .load_one(self.0.id)
             .await
-            .map_err(super::types::shared)?;
+            .map_err(super::loaders::shared)?;
         Ok(loaded.unwrap_or_default())
     }
 }

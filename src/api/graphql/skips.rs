@@ -3,7 +3,8 @@
 
 use super::context::{cluster_for, principal, state};
 use super::errors::{coded, gql};
-use super::types::SkippedTest;
+use super::paging::LIST_ESTIMATE;
+use super::skipped_test::SkippedTest;
 use crate::service::exceptions::{decode_nodes, Exception, SkipAction};
 use crate::service::store::entity::skip_audit;
 use async_graphql::connection::{Connection, Edge};
@@ -98,11 +99,11 @@ pub struct SkipQuery;
 #[Object]
 impl SkipQuery {
     /// Tests skipped for a cluster, expired exceptions included (until unskipped).
-    #[graphql(complexity = "super::types::LIST_ESTIMATE * child_complexity + 1")]
+    #[graphql(complexity = "LIST_ESTIMATE * child_complexity + 1")]
     async fn skipped_tests(&self, ctx: &Context<'_>, cluster_id: ID) -> Result<Vec<SkippedTest>> {
         let c = cluster_for(ctx, &cluster_id).await?;
         let rows = state(ctx).store().skipped_tests(&c.id).await.map_err(gql)?;
-        super::cost::charge_list(ctx, rows.len(), super::types::LIST_ESTIMATE)?;
+        super::cost::charge_list(ctx, rows.len(), LIST_ESTIMATE)?;
         Ok(rows.into_iter().map(SkippedTest).collect())
     }
 

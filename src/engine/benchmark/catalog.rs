@@ -5,6 +5,7 @@
 
 use super::embedded;
 use super::extend::{check_base, parse_extension};
+use super::info::BenchmarkInfo;
 use super::load::{parse_benchmark, parse_components, parse_header, parse_rules};
 use super::model::*;
 use super::profile::{parse_profile, Profile};
@@ -15,36 +16,6 @@ use std::sync::{Arc, OnceLock};
 
 /// A definition file: its name (for errors) and text.
 type Source = (Cow<'static, str>, Cow<'static, str>);
-
-/// What a benchmark file's header says, known without parsing its checks.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BenchmarkInfo {
-    pub id: String,
-    pub title: String,
-    pub provider: Provider,
-    pub kubernetes_min: Option<KubeVersion>,
-    pub kubernetes_max: Option<KubeVersion>,
-    /// The benchmark whose checks this one takes (`extends:`), if any.
-    pub extends: Option<String>,
-}
-
-impl BenchmarkInfo {
-    /// True when this benchmark is meant for that Kubernetes version.
-    pub fn covers(&self, v: KubeVersion) -> bool {
-        self.kubernetes_min.is_some_and(|min| v >= min)
-            && self.kubernetes_max.is_none_or(|max| v <= max)
-    }
-
-    /// "1.29-1.31", "1.32+", "1.27" or "-".
-    pub fn range(&self) -> String {
-        match (self.kubernetes_min, self.kubernetes_max) {
-            (Some(a), Some(z)) if a == z => format!("{}.{}", a.0, a.1),
-            (Some(a), Some(z)) => format!("{}.{}-{}.{}", a.0, a.1, z.0, z.1),
-            (Some(a), None) => format!("{}.{}+", a.0, a.1),
-            _ => "-".into(),
-        }
-    }
-}
 
 #[derive(Debug)]
 struct Entry {

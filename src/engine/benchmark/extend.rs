@@ -5,7 +5,7 @@
 //! fix there reaches every version that keeps the check; a version that
 //! changes a check says so in its own file.
 
-use super::catalog::BenchmarkInfo;
+use super::info::BenchmarkInfo;
 use super::model::{Benchmark, Rule};
 use super::raw::RawExtension;
 use crate::error::{Error, Result};
@@ -54,8 +54,7 @@ pub fn parse_extension(
     info: &BenchmarkInfo,
     base: &Benchmark,
 ) -> Result<Benchmark> {
-    let raw: RawExtension =
-        serde_saphyr::from_str(text).map_err(|e| def_err(file, "(file)", e.to_string()))?;
+    let raw: RawExtension = super::load::parse_definition(file, text)?;
     let same = raw.id == info.id && raw.title == info.title;
     if !same || info.extends.as_deref() != Some(raw.extends.as_str()) {
         return Err(def_err(file, &raw.id, "header read differently"));

@@ -16,13 +16,25 @@ fn def_err(file: &str, check: &str, message: impl Into<String>) -> Error {
     }
 }
 
-fn parse_yaml<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T> {
+/// Reads a definition file's text: the JSON `build.rs` made of a shipped file, or
+/// YAML (a user's file, or a shipped one that did not convert). JSON is tried only
+/// for text that starts like an object, and a failure falls back to YAML, so a
+/// user's file always gets the YAML parser's message, with its line.
+pub(super) fn parse_definition<T: serde::de::DeserializeOwned>(
+    file: &str,
+    text: &str,
+) -> Result<T> {
+    if text.starts_with("{\"") {
+        if let Ok(v) = serde_json::from_str(text) {
+            return Ok(v);
+        }
+    }
     serde_saphyr::from_str(text).map_err(|e| def_err(file, "(file)", e.to_string()))
 }
 
 /// Parses `components.yaml`.
 pub fn parse_components(file: &str, text: &str) -> Result<BTreeMap<Component, ComponentSpec>> {
-    let raw: RawComponents = parse_yaml(file, text)?;
+    let raw: RawComponents = parse_definition(file, text)?;
     let mut out = BTreeMap::new();
     for (key, c) in raw.components {
         let comp = Component::from_key(&key)
@@ -45,7 +57,7 @@ pub fn parse_components(file: &str, text: &str) -> Result<BTreeMap<Component, Co
 
 /// Parses a rules file.
 pub fn parse_rules(file: &str, text: &str) -> Result<Vec<Rule>> {
-    let raw: RawRules = parse_yaml(file, text)?;
+    let raw: RawRules = parse_definition(file, text)?;
     raw.rules
         .into_iter()
         .map(|r| {
@@ -133,7 +145,7 @@ pub fn parse_benchmark(
     rules: &HashMap<String, Arc<Rule>>,
     components: Arc<BTreeMap<Component, ComponentSpec>>,
 ) -> Result<Benchmark> {
-    let raw: RawBenchmark = parse_yaml(file, text)?;
+    let raw: RawBenchmark = parse_definition(file, text)?;
     let version = |v: &Option<String>, what: &str| -> Result<Option<KubeVersion>> {
         v.as_deref()
             .map(|s| {
@@ -251,6 +263,7 @@ struct RawHeader {
 pub fn parse_header(file: &str, text: &str) -> Result<super::BenchmarkInfo> {
     let mut end = text.len();
     let mut offset = 0;
+    // a JSON text is one line, read whole: serde_json skips the rest quickly
     for line in text.split_inclusive('\n') {
         if ["sections:", "checks:", "changes:"]
             .iter()
@@ -261,7 +274,7 @@ pub fn parse_header(file: &str, text: &str) -> Result<super::BenchmarkInfo> {
         }
         offset += line.len();
     }
-    let raw: RawHeader = parse_yaml(file, &text[..end])?;
+    let raw: RawHeader = parse_definition(file, &text[..end])?;
     let version = |v: &Option<String>, what: &str| -> Result<Option<KubeVersion>> {
         v.as_deref()
             .map(|s| {

@@ -6,15 +6,17 @@ pub mod choice;
 mod condition;
 mod embedded;
 pub(crate) mod extend;
+mod info;
 pub mod load;
 pub mod model;
 mod policy_name;
 pub mod profile;
 mod raw;
 
-pub use catalog::{BenchmarkInfo, Catalog};
+pub use catalog::Catalog;
 pub use choice::{choose, Choice};
 pub use condition::parse_mode;
+pub use info::BenchmarkInfo;
 pub use model::*;
 pub use policy_name::PolicyName;
 pub use profile::Profile;

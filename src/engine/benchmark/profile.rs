@@ -46,8 +46,7 @@ fn def_err(file: &str, check: &str, message: impl Into<String>) -> Error {
 
 /// Parses a profile file.
 pub fn parse_profile(file: &str, text: &str) -> Result<Profile> {
-    let raw: RawProfile =
-        serde_saphyr::from_str(text).map_err(|e| def_err(file, "(file)", e.to_string()))?;
+    let raw: RawProfile = super::load::parse_definition(file, text)?;
     if raw.id.trim().is_empty() || raw.title.trim().is_empty() {
         return Err(def_err(file, "(profile)", "id and title must not be empty"));
     }

@@ -15,10 +15,6 @@ fn system_ns(ns: &str) -> bool {
     SYSTEM_NAMESPACES.contains(&ns)
 }
 
-pub(super) fn system_name(name: &str) -> bool {
-    name.starts_with("system:") || name.starts_with("kubeadm:")
-}
-
 /// Judges one policy.
 pub fn assess(policy: PolicyName, f: &ClusterFacts) -> Outcome {
     let name = policy.as_str();

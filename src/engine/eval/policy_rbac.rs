@@ -1,7 +1,12 @@
 //! RBAC findings for section 5: who is bound to what, and which roles grant what.
 
-use super::policy::system_name;
 use crate::engine::cluster_facts::{BindingFacts, ClusterFacts, RoleFacts, RuleFacts};
+
+/// Names Kubernetes and kubeadm give their own roles and bindings, which the
+/// RBAC checks leave out.
+pub(super) fn system_name(name: &str) -> bool {
+    name.starts_with("system:") || name.starts_with("kubeadm:")
+}
 
 pub(super) fn subjects(b: &BindingFacts) -> String {
     b.subjects

@@ -10,6 +10,7 @@
 
 mod claim;
 mod follow;
+mod follow_up;
 mod leftovers;
 pub mod pipeline;
 mod progress;
@@ -17,12 +18,13 @@ mod reaper;
 pub mod relay;
 mod runner;
 
+pub use follow_up::FollowUp;
 pub use progress::{event, ProgressHub};
 
 use crate::engine::benchmark::Catalog;
 use crate::error::{shown, Error, Result};
 use crate::service::domain::{Principal, ScanPhase, ScanState};
-use crate::service::schedule::FollowUp;
+
 use crate::service::store::{entity::scan, Store};
 use crate::sources::ClusterSource;
 use std::collections::HashMap;

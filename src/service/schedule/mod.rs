@@ -4,9 +4,6 @@
 //! database, so any number of replicas queue one scan per tick.
 
 pub mod cron;
-mod follow_up;
-
-pub use follow_up::FollowUp;
 
 use crate::error::{shown, Error, Result};
 use crate::service::domain::Principal;

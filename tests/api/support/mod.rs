@@ -2,9 +2,11 @@
 
 pub mod app;
 pub mod browser;
+pub mod conformance_case;
 pub mod doomed;
 pub mod fakekube;
 pub mod hostroot;
+pub mod imports;
 pub mod k3s;
 pub mod kubeadm;
 pub mod managed;

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 pub const EVENT: Duration = Duration::from_secs(60);
 
 /// How often a condition is polled.
-const POLL: Duration = Duration::from_millis(20);
+pub const POLL: Duration = Duration::from_millis(20);
 
 /// Polls `probe` until it returns `Some`, for at most `timeout`; fails naming `what`
 /// and how long it waited.
