@@ -232,3 +232,36 @@ fn a_k3s_command_line_arg_overrides_config_yaml() {
         n.source
     );
 }
+
+#[test]
+fn k3s_reads_the_config_file_its_environment_or_flag_names() {
+    let custom = "kubelet-arg:\n  - anonymous-auth=true\n";
+    for (env, argv) in [
+        (
+            vec![("K3S_CONFIG_FILE", "/opt/k3s/custom.yaml")],
+            vec!["/usr/local/bin/k3s", "agent"],
+        ),
+        (
+            vec![],
+            vec![
+                "/usr/local/bin/k3s",
+                "agent",
+                "--config",
+                "/opt/k3s/custom.yaml",
+            ],
+        ),
+    ] {
+        let h = HostRoot::new();
+        k3s::agent(&h);
+        h.file("/opt/k3s/custom.yaml", custom, 0o600)
+            .process_env(3001, &argv, &env);
+        let r = eval("k3s-cis-1.12", &[h.collect("k3s-agent")]);
+        let n = &result(&r, "4.2.1").nodes[0];
+        assert_eq!(n.state, State::Fail, "{argv:?} {env:?}");
+        assert!(
+            n.source.starts_with("kubelet-arg in /opt/k3s/custom.yaml"),
+            "{}",
+            n.source
+        );
+    }
+}

@@ -57,12 +57,19 @@ pub(super) fn k3s_components(
 ) {
     let server = k3s.cmdline.get(1).is_some_and(|s| s == "server");
     let cli = parse_multi(&k3s.cmdline);
-    // k3s reads the file --config (-c) names, else its default location
-    let config_path = cli
-        .iter()
-        .rev()
-        .find(|(k, _)| k == "config" || k == "c")
-        .map(|(_, v)| v.clone())
+    // k3s reads the file K3S_CONFIG_FILE or --config (-c) names, else its default
+    // location (pkg/configfilearg/parser.go, findConfigFileFlag: the variable first)
+    let config_path = k3s
+        .env
+        .get("K3S_CONFIG_FILE")
+        .filter(|v| !v.is_empty())
+        .cloned()
+        .or_else(|| {
+            cli.iter()
+                .rev()
+                .find(|(k, _)| k == "config" || k == "c")
+                .map(|(_, v)| v.clone())
+        })
         .unwrap_or_else(|| paths::K3S_CONFIG.to_string());
     let config = RancherConfig::read(host, &config_path);
     let embedded_etcd = host.exists(paths::K3S_ETCD_DIR);
