@@ -42,9 +42,19 @@ pub enum Error {
     /// No valid credentials, and why (missing, unknown, revoked, expired).
     #[error("{0}")]
     Unauthenticated(Refusal),
-    /// The database failed; the detail is logged, never shown to API clients.
+    /// A live cluster could not be reached, or its API server or a collector Job
+    /// failed: what failed and while doing what, never the server's answer. Not the
+    /// caller's input (GraphQL code CLUSTER_UNREACHABLE).
+    #[error("{0}")]
+    Cluster(String),
+    /// A stored value could not be read back (a row this code did not write); the
+    /// detail is logged, never shown to API clients.
     #[error("database error: {0}")]
     Database(String),
+    /// A database call failed; the driver's error is kept as the source for the
+    /// log, never shown to API clients.
+    #[error("database error: {0}")]
+    Db(#[from] sea_orm::DbErr),
     /// A service the CLI asked failed, refused or could not be reached (never with the token).
     #[error("{0}")]
     Remote(String),
@@ -89,7 +99,7 @@ impl Error {
     /// and internal details are logged instead, as `graphql::errors::gql` does.
     pub fn public_message(&self) -> String {
         match self {
-            Error::Database(_) | Error::Internal(_) => {
+            Error::Database(_) | Error::Db(_) | Error::Internal(_) => {
                 tracing::error!("{self}");
                 "internal error; the service logged the details".into()
             }
@@ -131,12 +141,6 @@ pub fn shown(s: &str) -> String {
 
 /// The crate-wide result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-impl From<sea_orm::DbErr> for Error {
-    fn from(e: sea_orm::DbErr) -> Self {
-        Error::Database(e.to_string())
-    }
-}
 
 #[cfg(test)]
 mod tests {

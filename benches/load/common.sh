@@ -1,8 +1,13 @@
 # Shared by the load scripts (sourced): the release binary, a 1,000-node snapshot,
 # and waiting for the server. Run from the repository root.
 
-# Builds the release binary and sets BIN to it.
+# Builds the release binary and sets BIN to it; with BENCH_BIN set, uses that
+# binary instead (to measure another build, e.g. the one before a change, side by side).
 build_release() {
+  if [ -n "${BENCH_BIN:-}" ]; then
+    BIN=$BENCH_BIN
+    return
+  fi
   cargo build --release --bin cis-scan >/dev/null
   BIN=${CARGO_TARGET_DIR:-$PWD/target}/release/cis-scan
 }

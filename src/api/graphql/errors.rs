@@ -19,6 +19,7 @@ pub fn gql(e: Error) -> async_graphql::Error {
         Error::NotFound(m) => coded("NOT_FOUND", m),
         Error::Invalid(m) | Error::UnknownBenchmark(m) => coded("BAD_USER_INPUT", m),
         Error::Forbidden(m) => coded("FORBIDDEN", m),
+        Error::Cluster(m) => coded("CLUSTER_UNREACHABLE", m),
         Error::Unauthenticated(why) => coded("UNAUTHENTICATED", why.to_string()),
         other => {
             tracing::error!("internal error: {other}");
@@ -125,5 +126,29 @@ mod tests {
     fn ordinary_messages_are_kept_whole() {
         let m = "cron: '* * * * *' runs 60 s apart at its closest; min_schedule_interval_seconds is 300";
         assert_eq!(bounded(m), m);
+    }
+
+    #[test]
+    fn each_error_kind_has_its_code_and_a_cluster_failure_is_not_the_callers() {
+        let code = |e: Error| {
+            let g = gql(e);
+            let ext = g.extensions.expect("extensions");
+            ext.get("code").map(|v| v.to_string()).unwrap_or_default()
+        };
+        for (e, want) in [
+            (
+                Error::Cluster("cluster unreachable".into()),
+                "CLUSTER_UNREACHABLE",
+            ),
+            (
+                Error::Invalid("first must be positive".into()),
+                "BAD_USER_INPUT",
+            ),
+            (Error::NotFound("no report".into()), "NOT_FOUND"),
+            (Error::Forbidden("administrators only".into()), "FORBIDDEN"),
+            (Error::Database("disk full".into()), "INTERNAL"),
+        ] {
+            assert_eq!(code(e), format!("\"{want}\""));
+        }
     }
 }

@@ -19,16 +19,29 @@ use async_graphql::{Request, ServerError, ServerResult, ValidationResult};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Depth and complexity limits of one request.
-#[derive(Debug, Clone, Copy)]
+/// Depth and complexity limits of one request, and the documents already parsed
+/// and found within them.
+#[derive(Debug, Clone)]
 pub struct QueryLimits {
     pub depth: usize,
     pub complexity: usize,
+    pub documents: super::document_cache::DocumentCache,
+}
+
+impl QueryLimits {
+    /// These limits, with an empty document cache.
+    pub fn new(depth: usize, complexity: usize) -> Self {
+        QueryLimits {
+            depth,
+            complexity,
+            documents: Default::default(),
+        }
+    }
 }
 
 impl ExtensionFactory for QueryLimits {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(*self)
+        Arc::new(self.clone())
     }
 }
 
@@ -82,14 +95,24 @@ impl Extension for QueryLimits {
         mut request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
-        // the parser recurses once per bracket: too many must not reach it
-        check_nesting(&request.query)?;
-        // a query that does not parse is left to async-graphql, which says where it fails
-        if let Ok(doc) = request.parsed_query() {
-            self.check_shape(doc)?;
+        if let Some(doc) = self.documents.get(&request.query) {
+            // this very text parsed and passed the checks below before
+            request.set_parsed_query(doc);
+        } else {
+            // the parser recurses once per bracket: too many must not reach it
+            check_nesting(&request.query)?;
+            // a query that does not parse is left to async-graphql, which says where it fails
+            let text = request.query.clone();
+            if let Ok(doc) = request.parsed_query() {
+                self.check_shape(doc)?;
+                self.documents.keep(&text, doc);
+            }
         }
+        let key = super::document_cache::ValidationKey::of(&request);
         // what the lists really cost is charged while the request runs (see `cost`)
-        request = request.data(super::cost::CostMeter::new(self.complexity));
+        request = request
+            .data(super::cost::CostMeter::new(self.complexity))
+            .data(key);
         next.run(ctx, request).await
     }
 
@@ -98,7 +121,18 @@ impl Extension for QueryLimits {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await?;
+        let key = ctx.data_opt::<super::document_cache::ValidationKey>();
+        // the same document, operation and variables passed validation before
+        let result = match key.and_then(|k| self.documents.validated(k)) {
+            Some(result) => result,
+            None => {
+                let result = next.run(ctx).await?;
+                if let Some(k) = key {
+                    self.documents.keep_validated(k, result);
+                }
+                result
+            }
+        };
         if let Some(meter) = ctx.data_opt::<super::cost::CostMeter>() {
             // the static price first: lists longer than their estimate add to it
             let _ = meter.charge(result.complexity);

@@ -6,6 +6,7 @@ mod check_types;
 mod clusters;
 pub mod context;
 pub mod cost;
+mod document_cache;
 mod duplicates;
 pub mod errors;
 mod fleet;
@@ -59,7 +60,7 @@ pub type AppSchema = Schema<Query, Mutation, scans::Subscription>;
 /// Builds the schema with its limits; `state` is None only for printing the SDL.
 pub fn build(state: Option<Arc<Service>>, depth: usize, complexity: usize) -> AppSchema {
     let mut b = Schema::build(Query::default(), Mutation::default(), scans::Subscription)
-        .extension(limits::QueryLimits { depth, complexity })
+        .extension(limits::QueryLimits::new(depth, complexity))
         .extension(input_text::NoNulInStrings)
         .extension(errors::ErrorCodes);
     if let Some(s) = state {

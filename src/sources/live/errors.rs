@@ -99,15 +99,15 @@ pub fn api_error(e: kube::Error, action: &str) -> Error {
         tracing::warn!(failure = ?class, "kube error while trying to {action}");
     }
     match class {
-        Failure::Unreachable => Error::Invalid(format!("cluster unreachable while trying to {action}: nothing answered at the API server's address")),
-        Failure::Tls => Error::Invalid(format!("TLS with the API server failed while trying to {action}: its certificate is not trusted, does not match, or it does not speak TLS")),
-        Failure::Timeout => Error::Invalid(format!("the API server timed out while trying to {action}")),
-        Failure::Unauthenticated => Error::Invalid(format!("the cluster rejected the credentials (expired or invalid) while trying to {action} (HTTP 401)")),
-        Failure::Forbidden => Error::Forbidden(format!("missing permission: cannot {action} (HTTP 403)")),
-        Failure::Refused(code) => Error::Invalid(format!("the API server refused to {action} (HTTP {code})")),
-        Failure::Credentials => Error::Invalid(format!("the cluster's credentials could not be obtained while trying to {action} (the credential plugin or token failed)")),
-        Failure::BadAnswer => Error::Invalid(format!("the API server's answer could not be read while trying to {action}")),
-        Failure::Other => Error::Invalid(format!("talking to the cluster failed while trying to {action}")),
+        Failure::Unreachable => Error::Cluster(format!("cluster unreachable while trying to {action}: nothing answered at the API server's address")),
+        Failure::Tls => Error::Cluster(format!("TLS with the API server failed while trying to {action}: its certificate is not trusted, does not match, or it does not speak TLS")),
+        Failure::Timeout => Error::Cluster(format!("the API server timed out while trying to {action}")),
+        Failure::Unauthenticated => Error::Cluster(format!("the cluster rejected the credentials (expired or invalid) while trying to {action} (HTTP 401)")),
+        Failure::Forbidden => Error::Cluster(format!("missing permission: cannot {action} (HTTP 403)")),
+        Failure::Refused(code) => Error::Cluster(format!("the API server refused to {action} (HTTP {code})")),
+        Failure::Credentials => Error::Cluster(format!("the cluster's credentials could not be obtained while trying to {action} (the credential plugin or token failed)")),
+        Failure::BadAnswer => Error::Cluster(format!("the API server's answer could not be read while trying to {action}")),
+        Failure::Other => Error::Cluster(format!("talking to the cluster failed while trying to {action}")),
     }
 }
 
@@ -138,7 +138,10 @@ mod tests {
             ),
         ] {
             assert_eq!(classify(&status(code)), class);
-            let m = api_error(status(code), "list nodes").to_string();
+            let e = api_error(status(code), "list nodes");
+            // the cluster's failure, not the caller's input nor their permission
+            assert!(matches!(e, Error::Cluster(_)), "{e:?}");
+            let m = e.to_string();
             assert!(m.contains(want), "{m}");
             assert!(!m.contains("MARKER"), "{m}");
         }

@@ -134,13 +134,13 @@ async fn run(
         }
         if status.failed.unwrap_or(0) > 0 {
             let why = pod_log(client, settings, name).await.unwrap_or_default();
-            return Err(Error::Invalid(format!(
+            return Err(Error::Cluster(format!(
                 "collector job {name} failed on node {node}: {}",
                 last_line(&why)
             )));
         }
         if Instant::now() > deadline {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Cluster(format!(
                 "collector job {name} did not finish within {} s on node {node}",
                 settings.node_timeout_seconds
             )));
@@ -150,7 +150,7 @@ async fn run(
     let log = pod_log(client, settings, name).await?;
     serde_json::from_str::<NodeFacts>(log.trim()).map_err(|e| {
         // serde quotes offending values: say only where
-        Error::Invalid(format!(
+        Error::Cluster(format!(
             "collector output on node {node} is not a facts document (line {}, column {})",
             e.line(),
             e.column()
@@ -178,7 +178,7 @@ async fn pod_log(client: &Client, settings: &LiveSettings, job: &str) -> Result<
         .items
         .into_iter()
         .next()
-        .ok_or_else(|| Error::Invalid(format!("job {job} has no pod")))?;
+        .ok_or_else(|| Error::Cluster(format!("job {job} has no pod")))?;
     let name = pod.metadata.name.unwrap_or_default();
     pods.logs(
         &name,
