@@ -159,6 +159,10 @@ pub struct ProcessFacts {
     pub env: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env_error: Option<String>,
+    /// Where flags of the command line came from, when a distribution built it
+    /// from its configuration (RKE2's `kubelet-arg` entries); keyed by flag.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub origins: BTreeMap<String, String>,
 }
 
 /// Arguments read from a file (a static pod manifest).
@@ -168,6 +172,11 @@ pub struct ArgsFacts {
     pub path: String,
     #[serde(default)]
     pub args: Vec<String>,
+    /// Where each flag's last value came from, when the arguments were
+    /// assembled from several places (k3s: its own defaults, config.yaml(.d),
+    /// its command line); keyed by flag (`--anonymous-auth`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub origins: BTreeMap<String, String>,
     /// The container image, whose tag tells the Kubernetes version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
@@ -203,10 +212,32 @@ pub struct ConfigFacts {
     /// `--config-dir` and no `--config`): they merge over the flag defaults.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub drop_ins_only: bool,
+    /// The drop-in that set each field a drop-in set, by dotted key
+    /// (`authentication.anonymous.enabled`); other fields come from `path`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub origins: BTreeMap<String, String>,
+    /// Set when a bound (files, depth, bytes) stopped the reading of drop-ins:
+    /// what was left unread. A field the file gives may then be overridden unseen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incomplete: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+}
+
+impl ConfigFacts {
+    /// The drop-in that decided a dotted key: its own origin or its nearest
+    /// enclosing field's. None: the key comes from the config file itself.
+    pub fn origin_of(&self, key: &str) -> Option<&str> {
+        let mut path = key;
+        loop {
+            if let Some(f) = self.origins.get(path) {
+                return Some(f);
+            }
+            path = path.rsplit_once('.')?.0;
+        }
+    }
 }
 
 /// Files found for one logical name.
@@ -216,6 +247,12 @@ pub struct FileFacts {
     /// Every path that was looked at, found or not.
     #[serde(default)]
     pub tried: Vec<String>,
+    /// What names the path on this node (`kubelet --kubeconfig`, a config
+    /// file's field, the distribution's own argument). None when the paths
+    /// tried are well-known locations guessed for the distribution: a file
+    /// found nowhere then means "not configured here", not "missing".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configured_by: Option<String>,
     /// What was found (a directory's contents are listed too).
     #[serde(default)]
     pub entries: Vec<FileEntry>,

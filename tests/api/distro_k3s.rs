@@ -205,3 +205,85 @@ fn a_default_k3s_server_passes_the_api_server_cipher_check_with_k3s_own_list() {
         "{n:?}"
     );
 }
+
+#[test]
+fn each_k3s_flag_names_the_file_or_default_that_decided_it() {
+    let r = eval("k3s-cis-1.12", &[server()]);
+    let source = |id: &str| result(&r, id).nodes[0].source.clone();
+    // appended by a config.yaml.d file's `kubelet-arg+`
+    assert!(
+        source("4.2.5")
+            .starts_with("kubelet-arg in /etc/rancher/k3s/config.yaml.d/10-kubelet.yaml"),
+        "{}",
+        source("4.2.5")
+    );
+    // set in config.yaml itself
+    assert!(
+        source("1.2.16").contains("kube-apiserver-arg in /etc/rancher/k3s/config.yaml "),
+        "{}",
+        source("1.2.16")
+    );
+    // k3s's own argument, with the place in k3s's source that sets it
+    assert!(
+        source("1.2.1").starts_with("k3s's own argument (k3s-io/k3s pkg/daemons/control/server.go"),
+        "{}",
+        source("1.2.1")
+    );
+}
+
+#[test]
+fn a_k3s_command_line_arg_overrides_config_yaml() {
+    let h = HostRoot::new();
+    k3s::agent(&h);
+    h.process(
+        3001,
+        &[
+            "/usr/local/bin/k3s",
+            "agent",
+            "--kubelet-arg",
+            "anonymous-auth=true",
+        ],
+    );
+    let r = eval("k3s-cis-1.12", &[h.collect("k3s-agent")]);
+    assert_eq!(state(&r, "4.2.1"), State::Fail);
+    let n = &result(&r, "4.2.1").nodes[0];
+    assert!(
+        n.source
+            .starts_with("--kubelet-arg on the command line of k3s process"),
+        "{}",
+        n.source
+    );
+}
+
+#[test]
+fn k3s_reads_the_config_file_its_environment_or_flag_names() {
+    let custom = "kubelet-arg:\n  - anonymous-auth=true\n";
+    for (env, argv) in [
+        (
+            vec![("K3S_CONFIG_FILE", "/opt/k3s/custom.yaml")],
+            vec!["/usr/local/bin/k3s", "agent"],
+        ),
+        (
+            vec![],
+            vec![
+                "/usr/local/bin/k3s",
+                "agent",
+                "--config",
+                "/opt/k3s/custom.yaml",
+            ],
+        ),
+    ] {
+        let h = HostRoot::new();
+        k3s::agent(&h);
+        h.file("/opt/k3s/custom.yaml", custom, 0o600)
+            .process_env(3001, &argv, &env);
+        let r = eval("k3s-cis-1.12", &[h.collect("k3s-agent")]);
+        let n = &result(&r, "4.2.1").nodes[0];
+        assert_eq!(n.state, State::Fail, "{argv:?} {env:?}");
+        assert!(
+            n.source.starts_with("kubelet-arg in /opt/k3s/custom.yaml"),
+            "{}",
+            n.source
+        );
+    }
+}

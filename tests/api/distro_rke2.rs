@@ -154,7 +154,7 @@ fn kubelet_drop_ins_count_without_a_config_file_under_every_benchmark() {
         assert!(
             result(&r, id).nodes[0]
                 .source
-                .contains("kubelet.conf.d (drop-ins, no --config)"),
+                .contains("config drop-in /var/lib/rancher/rke2/agent/etc/kubelet.conf.d/00-rke2-defaults.conf"),
             "{id}"
         );
     }
@@ -252,5 +252,47 @@ fn rke2_request_timeout_left_at_its_default_passes_as_rancher_judges_it() {
     assert!(
         n.actual.contains("60s") || n.actual.contains("1m0s"),
         "{n:?}"
+    );
+}
+
+#[test]
+fn a_user_drop_in_in_a_subdirectory_re_enables_anonymous_auth() {
+    // RKE2 copies a user's config-dir into kubelet.conf.d/20-cli-config-dir/ (rancher/rke2#4043)
+    let h = HostRoot::new();
+    rke2::agent(&h);
+    h.file(
+        "/var/lib/rancher/rke2/agent/etc/kubelet.conf.d/20-cli-config-dir/10-debug.conf",
+        "authentication:\n  anonymous:\n    enabled: true\n",
+        0o600,
+    );
+    let r = eval("rke2-cis-1.12", &[h.collect("rke2-agent")]);
+    assert_eq!(state(&r, "4.2.1"), State::Fail);
+    let n = &result(&r, "4.2.1").nodes[0];
+    assert_eq!(n.actual, "--anonymous-auth=true");
+    assert!(
+        n.source
+            .contains("kubelet.conf.d/20-cli-config-dir/10-debug.conf"),
+        "{}",
+        n.source
+    );
+}
+
+#[test]
+fn an_rke2_kubelet_flag_names_the_config_file_entry_that_gave_it() {
+    let h = HostRoot::new();
+    rke2::agent(&h);
+    h.file(
+        "/etc/rancher/rke2/config.yaml.d/50-kubelet.yaml",
+        "kubelet-arg+:\n  - \"anonymous-auth=true\"\n",
+        0o600,
+    );
+    let mut argv = rke2::KUBELET.to_vec();
+    argv.push("--anonymous-auth=true");
+    h.process(2001, &argv);
+    let r = eval("rke2-cis-1.12", &[h.collect("rke2-agent")]);
+    assert_eq!(state(&r, "4.2.1"), State::Fail);
+    assert_eq!(
+        result(&r, "4.2.1").nodes[0].source,
+        "kubelet-arg in /etc/rancher/rke2/config.yaml.d/50-kubelet.yaml, as rke2 passes it (process 2001)"
     );
 }

@@ -433,9 +433,18 @@ fn k3s_embedded_components_run_with_k3s_own_arguments() {
     // k3s passes --anonymous-auth=false itself
     let n = node(&r, "1.2.1", "k3s-1");
     assert_eq!(n.actual, "--anonymous-auth=false");
-    assert!(n.source.contains("k3s's own arguments"), "{}", n.source);
+    // the source names the k3s code that passes it
+    assert!(
+        n.source
+            .starts_with("k3s's own argument (k3s-io/k3s pkg/daemons/control/server.go"),
+        "{}",
+        n.source
+    );
     // a kube-apiserver-arg overrides k3s's own --profiling=false, as k3s appends it
     assert_eq!(state(&r, "1.2.15"), State::Fail);
+    assert!(node(&r, "1.2.15", "k3s-1")
+        .source
+        .starts_with("kube-apiserver-arg in /etc/rancher/k3s/config.yaml"));
 }
 
 #[test]

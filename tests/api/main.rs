@@ -1,5 +1,6 @@
 //! The one integration test harness (one binary keeps link time down).
 
+mod absent_files;
 mod access;
 mod alert_changes;
 mod benchmark_choice;

@@ -154,8 +154,9 @@ pub(super) fn condition(
             _ => return Err("a file test needs exactly one of mode or owner".into()),
         };
         let missing = match c.missing.as_deref() {
-            None | Some("warn") => Missing::Warn,
-            Some("not_applicable") => Missing::NotApplicable,
+            // the one rule for absent files (docs/VERDICTS.md); warn and fail are for custom rules
+            None | Some("not_applicable") => Missing::NotApplicable,
+            Some("warn") => Missing::Warn,
             Some("fail") => Missing::Fail,
             Some(o) => {
                 return Err(format!(

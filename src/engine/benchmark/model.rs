@@ -105,11 +105,15 @@ pub enum FileExpect {
     Owner { user: String, group: String },
 }
 
-/// What a file test concludes when no file is found.
+/// What a file test concludes when no file is found at a guessed location
+/// (a file something names and that is missing always FAILs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Missing {
+    /// A custom rule's choice: ask a person.
     Warn,
+    /// The rule for every shipped check: not configured on this node.
     NotApplicable,
+    /// A custom rule's choice: the file must exist somewhere.
     Fail,
 }
 

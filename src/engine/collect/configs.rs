@@ -1,6 +1,8 @@
 //! Configuration a component reads besides its flags: static pod manifests and
-//! config files (with drop-in directories merged as the component merges them).
+//! config files (with drop-in directories merged as the component merges them,
+//! drop_ins.rs).
 
+use super::drop_ins::{merge_drop_ins, BOUNDS};
 use super::host::{parse_structured, Host};
 use crate::engine::facts::*;
 
@@ -69,7 +71,7 @@ pub(super) fn read_config(
         }
     }
     if let Some(dir) = drop_dir {
-        merge_drop_ins(host, &mut cfg, dir);
+        merge_drop_ins(host, &mut cfg, dir, BOUNDS);
     }
     cfg
 }
@@ -86,42 +88,9 @@ pub(super) fn read_drop_ins(host: &Host, dir: &str) -> ConfigFacts {
         cfg.error = Some(format!("--config-dir {dir} does not exist"));
         return cfg;
     }
-    merge_drop_ins(host, &mut cfg, dir);
+    merge_drop_ins(host, &mut cfg, dir, BOUNDS);
     if cfg.content.is_none() {
         cfg.content = Some(serde_json::Value::Object(Default::default()));
     }
     cfg
-}
-
-/// Merges every `*.conf` of a drop-in directory over the config, in name order.
-fn merge_drop_ins(host: &Host, cfg: &mut ConfigFacts, dir: &str) {
-    let mut names: Vec<String> = std::fs::read_dir(host.path(dir))
-        .map(|rd| {
-            rd.flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n.ends_with(".conf"))
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    for n in names {
-        let p = format!("{}/{n}", dir.trim_end_matches('/'));
-        match host.read(&p).and_then(|t| parse_structured(&t)) {
-            Ok(v) => merge(cfg.content.get_or_insert(serde_json::Value::Null), v),
-            Err(e) => cfg.error = Some(format!("{p}: {e}")),
-        }
-        cfg.drop_ins.push(p);
-    }
-}
-
-/// Deep-merges `over` into `base`, as the kubelet merges config drop-ins.
-fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
-    match (base, over) {
-        (serde_json::Value::Object(b), serde_json::Value::Object(o)) => {
-            for (k, v) in o {
-                merge(b.entry(k).or_insert(serde_json::Value::Null), v);
-            }
-        }
-        (b, o) => *b = o,
-    }
 }

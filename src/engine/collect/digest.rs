@@ -192,6 +192,7 @@ mod tests {
                 cmdline: vec!["etcd".into(), "--trusted-ca-file=/a.crt".into()],
                 env: [("ETCD_TRUSTED_CA_FILE".to_string(), "/b.crt".to_string())].into(),
                 env_error: None,
+                origins: Default::default(),
             }),
             config: Some(crate::engine::facts::ConfigFacts {
                 path: "/etcd.conf".into(),

@@ -93,8 +93,28 @@ impl Host {
 
     /// Mode and ownership of one host path (not following a final symlink's target for the kind).
     pub fn entry(&self, host_path: &str) -> Option<FileEntry> {
-        let local = self.path(host_path);
-        let meta = match std::fs::metadata(&local) {
+        self.entry_at(&self.path(host_path), host_path)
+    }
+
+    /// The file a component names, recorded as configured by `by`: on the
+    /// host, else inside the process's own root (a container's volume).
+    pub fn named(&self, pid: Option<u32>, path: &str, by: String) -> FileFacts {
+        let mut facts = self.files(&[path.to_string()]);
+        facts.configured_by = Some(by);
+        if let (true, Some(pid)) = (facts.entries.is_empty(), pid) {
+            let inner = self
+                .proc_root
+                .join(pid.to_string())
+                .join("root")
+                .join(path.trim_start_matches('/'));
+            let shown = format!("{path} (in the container of process {pid})");
+            facts.entries.extend(self.entry_at(&inner, &shown));
+        }
+        facts
+    }
+
+    fn entry_at(&self, local: &Path, host_path: &str) -> Option<FileEntry> {
+        let meta = match std::fs::metadata(local) {
             Ok(m) => m,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
             Err(e) => {
@@ -138,7 +158,7 @@ impl Host {
         FileFacts {
             tried: candidates.to_vec(),
             entries: candidates.iter().filter_map(|c| self.entry(c)).collect(),
-            error: None,
+            ..Default::default()
         }
     }
 

@@ -4,10 +4,13 @@
 mod configs;
 mod content;
 mod digest;
+mod drop_ins;
 mod host;
 mod k3s;
+mod locate;
 mod paths;
 mod procs;
+mod rancher_config;
 mod systemd;
 
 pub use content::{parse_content, read_audit_policy, read_encryption};
@@ -16,11 +19,12 @@ pub use procs::identify;
 pub use systemd::split_words;
 
 use crate::engine::benchmark::Component;
-use crate::engine::eval::settings::parse_args;
 use crate::engine::facts::*;
 use configs::{manifest_args, read_config};
 use host::Host;
 use k3s::k3s_components;
+use locate::{first_existing, named_or_guessed, Named};
+use rancher_config::{rke2_origins, RancherConfig};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -75,85 +79,10 @@ pub fn collect(opts: &Options) -> NodeFacts {
     if let Some(k3s) = &scan.k3s {
         facts.distribution = "k3s".into();
         k3s_components(&host, k3s, &mut comps);
+    } else if let Some(config) = RancherConfig::read(&host, paths::RKE2_CONFIG) {
+        rke2_origins(&config, &mut comps);
     }
-    let arg =
-        |comps: &HashMap<Component, ComponentFacts>, c: Component, flag: &str| -> Option<String> {
-            let cf = comps.get(&c)?;
-            let argv = cf
-                .process
-                .as_ref()
-                .map(|p| p.cmdline.clone())
-                .or_else(|| cf.manifest.as_ref().map(|m| m.args.clone()))
-                .or_else(|| cf.unit.as_ref().map(|u| u.args.clone()))?;
-            parse_args(&argv).remove(flag)
-        };
-    let pid = |comps: &HashMap<Component, ComponentFacts>, c: Component| {
-        comps
-            .get(&c)
-            .and_then(|f| f.process.as_ref().map(|p| p.pid))
-    };
-    let kubelet_known = comps
-        .get(&Component::Kubelet)
-        .is_some_and(|k| k.process.is_some() || k.unit.is_some());
-
-    // Kubelet config file: the one the kubelet names, or a usual location when the kubelet's arguments are unknown.
-    let kubelet_config_path = arg(&comps, Component::Kubelet, "--config").or_else(|| {
-        (!kubelet_known)
-            .then(|| {
-                paths::kubelet_configs()
-                    .into_iter()
-                    .find(|p| host.exists(p))
-            })
-            .flatten()
-    });
-    let config_dir = arg(&comps, Component::Kubelet, "--config-dir");
-    if let Some(path) = &kubelet_config_path {
-        let cfg = read_config(
-            &host,
-            pid(&comps, Component::Kubelet),
-            path,
-            config_dir.as_deref(),
-        );
-        comps.entry(Component::Kubelet).or_default().config = Some(cfg);
-    } else if let Some(dir) = &config_dir {
-        let cfg = configs::read_drop_ins(&host, dir);
-        comps.entry(Component::Kubelet).or_default().config = Some(cfg);
-    }
-    facts.files.insert(
-        "kubelet-config".into(),
-        host.files(
-            &kubelet_config_path
-                .clone()
-                .map(|p| vec![p])
-                .unwrap_or_else(|| {
-                    if kubelet_known {
-                        vec![]
-                    } else {
-                        paths::kubelet_configs()
-                    }
-                }),
-        ),
-    );
-    let kubeconfig = arg(&comps, Component::Kubelet, "--kubeconfig");
-    facts.files.insert(
-        "kubelet-kubeconfig".into(),
-        host.files(&one_or(kubeconfig, paths::kubelet_kubeconfigs())),
-    );
-    let ca = arg(&comps, Component::Kubelet, "--client-ca-file").or_else(|| {
-        let cfg = comps
-            .get(&Component::Kubelet)?
-            .config
-            .as_ref()?
-            .content
-            .as_ref()?;
-        cfg.pointer("/authentication/x509/clientCAFile")?
-            .as_str()
-            .map(str::to_string)
-    });
-    facts.files.insert(
-        "kubelet-ca".into(),
-        first_existing(&host, one_or(ca, paths::kubelet_cas())),
-    );
+    locate::kubelet(&host, &mut comps, &mut facts.files);
     // AKS's cloud-provider configuration, which the AKS benchmark checks (3.1.3, 3.1.4)
     facts.files.insert(
         "azure-json".into(),
@@ -161,52 +90,53 @@ pub fn collect(opts: &Options) -> NodeFacts {
     );
 
     // kube-proxy usually runs as a DaemonSet: its files may only exist inside its container.
-    if let Some(path) = arg(&comps, Component::Proxy, "--config") {
-        let cfg = read_config(&host, pid(&comps, Component::Proxy), &path, None);
-        comps.entry(Component::Proxy).or_default().config = Some(cfg);
-    }
-    let proxy_kc = arg(&comps, Component::Proxy, "--kubeconfig");
+    let named = Named { comps: &comps };
+    let proxy_config = named.value(Component::Proxy, "--config");
+    let proxy_pid = named.pid(Component::Proxy);
+    let proxy_kc = named.arg(Component::Proxy, "--kubeconfig");
     facts.files.insert(
         "proxy-kubeconfig".into(),
-        host.files(&one_or(proxy_kc, paths::proxy_kubeconfigs())),
+        named_or_guessed(&host, proxy_pid, proxy_kc, paths::proxy_kubeconfigs()),
     );
-
     for c in [Component::Scheduler, Component::Controllermanager] {
-        let named = arg(&comps, c, "--kubeconfig");
+        let kc = named.arg(c, "--kubeconfig");
         facts.files.insert(
             format!("{}-kubeconfig", c.key()),
-            host.files(&one_or(named, paths::component_kubeconfigs(c.key()))),
+            named_or_guessed(
+                &host,
+                named.pid(c),
+                kc,
+                paths::component_kubeconfigs(c.key()),
+            ),
         );
     }
+    let etcd_pid = named.pid(Component::Etcd);
+    let etcd_config = named.arg(Component::Etcd, "--config-file");
+    let etcd_flag_dir = named.arg(Component::Etcd, "--data-dir");
+    if let Some(path) = proxy_config {
+        let cfg = read_config(&host, proxy_pid, &path, None);
+        comps.entry(Component::Proxy).or_default().config = Some(cfg);
+    }
     // etcd run with --config-file (RKE2, k3s) takes every setting from that file
-    if let Some(path) = arg(&comps, Component::Etcd, "--config-file") {
-        let cfg = read_config(&host, pid(&comps, Component::Etcd), &path, None);
+    if let Some((path, _)) = &etcd_config {
+        let cfg = read_config(&host, etcd_pid, path, None);
         comps.entry(Component::Etcd).or_default().config = Some(cfg);
     }
-    let etcd_config_dir = comps.get(&Component::Etcd).and_then(|e| {
-        e.config
-            .as_ref()?
-            .content
-            .as_ref()?
-            .get("data-dir")?
-            .as_str()
-            .map(str::to_string)
+    let etcd = comps.get(&Component::Etcd);
+    let in_etcd_config = etcd.and_then(|e| {
+        let cfg = e.config.as_ref()?;
+        let dir = cfg.content.as_ref()?.get("data-dir")?.as_str()?;
+        Some((dir.to_string(), format!("etcd data-dir in {}", cfg.path)))
     });
-    let data_dir = etcd_config_dir
-        .or_else(|| arg(&comps, Component::Etcd, "--data-dir"))
-        .or_else(|| {
-            comps
-                .get(&Component::Etcd)?
-                .process
-                .as_ref()?
-                .env
-                .get("ETCD_DATA_DIR")
-                .cloned()
-        });
-    facts.files.insert(
-        "etcd-data-dir".into(),
-        first_existing(&host, one_or(data_dir, paths::etcd_data_dirs())),
-    );
+    let in_env = etcd.and_then(|e| {
+        let dir = e.process.as_ref()?.env.get("ETCD_DATA_DIR")?;
+        Some((dir.clone(), "etcd environment ETCD_DATA_DIR".to_string()))
+    });
+    let data_dir = match in_etcd_config.or(etcd_flag_dir).or(in_env) {
+        Some((path, by)) => host.named(None, &path, by),
+        None => first_existing(&host, paths::etcd_data_dirs()),
+    };
+    facts.files.insert("etcd-data-dir".into(), data_dir);
     facts.files.insert(
         "admin-kubeconfig".into(),
         host.files(&paths::admin_kubeconfigs()),
@@ -214,26 +144,23 @@ pub fn collect(opts: &Options) -> NodeFacts {
     facts
         .files
         .insert("pki".into(), host.tree(&paths::pki_dirs(), true));
+    let named = Named { comps: &comps };
     let mut cni = host.tree(
-        &paths::cni_dirs(arg(&comps, Component::Kubelet, "--cni-conf-dir").as_deref()),
+        &paths::cni_dirs(named.value(Component::Kubelet, "--cni-conf-dir").as_deref()),
         false,
     );
     cni.entries.retain(|e| e.kind == "file");
     facts.files.insert("cni-files".into(), cni);
 
     // files whose content the benchmark asks about, read as the API server reads them
-    let apiserver_pid = pid(&comps, Component::Apiserver);
-    if let Some(path) = arg(&comps, Component::Apiserver, "--encryption-provider-config") {
+    let apiserver_pid = named.pid(Component::Apiserver);
+    if let Some(path) = named.value(Component::Apiserver, "--encryption-provider-config") {
         facts.encryption = Some(content::encryption(&host, apiserver_pid, &path));
     }
-    if let Some(path) = arg(&comps, Component::Apiserver, "--audit-policy-file") {
+    if let Some(path) = named.value(Component::Apiserver, "--audit-policy-file") {
         facts.audit_policy = Some(content::audit_policy(&host, apiserver_pid, &path));
     }
-    if let Some(path) = arg(
-        &comps,
-        Component::Apiserver,
-        "--admission-control-config-file",
-    ) {
+    if let Some(path) = named.value(Component::Apiserver, "--admission-control-config-file") {
         facts.admission_config = Some(content::admission_config(&host, apiserver_pid, &path));
     }
     facts.digests = digest::compared_files(&host, &comps);
@@ -259,20 +186,6 @@ pub fn collect(opts: &Options) -> NodeFacts {
     facts
 }
 
-fn one_or(named: Option<String>, fallback: Vec<String>) -> Vec<String> {
-    named.map(|p| vec![p]).unwrap_or(fallback)
-}
-
-/// Only the first candidate that exists counts (all are recorded as tried).
-fn first_existing(host: &Host, candidates: Vec<String>) -> FileFacts {
-    let found = candidates.iter().find(|p| host.exists(p)).cloned();
-    FileFacts {
-        entries: found.and_then(|p| host.entry(&p)).into_iter().collect(),
-        tried: candidates,
-        error: None,
-    }
-}
-
 fn unit_files(host: &Host, unit: Option<&UnitFacts>) -> FileFacts {
     let tried = vec![
         "/etc/systemd/system/kubelet.service(.d)".into(),
@@ -283,6 +196,8 @@ fn unit_files(host: &Host, unit: Option<&UnitFacts>) -> FileFacts {
         Some(u) => FileFacts {
             entries: u.paths.iter().filter_map(|p| host.entry(p)).collect(),
             tried,
+            // systemd read these files to start the kubelet
+            configured_by: Some("systemd (the kubelet's unit)".into()),
             error: None,
         },
         None => FileFacts {

@@ -119,6 +119,8 @@ pub fn cni_dirs(conf_dir: Option<&str>) -> Vec<String> {
 
 /// k3s configuration file and the key that carries each component's extra args.
 pub const K3S_CONFIG: &str = "/etc/rancher/k3s/config.yaml";
+/// RKE2's configuration file (its `*-arg` keys are k3s's).
+pub const RKE2_CONFIG: &str = "/etc/rancher/rke2/config.yaml";
 /// (component, k3s config key / flag) pairs.
 /// Where k3s writes the encryption configuration it passes to its API server
 /// when `secrets-encryption` is on.

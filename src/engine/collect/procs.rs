@@ -83,6 +83,7 @@ pub fn scan(proc_root: &Path) -> Scan {
             cmdline: argv,
             env,
             env_error,
+            origins: BTreeMap::new(),
         };
         match found {
             Found::Component(c) => {
@@ -105,13 +106,14 @@ fn split_retitled(argv: Vec<String>) -> Vec<String> {
     }
 }
 
-/// Keeps only variables that configure components (ETCD_*, KUBE*): the rest may hold secrets.
+/// Keeps only variables that configure components (ETCD_*, KUBE*, and the
+/// config file k3s reads, K3S_CONFIG_FILE): the rest may hold secrets (K3S_TOKEN).
 fn config_env(raw: &[u8]) -> BTreeMap<String, String> {
     raw.split(|b| *b == 0)
         .filter_map(|kv| {
             let kv = String::from_utf8_lossy(kv);
             let (k, v) = kv.split_once('=')?;
-            (k.starts_with("ETCD_") || k.starts_with("KUBE"))
+            (k.starts_with("ETCD_") || k.starts_with("KUBE") || k == "K3S_CONFIG_FILE")
                 .then(|| (k.to_string(), v.to_string()))
         })
         .collect()

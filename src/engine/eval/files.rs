@@ -44,27 +44,7 @@ pub fn test_files(
         })
         .collect();
     if entries.is_empty() {
-        let what = pattern
-            .map(|p| format!("no {p} files"))
-            .unwrap_or_else(|| "not found".into());
-        let tried = if facts.tried.is_empty() {
-            "nowhere to look".to_string()
-        } else {
-            facts.tried.join(", ")
-        };
-        let (state, reason) = match missing {
-            Missing::NotApplicable => (
-                State::NotApplicable,
-                "no such file on this node, so nothing to check",
-            ),
-            Missing::Fail => (State::Fail, "the file the benchmark requires is missing"),
-            Missing::Warn => (
-                State::Warn,
-                "no file at any known location: check where this node keeps it",
-            ),
-        };
-        return Outcome::new(state, &what, &expected, &format!("looked at {tried}"))
-            .because(reason.into());
+        return absent(facts, pattern, &expected, missing);
     }
     if let Some(bad) = entries.iter().find(|e| e.error.is_some()) {
         return Outcome::new(State::Error, "unreadable", &expected, &bad.path)
@@ -112,6 +92,39 @@ pub fn test_files(
     Outcome::new(State::Fail, &actual.join("; "), &expected, &source)
 }
 
+/// The one rule for a file found nowhere (docs/VERDICTS.md, "Absent files"):
+/// a path something on the node names is configured, so its absence is a
+/// FAIL naming the path and what named it; a path only guessed from the
+/// well-known locations means the file is not configured here: NOT_APPLICABLE
+/// with where cis-scan looked (a custom rule may ask for WARN or FAIL instead).
+fn absent(facts: &FileFacts, pattern: Option<&str>, expected: &str, missing: Missing) -> Outcome {
+    let what = pattern
+        .map(|p| format!("no {p} files"))
+        .unwrap_or_else(|| "not found".into());
+    if let Some(by) = &facts.configured_by {
+        let path = facts.tried.join(", ");
+        return Outcome::new(State::Fail, &what, expected, by)
+            .because(format!("{by} names {path}, which is not on this node"));
+    }
+    let looked = if facts.tried.is_empty() {
+        "nothing names this file on this node".to_string()
+    } else {
+        format!("looked at {}", facts.tried.join(", "))
+    };
+    let (state, reason) = match missing {
+        Missing::NotApplicable => (
+            State::NotApplicable,
+            "not configured on this node: nothing names this file and no well-known location holds it",
+        ),
+        Missing::Fail => (State::Fail, "the file the benchmark requires is missing"),
+        Missing::Warn => (
+            State::Warn,
+            "no file at any known location: check where this node keeps it",
+        ),
+    };
+    Outcome::new(state, &what, expected, &looked).because(reason.into())
+}
+
 fn common_dir(entries: &[&FileEntry]) -> String {
     let first = entries[0].path.as_str();
     let mut prefix = first
@@ -153,7 +166,7 @@ mod tests {
         FileFacts {
             tried: vec!["/etc/x".into()],
             entries,
-            error: None,
+            ..Default::default()
         }
     }
 
@@ -213,6 +226,14 @@ mod tests {
             test_files("k", Some(&none), None, &want, Missing::NotApplicable).state,
             State::NotApplicable
         );
+        let named = FileFacts {
+            configured_by: Some("kubelet --kubeconfig".into()),
+            ..none.clone()
+        };
+        let o = test_files("k", Some(&named), None, &want, Missing::NotApplicable);
+        assert_eq!(o.state, State::Fail, "a file something names and lacks");
+        assert_eq!(o.source, "kubelet --kubeconfig");
+        assert!(o.reason.unwrap().contains("/etc/x"));
         assert_eq!(
             test_files("k", None, None, &want, Missing::Warn).state,
             State::Error

@@ -2,6 +2,7 @@
 //! No I/O, no clock, no async: the same input always gives the same report.
 
 mod compare;
+mod config_lookup;
 mod content;
 mod distinct;
 mod files;

@@ -5,7 +5,7 @@
 
 use crate::engine::benchmark::ComponentSpec;
 use crate::engine::facts::ComponentFacts;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// What a setting resolved to.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,9 +56,11 @@ pub fn parse_args(argv: &[String]) -> HashMap<String, String> {
 
 /// The arguments a component runs with, and where they were read.
 #[derive(Debug)]
-struct Args {
+struct Args<'a> {
     map: HashMap<String, String>,
     source: String,
+    /// Where each flag came from, when the arguments were assembled (k3s).
+    origins: Option<&'a BTreeMap<String, String>>,
 }
 
 /// One component on one node, prepared for repeated lookups.
@@ -66,7 +68,7 @@ struct Args {
 pub struct ComponentView<'a> {
     pub facts: &'a ComponentFacts,
     pub spec: Option<&'a ComponentSpec>,
-    args: Result<Option<Args>, String>,
+    args: Result<Option<Args<'a>>, String>,
 }
 
 impl<'a> ComponentView<'a> {
@@ -81,6 +83,7 @@ impl<'a> ComponentView<'a> {
             Ok(Some(Args {
                 map: parse_args(&p.cmdline),
                 source: format!("process {} ({bin})", p.pid),
+                origins: Some(&p.origins),
             }))
         } else if let Some(m) = &facts.manifest {
             match &m.error {
@@ -88,6 +91,7 @@ impl<'a> ComponentView<'a> {
                 None => Ok(Some(Args {
                     map: parse_args(&m.args),
                     source: format!("manifest {}", m.path),
+                    origins: Some(&m.origins),
                 })),
             }
         } else if let Some(u) = &facts.unit {
@@ -96,6 +100,7 @@ impl<'a> ComponentView<'a> {
                 None => Ok(Some(Args {
                     map: parse_args(&u.args),
                     source: format!("systemd unit {}", u.paths.join(" + ")),
+                    origins: None,
                 })),
             }
         } else {
@@ -114,7 +119,11 @@ impl<'a> ComponentView<'a> {
         match &self.args {
             Err(e) => Err(e.clone()),
             Ok(None) => Ok(None),
-            Ok(Some(a)) => Ok(a.map.get(flag).map(|v| (v.clone(), a.source.clone()))),
+            Ok(Some(a)) => Ok(a.map.get(flag).map(|v| {
+                // an assembled argument names the file or default that gave it
+                let origin = a.origins.and_then(|o| o.get(flag)).cloned();
+                (v.clone(), origin.unwrap_or_else(|| a.source.clone()))
+            })),
         }
     }
 
@@ -131,26 +140,12 @@ impl<'a> ComponentView<'a> {
             .map(|v| (v.clone(), format!("environment {var}")))
     }
 
-    /// Looks a dotted key up in the config file. Ok(None): not there.
-    fn in_config(&self, key: &str) -> Result<Option<(String, String)>, String> {
-        let Some(cfg) = &self.facts.config else {
-            return Ok(None);
-        };
-        if let Some(e) = &cfg.error {
-            return Err(format!("could not read config file {}: {e}", cfg.path));
+    /// Looks a dotted key up in the config file and its drop-ins. Ok(None): not there.
+    fn in_config(&self, key: &str) -> Result<Option<(String, String)>, Resolved> {
+        match &self.facts.config {
+            None => Ok(None),
+            Some(cfg) => super::config_lookup::lookup(cfg, key),
         }
-        let mut v = match &cfg.content {
-            Some(v) => v,
-            None => return Ok(None),
-        };
-        for part in key.split('.') {
-            match v.get(part) {
-                Some(next) => v = next,
-                None => return Ok(None),
-            }
-        }
-        let text = scalar_text(v);
-        Ok(text.map(|t| (t, format!("config file {} ({key})", cfg.path))))
     }
 
     /// Resolves a flag; `default` overrides the component's documented default.
@@ -171,7 +166,7 @@ impl<'a> ComponentView<'a> {
         let key = self.spec.and_then(|s| s.config_keys.get(flag));
         if let Some(key) = key {
             match self.in_config(key) {
-                Err(e) => return Resolved::Failed(e),
+                Err(verdict) => return verdict,
                 Ok(Some((value, source))) => return explicit(value, source),
                 Ok(None) => {}
             }
@@ -236,7 +231,7 @@ impl<'a> ComponentView<'a> {
             Ok(None) => {}
         }
         match self.in_config(&format!("featureGates.{gate}")) {
-            Err(e) => return Resolved::Failed(e),
+            Err(verdict) => return verdict,
             Ok(Some((value, source))) => return explicit(value, source),
             Ok(None) => {}
         }
@@ -283,28 +278,5 @@ fn explicit(value: String, source: String) -> Resolved {
         value,
         source,
         explicit: true,
-    }
-}
-
-/// A config value as flag-style text: scalars as-is, lists comma-joined.
-fn scalar_text(v: &serde_json::Value) -> Option<String> {
-    use serde_json::Value;
-    match v {
-        Value::Null => None,
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::String(s) => Some(s.clone()),
-        Value::Array(a) => Some(
-            a.iter()
-                .filter_map(scalar_text)
-                .collect::<Vec<_>>()
-                .join(","),
-        ),
-        Value::Object(o) => Some(
-            o.iter()
-                .filter_map(|(k, v)| scalar_text(v).map(|v| format!("{k}={v}")))
-                .collect::<Vec<_>>()
-                .join(","),
-        ),
     }
 }

@@ -57,6 +57,7 @@ pub async fn static_pods(
                 args: argv,
                 image: c.image.clone(),
                 error: None,
+                origins: Default::default(),
             },
         ));
     }
