@@ -113,6 +113,7 @@ mod tests {
                     expected: String::new(),
                     source: String::new(),
                     reason: None,
+                    audit: String::new(),
                 })
                 .collect(),
             ..CheckResult::sample(id, state)

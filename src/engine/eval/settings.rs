@@ -210,9 +210,7 @@ impl<'a> ComponentView<'a> {
                 explicit: false,
             },
             None => Resolved::Absent {
-                source: self
-                    .args_source()
-                    .unwrap_or_else(|| "not configured".into()),
+                source: self.args_source().unwrap_or("not configured").into(),
             },
         }
     }
@@ -270,9 +268,9 @@ impl<'a> ComponentView<'a> {
     }
 
     /// Where this component's arguments were read, if anywhere.
-    pub fn args_source(&self) -> Option<String> {
+    pub fn args_source(&self) -> Option<&str> {
         match &self.args {
-            Ok(Some(a)) => Some(a.source.clone()),
+            Ok(Some(a)) => Some(a.source.as_str()),
             _ => None,
         }
     }

@@ -1,0 +1,43 @@
+//! What the evaluator knows about a check and a node beyond a result's source,
+//! so that the result's `audit` names the exact process, drop-ins, files or
+//! API lists (see `engine::audit`).
+
+use super::NodeView;
+use crate::engine::audit::AuditHints;
+use crate::engine::benchmark::{Benchmark, Check, Component, Condition};
+
+/// The hints for `check` on one node (`view`), or for the cluster (None).
+pub(super) fn hints<'a>(
+    benchmark: &'a Benchmark,
+    check: &'a Check,
+    view: Option<&'a NodeView<'a>>,
+) -> AuditHints<'a> {
+    let rule = &check.rule;
+    let comp = view.and_then(|v| v.component(rule.component));
+    AuditHints {
+        binary: (rule.component != Component::Cluster)
+            .then(|| benchmark.component(rule.component))
+            .flatten()
+            .map(|s| s.name.as_str())
+            .filter(|n| !n.is_empty()),
+        args_source: comp.and_then(|c| c.args_source()),
+        drop_ins: comp
+            .and_then(|c| c.facts.config.as_ref())
+            .map(|c| c.drop_ins.as_slice())
+            .unwrap_or_default(),
+        pattern: rule.test.as_ref().and_then(pattern),
+        api_reads: match &rule.test {
+            Some(Condition::Policy(name)) => name.reads(),
+            _ => &[],
+        },
+    }
+}
+
+/// The name pattern of the first file test that has one.
+fn pattern(c: &Condition) -> Option<&str> {
+    match c {
+        Condition::All(list) | Condition::Any(list) => list.iter().find_map(pattern),
+        Condition::File { pattern, .. } => pattern.as_deref(),
+        _ => None,
+    }
+}
