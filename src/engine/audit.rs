@@ -10,6 +10,8 @@
 //! its source names. Every path and name is shell-quoted unless it is a plain
 //! token, so nothing read from a node can run as a command of its own.
 
+use crate::engine::facts::FileEntry;
+
 /// What the evaluator knows beyond a result's source that makes its command exact.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AuditHints<'a> {
@@ -17,8 +19,12 @@ pub struct AuditHints<'a> {
     pub binary: Option<&'a str>,
     /// Where the component's arguments were read (a process, manifest or unit), as a source.
     pub args_source: Option<&'a str>,
+    /// The component's config file (the kubelet's --config), when one was read.
+    pub config: Option<&'a str>,
     /// Drop-in files merged over the component's config file, in the order they apply.
     pub drop_ins: &'a [String],
+    /// What was found of the files a file test judges (before its pattern applies).
+    pub files: &'a [FileEntry],
     /// The name pattern of the files a file test judges ("*.crt").
     pub pattern: Option<&'a str>,
     /// The Kubernetes API lists a section 5 assessment reads.
@@ -72,7 +78,7 @@ fn part_command(part: &str, expected: &str, hints: &AuditHints) -> Option<String
         return (!paths.is_empty()).then(|| stat(paths.into_iter()));
     }
     if let Some((_, dir)) = part.split_once(" files under ") {
-        return Some(find_command(dir, hints.pattern));
+        return files_command(dir, hints);
     }
     if part.starts_with("Kubernetes API") {
         return api_command(part, hints.api_reads);
@@ -84,8 +90,23 @@ fn part_command(part: &str, expected: &str, hints: &AuditHints) -> Option<String
     args_command(part, hints)
 }
 
-/// How the component runs: where its arguments were read, else its process.
+/// How the component runs: where its arguments were read (else its process), then
+/// its config file and drop-ins, which a setting given nowhere is absent from too.
 fn args_command(part: &str, hints: &AuditHints) -> Option<String> {
+    let args = process_or_args(part, hints);
+    let configs: Vec<&str> = hints
+        .config
+        .into_iter()
+        .chain(hints.drop_ins.iter().map(String::as_str))
+        .collect();
+    match (args, configs.is_empty()) {
+        (Some(a), false) => Some(format!("{a}; {}", cat(configs.into_iter()))),
+        (None, false) => Some(cat(configs.into_iter())),
+        (a, true) => a,
+    }
+}
+
+fn process_or_args(part: &str, hints: &AuditHints) -> Option<String> {
     if let Some(args) = hints.args_source.filter(|a| *a != part) {
         return part_command(args, "", &AuditHints::default())
             .or_else(|| hints.binary.map(|b| format!("ps -o args= -C {}", quote(b))));
@@ -136,6 +157,37 @@ fn file_command(path: &str, expected: &str) -> String {
     }
 }
 
+/// Most files listed by name are few: more are found under their directory.
+const LISTED_FILES: usize = 8;
+
+/// `4 files under /etc/kubernetes/pki`: a directory holding the others is found
+/// whole, a pattern's files are found under their directory, a few files are
+/// listed by name; without what was found, the directory named (never all of /).
+fn files_command(dir: &str, hints: &AuditHints) -> Option<String> {
+    let suffix = hints.pattern.map(|p| p.trim_start_matches('*'));
+    let judged: Vec<&FileEntry> = hints
+        .files
+        .iter()
+        .filter(|e| suffix.is_none_or(|s| e.kind != "dir" && e.path.ends_with(s)))
+        .collect();
+    let holds_all = |d: &&&FileEntry| {
+        d.kind == "dir"
+            && judged
+                .iter()
+                .all(|o| o.path == d.path || o.path.starts_with(&format!("{}/", d.path)))
+    };
+    if let Some(d) = judged.iter().find(holds_all) {
+        return Some(find_command(&d.path, None));
+    }
+    if hints.pattern.is_some() && dir != "/" {
+        return Some(find_command(dir, hints.pattern));
+    }
+    if !judged.is_empty() && (judged.len() <= LISTED_FILES || dir == "/") {
+        return Some(stat(judged.iter().map(|e| e.path.as_str())));
+    }
+    (dir != "/").then(|| find_command(dir, hints.pattern))
+}
+
 fn find_command(dir: &str, pattern: Option<&str>) -> String {
     let name = pattern
         .map(|p| format!(" -type f -name {}", quote(p)))
@@ -167,8 +219,14 @@ fn stat<'a>(paths: impl Iterator<Item = &'a str>) -> String {
     format!("stat -c '%n %a %U:%G' {}", quoted.join(" "))
 }
 
+/// `cat` of these files, each once, in this order.
 fn cat<'a>(paths: impl Iterator<Item = &'a str>) -> String {
-    let quoted: Vec<String> = paths.map(quote).collect();
+    let mut quoted: Vec<String> = Vec::new();
+    for q in paths.map(quote) {
+        if !quoted.contains(&q) {
+            quoted.push(q);
+        }
+    }
     format!("cat {}", quoted.join(" "))
 }
 

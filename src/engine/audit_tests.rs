@@ -181,3 +181,69 @@ fn nothing_to_run_gives_no_command() {
     assert_eq!(bare("collector", ""), "");
     assert_eq!(bare("cis-1.8", ""), "");
 }
+
+fn entry(path: &str, kind: &str) -> FileEntry {
+    FileEntry {
+        path: path.into(),
+        kind: kind.into(),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_directory_holding_every_file_judged_is_found_whole() {
+    let files = [
+        entry("/etc/kubernetes/pki", "dir"),
+        entry("/etc/kubernetes/pki/ca.crt", "file"),
+        entry("/etc/kubernetes/pki/etcd", "dir"),
+    ];
+    let hints = AuditHints {
+        files: &files,
+        ..Default::default()
+    };
+    assert_eq!(
+        command("3 files under /etc/kubernetes", OWNER, &hints),
+        "find /etc/kubernetes/pki -exec stat -c '%n %a %U:%G' {} +"
+    );
+}
+
+#[test]
+fn a_few_files_in_unrelated_places_are_listed_by_name_never_found_under_root() {
+    let files = [
+        entry("/lib/systemd/system/kubelet.service", "file"),
+        entry(
+            "/etc/systemd/system/kubelet.service.d/10-kubeadm.conf",
+            "file",
+        ),
+    ];
+    let hints = AuditHints {
+        files: &files,
+        ..Default::default()
+    };
+    assert_eq!(
+        command("2 files under /", MODE, &hints),
+        "stat -c '%n %a %U:%G' /lib/systemd/system/kubelet.service /etc/systemd/system/kubelet.service.d/10-kubeadm.conf"
+    );
+    assert_eq!(bare("2 files under /", MODE), "");
+}
+
+#[test]
+fn a_kubelet_default_shows_its_arguments_then_its_config_file_and_drop_ins() {
+    let drop_ins =
+        ["/var/lib/rancher/k3s/agent/etc/kubelet.conf.d/00-k3s-defaults.conf".to_string()];
+    let hints = AuditHints {
+        binary: Some("kubelet"),
+        args_source: Some("process 900 (kubelet)"),
+        config: Some("/var/lib/kubelet/config.yaml"),
+        drop_ins: &drop_ins,
+        ..Default::default()
+    };
+    assert_eq!(
+        command(
+            "default (kubelet uses 0 when --read-only-port is not given and a config file is in use)",
+            "",
+            &hints
+        ),
+        "ps -o args= -C kubelet; cat /var/lib/kubelet/config.yaml /var/lib/rancher/k3s/agent/etc/kubelet.conf.d/00-k3s-defaults.conf"
+    );
+}

@@ -2,6 +2,7 @@
 
 mod access;
 mod alert_changes;
+mod audit_commands;
 mod benchmark_choice;
 mod benchmark_cis20;
 mod browser_a11y;

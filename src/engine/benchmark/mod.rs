@@ -6,6 +6,7 @@ pub mod choice;
 mod condition;
 mod embedded;
 pub(crate) mod extend;
+pub mod grouping;
 pub mod load;
 pub mod model;
 mod policy_name;

@@ -14,6 +14,8 @@ pub(super) fn hints<'a>(
 ) -> AuditHints<'a> {
     let rule = &check.rule;
     let comp = view.and_then(|v| v.component(rule.component));
+    let config = comp.and_then(|c| c.facts.config.as_ref());
+    let file_test = rule.test.as_ref().and_then(file_test);
     AuditHints {
         binary: (rule.component != Component::Cluster)
             .then(|| benchmark.component(rule.component))
@@ -21,11 +23,13 @@ pub(super) fn hints<'a>(
             .map(|s| s.name.as_str())
             .filter(|n| !n.is_empty()),
         args_source: comp.and_then(|c| c.args_source()),
-        drop_ins: comp
-            .and_then(|c| c.facts.config.as_ref())
-            .map(|c| c.drop_ins.as_slice())
+        config: config.filter(|c| !c.drop_ins_only).map(|c| c.path.as_str()),
+        drop_ins: config.map(|c| c.drop_ins.as_slice()).unwrap_or_default(),
+        files: file_test
+            .and_then(|(key, _)| view?.facts.files.get(key))
+            .map(|f| f.entries.as_slice())
             .unwrap_or_default(),
-        pattern: rule.test.as_ref().and_then(pattern),
+        pattern: file_test.and_then(|(_, pattern)| pattern),
         api_reads: match &rule.test {
             Some(Condition::Policy(name)) => name.reads(),
             _ => &[],
@@ -33,11 +37,11 @@ pub(super) fn hints<'a>(
     }
 }
 
-/// The name pattern of the first file test that has one.
-fn pattern(c: &Condition) -> Option<&str> {
+/// The first file test: the files' logical name and its name pattern.
+fn file_test(c: &Condition) -> Option<(&str, Option<&str>)> {
     match c {
-        Condition::All(list) | Condition::Any(list) => list.iter().find_map(pattern),
-        Condition::File { pattern, .. } => pattern.as_deref(),
+        Condition::All(list) | Condition::Any(list) => list.iter().find_map(file_test),
+        Condition::File { file, pattern, .. } => Some((file.as_str(), pattern.as_deref())),
         _ => None,
     }
 }

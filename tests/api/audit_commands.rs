@@ -1,0 +1,74 @@
+//! How to check a result by hand: each node result's `audit`, the command a person
+//! runs on that node, read the same through GraphQL, the JSON document and the
+//! kube-bench export's `audit` field.
+
+use crate::exports::{demo_report_id, json_export};
+use crate::support::app::spawn_app;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+const AUDITS: &str = "query($id: ID!) { report(id: $id) {
+    results { id nodes { node audit } } } }";
+
+/// (check id, node) → audit, from the results of a GraphQL answer or a JSON document.
+fn audits(results: &Value) -> BTreeMap<(String, String), String> {
+    let mut out = BTreeMap::new();
+    for c in results.as_array().unwrap() {
+        for n in c["nodes"].as_array().unwrap() {
+            let audit = n["audit"].as_str().unwrap_or_default().to_string();
+            out.insert(
+                (
+                    c["id"].as_str().unwrap().to_string(),
+                    n["node"].as_str().unwrap().to_string(),
+                ),
+                audit,
+            );
+        }
+    }
+    out
+}
+
+fn key(check: &str, node: &str) -> (String, String) {
+    (check.to_string(), node.to_string())
+}
+
+#[actix_web::test]
+async fn every_node_result_names_the_command_that_shows_its_fact_in_the_api_and_the_exports() {
+    let app = spawn_app().await;
+    let id = demo_report_id(&app).await;
+    let answer = app.ok(AUDITS, json!({ "id": id })).await;
+    let api = audits(&answer["report"]["results"]);
+    for (check, node, audit) in [
+        (
+            "1.1.1",
+            "cp-1",
+            "stat -c '%n %a %U:%G' /etc/kubernetes/manifests/kube-apiserver.yaml",
+        ),
+        ("1.2.16", "cp-1", "ps -o args= -C kube-apiserver"),
+        ("4.2.1", "worker-1", "cat /var/lib/kubelet/config.yaml"),
+        (
+            "5.1.3",
+            "cluster",
+            "kubectl get clusterroles,roles -A -o yaml",
+        ),
+    ] {
+        assert_eq!(api[&key(check, node)], audit, "{check} on {node}");
+    }
+
+    let doc = json_export(&app, &id, "json").await;
+    assert_eq!(audits(&doc["results"]), api, "the JSON document");
+
+    let kb = json_export(&app, &id, "kube-bench").await;
+    let mut exported = 0;
+    for c in kb["Controls"].as_array().unwrap() {
+        let node = c["node_name"].as_str().unwrap();
+        for t in c["tests"].as_array().unwrap() {
+            for r in t["results"].as_array().unwrap() {
+                let check = r["test_number"].as_str().unwrap();
+                assert_eq!(r["audit"], api[&key(check, node)], "{check} on {node}");
+                exported += 1;
+            }
+        }
+    }
+    assert!(exported > 100, "{exported} kube-bench results");
+}
