@@ -38,9 +38,12 @@ pub fn command(source: &str, expected: &str, hints: &AuditHints) -> String {
     let parts: Vec<&str> = source.split("; ").filter(|p| !p.is_empty()).collect();
     let parts = if parts.is_empty() { vec![""] } else { parts };
     for part in parts {
-        if let Some(c) = part_command(part, expected, hints) {
-            if !out.contains(&c) {
-                out.push(c);
+        let Some(c) = part_command(part, expected, hints) else {
+            continue;
+        };
+        for piece in c.split("; ").map(str::to_string) {
+            if !out.contains(&piece) {
+                out.push(piece);
             }
         }
     }
@@ -53,10 +56,10 @@ fn part_command(part: &str, expected: &str, hints: &AuditHints) -> Option<String
         return Some(process_command(rest));
     }
     if let Some(rest) = part.strip_prefix("manifest ") {
-        return Some(match rest.strip_prefix("k3s process ") {
+        return match rest.strip_prefix("k3s process ") {
             Some(_) => k3s_command(hints.binary),
-            None => format!("cat {}", quote(rest)),
-        });
+            None => Some(format!("cat {}", quote(rest))),
+        };
     }
     if let Some(rest) = part.strip_prefix("systemd unit ") {
         return Some(cat(rest.split(" + ")));
@@ -65,10 +68,15 @@ fn part_command(part: &str, expected: &str, hints: &AuditHints) -> Option<String
         return environment_command(var);
     }
     if let Some(rest) = part.strip_prefix("config file ") {
-        let path = rest.rsplit_once(" (").map_or(rest, |(p, _)| p);
-        return Some(cat(
-            std::iter::once(path).chain(hints.drop_ins.iter().map(String::as_str))
-        ));
+        let (path, after) = rest.split_once(" (").unwrap_or((rest, ""));
+        if !after.starts_with(DROP_INS_ONLY) {
+            let drop_ins = hints.drop_ins.iter().map(String::as_str);
+            return Some(cat(std::iter::once(path).chain(drop_ins)));
+        }
+        return Some(match hints.drop_ins {
+            [] => drop_in_dir_command(path),
+            files => cat(files.iter().map(String::as_str)),
+        });
     }
     if let Some(rest) = part.strip_prefix("file ") {
         return Some(file_command(rest, expected));
@@ -108,8 +116,11 @@ fn args_command(part: &str, hints: &AuditHints) -> Option<String> {
 
 fn process_or_args(part: &str, hints: &AuditHints) -> Option<String> {
     if let Some(args) = hints.args_source.filter(|a| *a != part) {
-        return part_command(args, "", &AuditHints::default())
-            .or_else(|| hints.binary.map(|b| format!("ps -o args= -C {}", quote(b))));
+        let binary_only = AuditHints {
+            binary: hints.binary,
+            ..Default::default()
+        };
+        return part_command(args, "", &binary_only);
     }
     let named = part
         .strip_prefix("default (")
@@ -134,9 +145,22 @@ fn process_command(rest: &str) -> String {
 }
 
 /// k3s runs a component inside its own process and logs the arguments it starts it with.
-fn k3s_command(binary: Option<&str>) -> String {
+/// (k3s's embedded etcd is not logged so: its config file is what it reads.)
+fn k3s_command(binary: Option<&str>) -> Option<String> {
     let what = binary.filter(|b| is_token(b)).unwrap_or("kube");
-    format!("journalctl -u k3s -u k3s-agent | grep 'Running {what}' | tail -n 1")
+    (what != "etcd")
+        .then(|| format!("journalctl -u k3s -u k3s-agent | grep 'Running {what}' | tail -n 1"))
+}
+
+/// How the evaluator names a kubelet config that is only a `--config-dir`.
+const DROP_INS_ONLY: &str = "drop-ins, no --config)";
+
+/// Every `*.conf` under a kubelet's `--config-dir`, in the order the kubelet reads them.
+fn drop_in_dir_command(dir: &str) -> String {
+    format!(
+        "find {} -name '*.conf' -print0 | sort -z | xargs -0 cat",
+        quote(dir)
+    )
 }
 
 /// etcd reads ETCD_* variables from its environment.
@@ -249,3 +273,7 @@ pub fn quote(s: &str) -> String {
 #[cfg(test)]
 #[path = "audit_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "audit_distro_tests.rs"]
+mod distro_tests;

@@ -72,3 +72,42 @@ async fn every_node_result_names_the_command_that_shows_its_fact_in_the_api_and_
     }
     assert!(exported > 100, "{exported} kube-bench results");
 }
+
+/// The audit of `check` on the only node of a report.
+fn audit_of(r: &cis_scan::engine::report::Report, check: &str) -> String {
+    crate::support::result(r, check).nodes[0].audit.clone()
+}
+
+#[test]
+fn rke2_and_k3s_audits_name_the_distributions_own_paths_and_processes() {
+    use crate::support::hostroot::HostRoot;
+    use crate::support::{eval, k3s, rke2};
+    let h = HostRoot::new();
+    rke2::server(&h);
+    let r = eval("rke2-cis-1.12", &[h.collect("rke2-server")]);
+    assert_eq!(
+        audit_of(&r, "4.1.5"),
+        "stat -c '%n %a %U:%G' /var/lib/rancher/rke2/agent/kubelet.kubeconfig"
+    );
+    assert_eq!(audit_of(&r, "1.2.1"), "ps -o args= -C kube-apiserver");
+    assert_eq!(
+        audit_of(&r, "4.2.4"),
+        "cat /var/lib/rancher/rke2/agent/etc/kubelet.conf.d/00-rke2-defaults.conf"
+    );
+
+    let h = HostRoot::new();
+    k3s::server(&h);
+    let r = eval("k3s-cis-1.12", &[h.collect("k3s-server")]);
+    assert_eq!(
+        audit_of(&r, "1.2.1"),
+        "journalctl -u k3s -u k3s-agent | grep 'Running kube-apiserver' | tail -n 1"
+    );
+    assert_eq!(
+        audit_of(&r, "2.3"),
+        "cat /var/lib/rancher/k3s/server/db/etcd/config"
+    );
+    assert_eq!(
+        audit_of(&r, "1.1.13"),
+        "stat -c '%n %a %U:%G' /var/lib/rancher/k3s/server/cred/admin.kubeconfig"
+    );
+}
