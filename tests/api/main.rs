@@ -62,6 +62,7 @@ mod quotas;
 mod read_path;
 mod report_boundaries;
 mod report_document;
+mod report_sections;
 mod retention_manual;
 mod scan_progress;
 mod schedules;
