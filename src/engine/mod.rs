@@ -1,6 +1,7 @@
 //! The engine: benchmark definitions as data, node collection, facts, the pure
 //! evaluator and report rendering. Nothing here knows about GraphQL or a database.
 
+pub mod audit;
 pub mod benchmark;
 pub mod cluster_facts;
 pub mod collect;

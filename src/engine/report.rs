@@ -71,6 +71,11 @@ pub struct NodeResult {
     /// Why the state is what it is when that is not obvious (manual, unscored, not applicable, error).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// How to check it by hand: the command a person runs on the node (or, for
+    /// cluster checks, with kubectl) to see the fact that decided the state
+    /// (`engine::audit`); empty when there is nothing to run.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub audit: String,
 }
 
 /// One check's result across the cluster.

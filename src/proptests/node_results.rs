@@ -5,6 +5,7 @@
 //! service reads and reads back what the service writes; and stored text that is
 //! damaged decodes to an error, never a panic.
 
+use crate::engine::audit::{command, AuditHints};
 use crate::engine::report::{NodeResult, State};
 use crate::service::store::node_codec::{decode, encode, NodeNames};
 use migration::compact_nodes::{to_v1, to_v2};
@@ -48,17 +49,24 @@ fn arb_result() -> impl Strategy<Value = NodeResult> {
         arb_text(),
         arb_text(),
         prop::option::of(arb_text()),
+        arb_text(),
     )
-        .prop_map(
-            |(node, state, actual, expected, source, reason)| NodeResult {
+        .prop_map(|(node, state, actual, expected, source, reason, audit)| {
+            // a result without an audit reads back with the one its source names
+            let audit = match audit.as_str() {
+                "" => command(&source, &expected, &AuditHints::default()),
+                _ => audit,
+            };
+            NodeResult {
                 node,
                 state,
                 actual,
                 expected,
                 source,
                 reason,
-            },
-        )
+                audit,
+            }
+        })
 }
 
 /// The report's node list: names from the same pool, possibly repeated.

@@ -2,6 +2,8 @@
 //! filters, search and orders that the API's `results` and the web UI's report
 //! page page through, so a 1,000-node report is never sent whole.
 
+use crate::engine::benchmark::grouping::{self, is_within, SectionGroup};
+use crate::engine::benchmark::Section;
 use crate::engine::report::{CheckResult, State};
 
 /// Longest search text accepted: ids and descriptions are far shorter.
@@ -11,7 +13,7 @@ pub const MAX_SEARCH_CHARS: usize = 200;
 #[derive(Debug, Clone, Default)]
 pub struct CheckFilter {
     pub states: Vec<State>,
-    /// A section ("1") or a check id prefix ("1.2" matches 1.2.x).
+    /// A section ("2" matches every 2.x check) or a check id prefix ("1.2" matches 1.2.x).
     pub section: Option<String>,
     /// Only checks with a result on this node.
     pub node: Option<String>,
@@ -31,11 +33,10 @@ impl CheckFilter {
     /// True when the check passes every part of the filter.
     pub fn admits(&self, c: &CheckResult) -> bool {
         (self.states.is_empty() || self.states.contains(&c.state))
-            && self.section.as_deref().is_none_or(|s| {
-                c.section == s
-                    || c.id == s
-                    || c.id.strip_prefix(s).is_some_and(|r| r.starts_with('.'))
-            })
+            && self
+                .section
+                .as_deref()
+                .is_none_or(|s| c.section == s || is_within(&c.id, s))
             && self
                 .node
                 .as_deref()
@@ -82,17 +83,11 @@ pub fn ordered(checks: &[CheckResult], filter: &CheckFilter, order: ResultOrder)
     admitted
 }
 
-/// The report's second-level sections ("1.2") in benchmark order, with how many checks each holds.
-pub fn sections(checks: &[CheckResult]) -> Vec<(String, usize)> {
-    let mut out: Vec<(String, usize)> = Vec::new();
-    for c in checks {
-        let id = c.id.splitn(3, '.').take(2).collect::<Vec<_>>().join(".");
-        match out.iter_mut().find(|(s, _)| *s == id) {
-            Some((_, n)) => *n += 1,
-            None => out.push((id, 1)),
-        }
-    }
-    out
+/// The report's sections as its benchmark declares them (`declared`: "2 Etcd Node
+/// Configuration", "1.2 API Server"), in benchmark order, with how many checks each
+/// holds; without the benchmark's sections, second-level prefixes without titles.
+pub fn sections(checks: &[CheckResult], declared: Option<&[Section]>) -> Vec<SectionGroup> {
+    grouping::group(declared, checks.iter().map(|c| c.id.as_str()))
 }
 
 #[cfg(test)]
@@ -113,6 +108,7 @@ mod tests {
                     expected: String::new(),
                     source: String::new(),
                     reason: None,
+                    audit: String::new(),
                 })
                 .collect(),
             ..CheckResult::sample(id, state)
@@ -171,16 +167,33 @@ mod tests {
     }
 
     #[test]
-    fn sections_are_second_level_prefixes_in_order_with_counts() {
+    fn a_top_level_section_matches_every_check_under_it() {
+        let f = CheckFilter {
+            section: Some("2".into()),
+            ..Default::default()
+        };
+        assert!(f.admits(&check("2.1", State::Pass, &[])));
+        assert!(f.admits(&check("2.7", State::Pass, &[])));
+        assert!(!f.admits(&check("1.2.1", State::Pass, &[])));
+    }
+
+    #[test]
+    fn sections_follow_the_declared_ones_with_titles() {
+        let declared = [Section {
+            id: "2".into(),
+            title: "Etcd Node Configuration".into(),
+        }];
         let checks = vec![
             check("1.1.1", State::Pass, &[]),
-            check("1.1.2", State::Pass, &[]),
-            check("1.2.1", State::Pass, &[]),
-            check("4.1.1", State::Pass, &[]),
+            check("2.1", State::Pass, &[]),
+            check("2.2", State::Pass, &[]),
         ];
+        let got = sections(&checks, Some(&declared));
+        assert_eq!(got[0].id, "1.1");
         assert_eq!(
-            sections(&checks),
-            [("1.1".to_string(), 2), ("1.2".into(), 1), ("4.1".into(), 1)]
+            (got[1].id.as_str(), got[1].title.as_str(), got[1].checks),
+            ("2", "Etcd Node Configuration", 2)
         );
+        assert_eq!(sections(&checks, None).len(), 3);
     }
 }

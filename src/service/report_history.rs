@@ -110,6 +110,7 @@ mod tests {
                 expected: String::new(),
                 source: String::new(),
                 reason: None,
+                audit: String::new(),
             }],
             ..CheckResult::sample(id, state)
         }

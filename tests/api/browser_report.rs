@@ -97,6 +97,38 @@ async fn search_and_section_filters_narrow_the_checks_and_survive_a_refresh() {
     b.close().await;
 }
 
+#[actix_web::test]
+async fn the_section_filter_offers_the_benchmarks_sections_with_their_titles() {
+    let (app, b, report) = signed_in_with_report().await;
+    b.open(&format!("{}/#/reports/{report}", app.address)).await;
+    b.wait(Locator::Css("button.check-row")).await;
+    let select = "//select[@id=//label[normalize-space(.)='Section']/@for]";
+    let etcd = b
+        .wait(Locator::XPath(&format!("{select}/option[@value='2']")))
+        .await;
+    let label = etcd.text().await.unwrap();
+    assert!(label.starts_with("2 Etcd Node Configuration ("), "{label}");
+    let per_check = Locator::XPath("//select/option[@value='2.1']");
+    assert!(b.client.find_all(per_check).await.unwrap().is_empty());
+
+    b.wait(Locator::XPath(select))
+        .await
+        .select_by_value("2")
+        .await
+        .unwrap();
+    b.until_text_route(|r| r.contains("section=2")).await;
+    b.until_text("the etcd section", |t| {
+        t.contains("checks match") && !t.contains("133 checks")
+    })
+    .await;
+    let ids = row_ids(&b).await;
+    assert!(
+        ids.len() > 1 && ids.iter().all(|i| i.starts_with("2.")),
+        "{ids:?}"
+    );
+    b.close().await;
+}
+
 /// Waits until the reports table has `n` rows (a page loads after its pager moves).
 async fn report_rows_become(b: &Browser, n: usize) {
     let rows = Locator::XPath("//table[@aria-label='Reports']/tbody/tr");

@@ -192,14 +192,14 @@ async fn running_a_scan_fills_the_progress_bar_and_opens_the_report() {
 }
 
 #[actix_web::test]
-async fn filtering_fail_shows_only_failures_and_a_check_opens_to_each_nodes_evidence() {
+async fn filtering_fail_shows_only_failures_and_a_check_opens_to_each_nodes_evidence_and_audit() {
     let (app, b, report) = signed_in_with_report().await;
     open_report(&app, &b, &report, "").await;
     b.screenshot("report").await;
     b.click("FAIL").await;
     let d = app
         .ok(
-            "query($id: ID!) { report(id: $id) { summary { fail } results(states: [FAIL], order: WORST_FIRST) { id nodes { node state actual expected source } } } }",
+            "query($id: ID!) { report(id: $id) { summary { fail } results(states: [FAIL], order: WORST_FIRST) { id nodes { node state actual expected source audit } } } }",
             json!({ "id": report }),
         )
         .await;
@@ -228,7 +228,7 @@ async fn filtering_fail_shows_only_failures_and_a_check_opens_to_each_nodes_evid
     let text = b.text().await;
     assert!(text.contains("Remediation"), "{text}");
     for n in first["nodes"].as_array().unwrap() {
-        for field in ["node", "actual", "expected", "source"] {
+        for field in ["node", "actual", "expected", "source", "audit"] {
             let v = n[field].as_str().unwrap();
             assert!(
                 text.contains(v.trim()),

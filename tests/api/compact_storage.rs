@@ -24,10 +24,10 @@ const REPORT: &str = "query($id: ID!) { report(id: $id) {
     kubernetesVersion createdAt startedAt finishedAt provider mode nodes
     excludedNodes { node reason } previous { id }
     summary { total pass fail warn skip notApplicable error }
-    sections { id checks }
+    sections { id title checks }
     results { id description state scored automated section nodeType remediation reason
       nodeCount failing: nodeCount(states: [FAIL])
-      page: nodes(offset: 2, limit: 3) { node state actual expected source reason }
+      page: nodes(offset: 2, limit: 3) { node state actual expected source reason audit }
       skipped: nodes(states: [SKIP], limit: 5) { node state reason }
       one: nodes(node: \"worker-0007\") { node state actual } }
     byNode: results(node: \"worker-0007\", states: [SKIP, FAIL], limit: 4) { id nodes { node state } } } }";

@@ -173,7 +173,10 @@ async fn a_scan_with_an_unknown_stored_state_is_a_database_error_naming_it() {
         .unwrap();
     let err = store.scan(scan.id).await.unwrap_err();
     assert!(
-        matches!(err, cis_scan::error::Error::Database(_)),
+        matches!(
+            err,
+            cis_scan::error::Error::Database(_) | cis_scan::error::Error::Db(_)
+        ),
         "{err:?}"
     );
     assert!(err.to_string().contains("PAUSED"), "{err}");

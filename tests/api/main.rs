@@ -3,6 +3,7 @@
 mod absent_files;
 mod access;
 mod alert_changes;
+mod audit_commands;
 mod benchmark_choice;
 mod benchmark_cis20;
 mod browser_a11y;
@@ -65,6 +66,7 @@ mod quotas;
 mod read_path;
 mod report_boundaries;
 mod report_document;
+mod report_sections;
 mod retention_manual;
 mod scan_progress;
 mod schedules;

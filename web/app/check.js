@@ -9,7 +9,7 @@ const NODE_PAGE = 50;
 const DETAIL = `query D($id: ID!, $check: String!, $states: [CheckState!], $offset: Int!, $limit: Int) {
   report(id: $id) { results(section: $check, limit: 1) { id remediation reason
     nodeCount(states: $states)
-    nodes(states: $states, offset: $offset, limit: $limit) { node state actual expected source reason } } } }`;
+    nodes(states: $states, offset: $offset, limit: $limit) { node state actual expected source reason audit } } } }`;
 
 function SkipControl({ clusterId, checkId, skip, onChange }) {
   const [reason, setReason] = useState("");
@@ -77,10 +77,11 @@ export function CheckDetail({ reportId, clusterId, checkId, skip, onSkipsChanged
         </select>
       </div>
       <table class="grid nodes" aria-label=${"Nodes of " + checkId}>
-        <thead><tr><th>Node</th><th>State</th><th>Actual</th><th>Expected</th><th>Source</th><th>Reason</th></tr></thead>
+        <thead><tr><th>Node</th><th>State</th><th>Actual</th><th>Expected</th><th>Source</th><th>Reason</th><th>Check by hand</th></tr></thead>
         <tbody>${c.nodes.map((n) => html`<tr>
           <td>${n.node}</td><td><${StateBadge} state=${n.state} /></td><td><code>${n.actual}</code></td>
-          <td><code>${n.expected}</code></td><td><code>${n.source}</code></td><td>${n.reason || ""}</td></tr>`)}
+          <td><code>${n.expected}</code></td><td><code>${n.source}</code></td><td>${n.reason || ""}</td>
+          <td>${n.audit ? html`<code class="audit">${n.audit}</code>` : ""}</td></tr>`)}
         </tbody></table>
       ${c.nodes.length === 0 ? html`<p class="muted">No node results${nodeState ? " in this state" : ""}.</p>` : null}
       <${Pager} offset=${offset} limit=${NODE_PAGE} total=${c.nodeCount} onChange=${setOffset} label=${"Node pages of " + checkId} />

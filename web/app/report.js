@@ -11,7 +11,7 @@ import { ErrorBox, Pager, StateBadge, STATES, SummaryStrip, Time, useLoad } from
 const PAGE = 50;
 const HEADER = `query R($id: ID!) { report(id: $id) { id state clusterId benchmarkVersion benchmarkTitle benchmarkReason
   scoredOnly kubernetesVersion provider mode createdAt startedAt finishedAt nodes excludedNodes { node reason }
-  summary { total pass fail warn skip notApplicable error } sections { id checks } downloads { format }
+  summary { total pass fail warn skip notApplicable error } sections { id title checks } downloads { format }
   previous { id finishedAt } } }`;
 const SKIPS = `query K($c: ID!) { cluster(id: $c) { id name skippedTests { ${SKIP_FIELDS} } } }`;
 const RESULTS = `query Res($id: ID!, $states: [CheckState!], $section: String, $q: String, $offset: Int!, $limit: Int) {
@@ -99,7 +99,7 @@ function Filters({ report, params, set }) {
     <label for="section">Section</label>
     <select id="section" value=${params.get("section") || ""} onChange=${(e) => set({ section: e.target.value })}>
       <option value="">All sections</option>
-      ${report.sections.map((s) => html`<option value=${s.id}>${s.id} (${s.checks})</option>`)}
+      ${report.sections.map((s) => html`<option value=${s.id}>${s.id}${s.title ? " " + s.title : ""} (${s.checks})</option>`)}
     </select>
   </div>`;
 }

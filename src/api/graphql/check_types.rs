@@ -142,4 +142,10 @@ impl NodeResult {
     async fn reason(&self) -> Option<&str> {
         self.result().reason.as_deref()
     }
+    /// How to check it by hand: the command a person runs on this node (or with
+    /// kubectl, for cluster checks) to see the fact that decided the state, with the
+    /// distribution's own paths and processes; empty when there is nothing to run.
+    async fn audit(&self) -> &str {
+        &self.result().audit
+    }
 }

@@ -181,7 +181,7 @@ impl Report {
     async fn summary(&self) -> Summary {
         Summary::from(&self.0.summary)
     }
-    /// Check results: only some states, one section ("1", "1.2"), the checks with a result
+    /// Check results: only some states, one section ("2" for every 2.x check, "1.2"), the checks with a result
     /// on one node (whose `nodes` then hold that node only), or those whose id starts with
     /// `search` or whose description contains it (any case); in benchmark order or worst
     /// first; paged by `offset` and `limit` (all when no limit).
@@ -224,15 +224,21 @@ impl Report {
         let filter = check_filter(states, section, node, search)?;
         Ok(checks.iter().filter(|c| filter.admits(c)).count() as i32)
     }
-    /// The report's sections ("1.2"), in benchmark order, with how many checks each holds:
-    /// the values `results(section:)` takes.
+    /// The report's sections as its benchmark groups them ("1.2 API Server",
+    /// "2 Etcd Node Configuration": each check in the deepest section its benchmark
+    /// declares), in benchmark order, with how many checks each holds: the values
+    /// `results(section:)` takes. A report of a benchmark this server no longer ships
+    /// falls back to second-level prefixes ("2.1") with an empty title.
     async fn sections(&self, ctx: &Context<'_>) -> Result<Vec<ReportSection>> {
         let checks = self.checks(ctx).await?;
-        Ok(sections(&checks)
+        let benchmark = state(ctx).scanner.catalog.get(&self.0.benchmark).ok();
+        let declared = benchmark.as_ref().map(|b| b.sections.as_slice());
+        Ok(sections(&checks, declared)
             .into_iter()
-            .map(|(id, n)| ReportSection {
-                id,
-                checks: i32::try_from(n).unwrap_or(i32::MAX),
+            .map(|g| ReportSection {
+                id: g.id,
+                title: g.title,
+                checks: i32::try_from(g.checks).unwrap_or(i32::MAX),
             })
             .collect())
     }
@@ -241,8 +247,11 @@ impl Report {
 /// A section of a report and how many checks it holds.
 #[derive(SimpleObject)]
 pub struct ReportSection {
-    /// e.g. "1.2".
+    /// e.g. "1.2" or "2": what `results(section:)` takes.
     pub id: String,
+    /// The benchmark's title, e.g. "Etcd Node Configuration"; empty when the
+    /// report's benchmark is no longer shipped.
+    pub title: String,
     pub checks: i32,
 }
 

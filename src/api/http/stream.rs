@@ -201,6 +201,7 @@ mod tests {
                             expected: "y".into(),
                             source: "process".into(),
                             reason: None,
+                            audit: String::new(),
                         })
                         .collect(),
                     ..CheckResult::sample(&format!("1.{i}"), State::Fail)

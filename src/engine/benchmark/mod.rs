@@ -6,6 +6,7 @@ pub mod choice;
 mod condition;
 mod embedded;
 pub(crate) mod extend;
+pub mod grouping;
 mod info;
 pub mod load;
 pub mod model;

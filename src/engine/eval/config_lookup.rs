@@ -2,8 +2,24 @@
 //! the evidence names the file that decided (the drop-in that set the key,
 //! else the config file), and a drop-in walk a bound stopped never decides.
 
-use super::settings::Resolved;
 use crate::engine::facts::ConfigFacts;
+
+/// What a setting resolved to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolved {
+    /// A value, with where it came from; `explicit` is false for defaults.
+    Value {
+        value: String,
+        source: String,
+        explicit: bool,
+    },
+    /// Given nowhere and with no default.
+    Absent { source: String },
+    /// Cannot be known from what was collected (WARN).
+    Unknown(String),
+    /// The fact that would decide it could not be read (ERROR).
+    Failed(String),
+}
 
 /// A dotted key's value in the merged config and where it came from.
 /// Ok(None): no file sets it. Err: the verdict the lookup forces (ERROR or WARN).

@@ -53,7 +53,7 @@ pub fn distinct_file(benchmark: &Benchmark, own: Named, other: Named, view: &Nod
                 State::Fail,
                 &format!("{} not set", own.flag),
                 &expected,
-                &comp.args_source().unwrap_or_default(),
+                comp.args_source().unwrap_or_default(),
             )
             .because(format!(
                 "{} trusts no CA of its own for its clients",

@@ -215,7 +215,7 @@ fn plugin(
             .unwrap_or_else(|| "(not set)".into());
         let source = enabled
             .map(|(_, s)| s)
-            .or_else(|| comp.args_source())
+            .or_else(|| comp.args_source().map(str::to_string))
             .unwrap_or_default();
         (
             false,

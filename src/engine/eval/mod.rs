@@ -1,6 +1,7 @@
 //! The evaluator: a pure function from (benchmark, node facts, skips) to a report.
 //! No I/O, no clock, no async: the same input always gives the same report.
 
+mod audit_hints;
 mod compare;
 mod config_lookup;
 mod content;
@@ -14,6 +15,7 @@ mod skips;
 
 pub use compare::{parse_duration, same};
 
+use crate::engine::audit::{self, AuditHints};
 use crate::engine::benchmark::{Benchmark, Check, Component, Condition, DiffersWhen};
 use crate::engine::cluster_facts::ClusterFacts;
 use crate::engine::facts::NodeFacts;
@@ -197,11 +199,15 @@ fn evaluate_check(
                 .because(format!("not applicable under {}: {reason}", benchmark.id))
         };
         if rule.component == Component::Cluster || views.is_empty() {
-            vec![to_node_result("cluster", check, na(), skip)]
+            let hints = audit_hints::hints(benchmark, check, None);
+            vec![to_node_result("cluster", check, na(), skip, &hints)]
         } else {
             views
                 .iter()
-                .map(|v| to_node_result(&v.facts.node, check, na(), skip))
+                .map(|v| {
+                    let hints = audit_hints::hints(benchmark, check, Some(v));
+                    to_node_result(&v.facts.node, check, na(), skip, &hints)
+                })
                 .collect()
         }
     } else if rule.component == Component::Cluster {
@@ -210,11 +216,14 @@ fn evaluate_check(
             check,
             cluster_outcome(check, input.cluster),
             skip,
+            &audit_hints::hints(benchmark, check, None),
         )]
     } else if let (Some(provider), true) = (input.managed_by, control_plane) {
         let o = Outcome::new(State::NotApplicable, "", "", provider)
             .because(format!("{provider} runs the control plane and etcd; their settings are not visible to cluster users"));
-        vec![to_node_result("control plane", check, o, skip)]
+        // the provider's control plane cannot be looked at: nothing to run
+        let hints = AuditHints::default();
+        vec![to_node_result("control plane", check, o, skip, &hints)]
     } else {
         views
             .iter()
@@ -233,7 +242,8 @@ fn evaluate_check(
                         Some(_) => node_outcome(benchmark, check, view),
                     }
                 };
-                to_node_result(&view.facts.node, check, outcome, skip)
+                let hints = audit_hints::hints(benchmark, check, Some(view));
+                to_node_result(&view.facts.node, check, outcome, skip, &hints)
             })
             .collect()
     };
@@ -276,6 +286,7 @@ fn to_node_result(
     check: &Check,
     mut o: Outcome,
     skip: Option<&Skip>,
+    hints: &AuditHints,
 ) -> (NodeResult, bool) {
     let covered = skip.is_some_and(|s| s.covers(node));
     let hid = skips::apply(node, &mut o, skip);
@@ -288,6 +299,7 @@ fn to_node_result(
     }
     let result = NodeResult {
         node: node.to_string(),
+        audit: audit::command(&o.source, &o.expected, hints),
         state: o.state,
         actual: o.actual,
         expected: o.expected,

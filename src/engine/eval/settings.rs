@@ -7,22 +7,7 @@ use crate::engine::benchmark::ComponentSpec;
 use crate::engine::facts::ComponentFacts;
 use std::collections::{BTreeMap, HashMap};
 
-/// What a setting resolved to.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Resolved {
-    /// A value, with where it came from; `explicit` is false for defaults.
-    Value {
-        value: String,
-        source: String,
-        explicit: bool,
-    },
-    /// Given nowhere and with no default.
-    Absent { source: String },
-    /// Cannot be known from what was collected (WARN).
-    Unknown(String),
-    /// The fact that would decide it could not be read (ERROR).
-    Failed(String),
-}
+pub use super::config_lookup::Resolved;
 
 /// Parses argv into flag → last value. `--a=b`, `--a b` and a bare `--a`
 /// (meaning true) are all understood; single-dash long flags count as `--`.
@@ -205,9 +190,7 @@ impl<'a> ComponentView<'a> {
                 explicit: false,
             },
             None => Resolved::Absent {
-                source: self
-                    .args_source()
-                    .unwrap_or_else(|| "not configured".into()),
+                source: self.args_source().unwrap_or("not configured").into(),
             },
         }
     }
@@ -265,9 +248,9 @@ impl<'a> ComponentView<'a> {
     }
 
     /// Where this component's arguments were read, if anywhere.
-    pub fn args_source(&self) -> Option<String> {
+    pub fn args_source(&self) -> Option<&str> {
         match &self.args {
-            Ok(Some(a)) => Some(a.source.clone()),
+            Ok(Some(a)) => Some(a.source.as_str()),
             _ => None,
         }
     }

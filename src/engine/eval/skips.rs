@@ -80,6 +80,7 @@ mod tests {
             expected: String::new(),
             source: String::new(),
             reason: None,
+            audit: String::new(),
         }
     }
 

@@ -129,6 +129,7 @@ mod tests {
                     expected: "false".into(),
                     source: "process".into(),
                     reason: (*n == "cp-2").then(|| "node reason".to_string()),
+                    audit: String::new(),
                 })
                 .collect(),
             ..CheckResult::sample("1.2.16", State::Fail)

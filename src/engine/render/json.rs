@@ -152,6 +152,7 @@ mod tests {
             expected: "x".into(),
             source: "process".into(),
             reason: None,
+            audit: String::new(),
         });
         let r = report(vec![c, CheckResult::sample("1.1.2", State::Pass)]);
         let whole = serde_json::to_string_pretty(&r).unwrap() + "\n";

@@ -19,6 +19,7 @@
 //! (`proptests::node_results`) hold the two to each other.
 
 use super::node_ranges::{ranges, Ranges};
+use crate::engine::audit::{self, AuditHints};
 use crate::engine::report::{NodeResult, State};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -59,6 +60,8 @@ struct Shared<'a> {
     source: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    audit: &'a str,
 }
 
 #[derive(Serialize)]
@@ -98,6 +101,7 @@ pub fn encode(nodes: &[NodeResult], names: &NodeNames) -> String {
             expected: &n.expected,
             source: &n.source,
             reason: n.reason.as_deref(),
+            audit: &n.audit,
         };
         let g = *group_of.entry(shared).or_insert_with(|| {
             groups.push((shared, Vec::new()));
@@ -126,6 +130,8 @@ struct SharedIn {
     source: String,
     #[serde(default)]
     reason: Option<String>,
+    #[serde(default)]
+    audit: String,
 }
 
 #[derive(Deserialize)]
@@ -148,7 +154,11 @@ struct CompactIn {
 /// what is wrong with the text.
 pub fn decode(text: &str, names: &[String]) -> Result<Vec<NodeResult>, String> {
     if text.trim_start().starts_with('[') {
-        return serde_json::from_str(text).map_err(|e| e.to_string());
+        let mut nodes: Vec<NodeResult> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        for n in nodes.iter_mut().filter(|n| n.audit.is_empty()) {
+            n.audit = derived_audit(&n.source, &n.expected);
+        }
+        return Ok(nodes);
     }
     let c: CompactIn = serde_json::from_str(text).map_err(|e| e.to_string())?;
     if c.v != VERSION {
@@ -186,94 +196,21 @@ pub fn decode(text: &str, names: &[String]) -> Result<Vec<NodeResult>, String> {
                 expected: r.expected.clone(),
                 source: r.source.clone(),
                 reason: r.reason.clone(),
+                audit: match r.audit.as_str() {
+                    "" => derived_audit(&r.source, &r.expected),
+                    a => a.to_string(),
+                },
             })
         })
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn result(node: &str, state: State, actual: &str) -> NodeResult {
-        NodeResult {
-            node: node.into(),
-            state,
-            actual: actual.into(),
-            expected: "--profiling=false".into(),
-            source: "process".into(),
-            reason: None,
-        }
-    }
-
-    fn names(n: usize) -> Vec<String> {
-        (0..n).map(|i| format!("node-{i}")).collect()
-    }
-
-    #[test]
-    fn nodes_sharing_a_result_store_it_once_with_their_ranges() {
-        let all = names(1000);
-        let nodes: Vec<_> = (3..1000)
-            .map(|i| result(&all[i], State::Fail, "--profiling=true"))
-            .collect();
-        let text = encode(&nodes, &NodeNames::new(&all));
-        assert_eq!(
-            text,
-            r#"{"v":2,"n":"3-999","g":[{"at":"0-996","r":{"state":"FAIL","actual":"--profiling=true","expected":"--profiling=false","source":"process"}}]}"#
-        );
-        assert_eq!(decode(&text, &all).unwrap(), nodes);
-    }
-
-    #[test]
-    fn names_the_report_lacks_are_stored_with_the_check() {
-        let all = names(2);
-        let mut cluster = result("cluster", State::Warn, "");
-        cluster.reason = Some("manual".into());
-        let nodes = vec![cluster, result("node-1", State::Pass, "x")];
-        let text = encode(&nodes, &NodeNames::new(&all));
-        assert!(text.contains(r#""n":"2,1","x":["cluster"]"#), "{text}");
-        assert_eq!(decode(&text, &all).unwrap(), nodes);
-    }
-
-    #[test]
-    fn the_array_saved_before_format_2_is_read_as_it_was() {
-        let nodes = vec![result("a", State::Pass, "1"), result("b", State::Fail, "2")];
-        let v1 = serde_json::to_string(&nodes).unwrap();
-        assert_eq!(decode(&v1, &[]).unwrap(), nodes);
-        assert_eq!(decode(" []", &[]).unwrap(), vec![]);
-    }
-
-    #[test]
-    fn an_empty_check_round_trips() {
-        let text = encode(&[], &NodeNames::new(&[]));
-        assert_eq!(text, r#"{"v":2,"n":"","g":[]}"#);
-        assert_eq!(decode(&text, &[]).unwrap(), vec![]);
-    }
-
-    #[test]
-    fn damaged_rows_are_errors_that_say_what_is_wrong() {
-        let all = names(3);
-        let r = r#"{"state":"PASS","actual":"","expected":"","source":""}"#;
-        for (text, says) in [
-            (r#"{"v":3,"n":"","g":[]}"#.to_string(), "format 3"),
-            (r#"{"v":2,"n":"0-3","g":[]}"#.to_string(), "out of range"),
-            (
-                format!(r#"{{"v":2,"n":"0-1","g":[{{"at":"0","r":{r}}}]}}"#),
-                "no result",
-            ),
-            (
-                format!(r#"{{"v":2,"n":"0","g":[{{"at":"0","r":{r}}},{{"at":"0","r":{r}}}]}}"#),
-                "two results",
-            ),
-            (
-                format!(r#"{{"v":2,"n":"0","g":[{{"at":"1","r":{r}}}]}}"#),
-                "out of range",
-            ),
-            (r#"{"v":2,"n":"2-1","g":[]}"#.to_string(), "range"),
-            ("{".to_string(), "EOF"),
-        ] {
-            let e = decode(&text, &all).unwrap_err();
-            assert!(e.contains(says), "{text}: {e}");
-        }
-    }
+/// The audit of a result saved before results carried one: what its source names
+/// (the evaluator's hints, such as a kubelet's drop-ins, were not kept).
+fn derived_audit(source: &str, expected: &str) -> String {
+    audit::command(source, expected, &AuditHints::default())
 }
+
+#[cfg(test)]
+#[path = "node_codec_tests.rs"]
+mod tests;

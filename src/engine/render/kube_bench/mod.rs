@@ -146,7 +146,7 @@ fn check(c: &CheckResult, n: &NodeResult) -> Check {
     Check {
         test_number: c.id.clone(),
         test_desc: c.title.clone(),
-        audit: n.source.clone(),
+        audit: n.audit.clone(),
         audit_config: String::new(),
         kind: kind.into(),
         remediation: c.remediation.clone(),

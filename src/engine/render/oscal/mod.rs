@@ -179,6 +179,7 @@ mod tests {
             expected: "x".into(),
             source: "/etc/f".into(),
             reason: None,
+            audit: String::new(),
         }
     }
 

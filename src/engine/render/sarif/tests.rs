@@ -125,6 +125,7 @@ fn node(name: &str, state: State, source: &str) -> NodeResult {
         expected: "--profiling is false".into(),
         source: source.into(),
         reason: None,
+        audit: String::new(),
     }
 }
 
