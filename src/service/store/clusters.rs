@@ -144,30 +144,18 @@ impl Store {
             let Some(which) = self.newest_condition(chunk, None).await? else {
                 continue;
             };
-            type Row = (
-                String,
-                uuid::Uuid,
-                i32,
-                i32,
-                i32,
-                chrono::DateTime<chrono::Utc>,
-            );
-            let rows: Vec<Row> = report::Entity::find()
+            let rows: Vec<(String, uuid::Uuid, i32, i32, i32)> = report::Entity::find()
                 .select_only()
                 .column(report::Column::ClusterId)
                 .column(report::Column::Id)
                 .column(report::Column::Fail)
                 .column(report::Column::Error)
                 .column(report::Column::Warn)
-                .column(report::Column::CreatedAt)
-                .filter(which.condition.clone())
+                .filter(which)
                 .into_tuple()
                 .all(&self.db)
                 .await?;
-            for (cluster, id, fail, error, warn, at) in rows {
-                if !which.is_newest(&cluster, at) {
-                    continue;
-                }
+            for (cluster, id, fail, error, warn) in rows {
                 if out.get(&cluster).is_none_or(|have| have.0 < id) {
                     out.insert(
                         cluster,

@@ -16,20 +16,6 @@ use uuid::Uuid;
 /// variable limits of SQLite (32,766) and PostgreSQL (65,535).
 const CHUNK: usize = 500;
 
-/// A condition over reports that matches each cluster's newest and, when
-/// another cluster's newest report has the same time, a few older ones.
-pub(super) struct Newest {
-    pub condition: Condition,
-    newest: HashMap<String, DateTime<Utc>>,
-}
-
-impl Newest {
-    /// True when a row of `cluster` made `at` is that cluster's newest.
-    pub fn is_newest(&self, cluster: &str, at: DateTime<Utc>) -> bool {
-        self.newest.get(cluster) == Some(&at)
-    }
-}
-
 /// One check of one report as the fleet matrix needs it.
 #[derive(Debug, Clone, FromQueryResult)]
 pub struct CheckStateRow {
@@ -42,15 +28,12 @@ pub struct CheckStateRow {
 
 impl Store {
     /// Which reports are the newest of each cluster (of `benchmark` when given):
-    /// a condition matching them and some older ones (`cluster IN … AND created_at
-    /// IN …`: two index-friendly lists instead of one `OR` per cluster, which cost
-    /// SQLite most of a fleet query), and each cluster's newest time, by which the
-    /// caller keeps only the newest rows ([`Newest::is_newest`]).
+    /// a condition matching them (and, rarely, a twin made in the same instant).
     pub(super) async fn newest_condition(
         &self,
         cluster_ids: &[String],
         benchmark: Option<&str>,
-    ) -> Result<Option<Newest>> {
+    ) -> Result<Option<Condition>> {
         let mut q = report::Entity::find()
             .select_only()
             .column(report::Column::ClusterId)
@@ -59,26 +42,27 @@ impl Store {
         if let Some(b) = benchmark {
             q = q.filter(report::Column::Benchmark.eq(b));
         }
-        let newest: HashMap<String, DateTime<Utc>> = q
+        let newest: Vec<(String, DateTime<Utc>)> = q
             .group_by(report::Column::ClusterId)
-            .into_tuple::<(String, DateTime<Utc>)>()
+            .into_tuple()
             .all(&self.db)
-            .await?
-            .into_iter()
-            .collect();
+            .await?;
         if newest.is_empty() {
             return Ok(None);
         }
-        let mut times: Vec<DateTime<Utc>> = newest.values().copied().collect();
-        times.sort();
-        times.dedup();
-        let mut condition = Condition::all()
-            .add(report::Column::ClusterId.is_in(newest.keys().cloned()))
-            .add(report::Column::CreatedAt.is_in(times));
-        if let Some(b) = benchmark {
-            condition = condition.add(report::Column::Benchmark.eq(b));
+        let mut which = Condition::any();
+        for (cluster, at) in &newest {
+            which = which.add(
+                Condition::all()
+                    .add(report::Column::ClusterId.eq(cluster.as_str()))
+                    .add(report::Column::CreatedAt.eq(*at)),
+            );
         }
-        Ok(Some(Newest { condition, newest }))
+        let mut all = Condition::all().add(which);
+        if let Some(b) = benchmark {
+            all = all.add(report::Column::Benchmark.eq(b));
+        }
+        Ok(Some(all))
     }
 
     /// The newest report of each of these clusters, of `benchmark` when given;
@@ -93,14 +77,7 @@ impl Store {
             let Some(which) = self.newest_condition(chunk, benchmark).await? else {
                 continue;
             };
-            let rows = report::Entity::find()
-                .filter(which.condition.clone())
-                .all(&self.db)
-                .await?;
-            for r in rows {
-                if !which.is_newest(&r.cluster_id, r.created_at) {
-                    continue;
-                }
+            for r in report::Entity::find().filter(which).all(&self.db).await? {
                 if out.get(&r.cluster_id).is_none_or(|have| have.id < r.id) {
                     out.insert(r.cluster_id.clone(), r);
                 }
@@ -120,20 +97,16 @@ impl Store {
             let Some(which) = self.newest_condition(chunk, None).await? else {
                 continue;
             };
-            let rows: Vec<(String, Uuid, String, DateTime<Utc>)> = report::Entity::find()
+            let rows: Vec<(String, Uuid, String)> = report::Entity::find()
                 .select_only()
                 .column(report::Column::ClusterId)
                 .column(report::Column::Id)
                 .column(report::Column::Benchmark)
-                .column(report::Column::CreatedAt)
-                .filter(which.condition.clone())
+                .filter(which)
                 .into_tuple()
                 .all(&self.db)
                 .await?;
-            for (cluster, id, benchmark, at) in rows {
-                if !which.is_newest(&cluster, at) {
-                    continue;
-                }
+            for (cluster, id, benchmark) in rows {
                 if out.get(&cluster).is_none_or(|have| have.0 < id) {
                     out.insert(cluster, (id, benchmark));
                 }
