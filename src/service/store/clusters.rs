@@ -132,7 +132,7 @@ impl Store {
     }
 
     /// How bad each cluster's newest report is, as `(fail + error, warn)`, reading
-    /// only those columns: two queries per 500 clusters. Clusters without a report
+    /// only those columns: one query per 500 clusters. Clusters without a report
     /// are absent. Twins made in the same instant: the larger id wins.
     pub async fn latest_badness(
         &self,

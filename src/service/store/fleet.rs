@@ -5,9 +5,8 @@
 use super::entity::{check_result, report};
 use super::Store;
 use crate::error::Result;
-use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::*;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -29,36 +28,30 @@ pub struct CheckStateRow {
 impl Store {
     /// Which reports are the newest of each cluster (of `benchmark` when given):
     /// a condition matching them (and, rarely, a twin made in the same instant).
+    /// Each row is compared with its own cluster's newest time, a correlated
+    /// `MAX(created_at)` that the `(cluster_id, created_at)` index answers with one
+    /// seek; an `OR` of one `(cluster, time)` pair per cluster made SQLite test every
+    /// pair against every report (a quarter of a second for 5,000 clusters).
     pub(super) async fn newest_condition(
         &self,
         cluster_ids: &[String],
         benchmark: Option<&str>,
     ) -> Result<Option<Condition>> {
-        let mut q = report::Entity::find()
-            .select_only()
-            .column(report::Column::ClusterId)
-            .column_as(report::Column::CreatedAt.max(), "newest")
-            .filter(report::Column::ClusterId.is_in(cluster_ids.iter().cloned()));
-        if let Some(b) = benchmark {
-            q = q.filter(report::Column::Benchmark.eq(b));
-        }
-        let newest: Vec<(String, DateTime<Utc>)> = q
-            .group_by(report::Column::ClusterId)
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        if newest.is_empty() {
-            return Ok(None);
-        }
-        let mut which = Condition::any();
-        for (cluster, at) in &newest {
-            which = which.add(
-                Condition::all()
-                    .add(report::Column::ClusterId.eq(cluster.as_str()))
-                    .add(report::Column::CreatedAt.eq(*at)),
+        let newer = Alias::new("newer");
+        let mut newest = Query::select();
+        newest
+            .expr(Expr::col((newer.clone(), report::Column::CreatedAt)).max())
+            .from_as(report::Entity, newer.clone())
+            .and_where(
+                Expr::col((newer.clone(), report::Column::ClusterId))
+                    .equals((report::Entity, report::Column::ClusterId)),
             );
+        if let Some(b) = benchmark {
+            newest.and_where(Expr::col((newer, report::Column::Benchmark)).eq(b));
         }
-        let mut all = Condition::all().add(which);
+        let mut all = Condition::all()
+            .add(report::Column::ClusterId.is_in(cluster_ids.iter().cloned()))
+            .add(Expr::col((report::Entity, report::Column::CreatedAt)).in_subquery(newest));
         if let Some(b) = benchmark {
             all = all.add(report::Column::Benchmark.eq(b));
         }
@@ -66,7 +59,7 @@ impl Store {
     }
 
     /// The newest report of each of these clusters, of `benchmark` when given;
-    /// two queries per 500 clusters. Twins made in the same instant: the larger id wins.
+    /// one query per 500 clusters. Twins made in the same instant: the larger id wins.
     pub async fn latest_reports_where(
         &self,
         cluster_ids: &[String],

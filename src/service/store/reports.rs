@@ -334,7 +334,7 @@ impl Store {
         Ok(ids.iter().filter_map(|id| latest.remove(id)).collect())
     }
 
-    /// The newest report of each of these clusters, in two queries per 500 clusters.
+    /// The newest report of each of these clusters, in one query per 500 clusters.
     pub async fn latest_reports_of(
         &self,
         cluster_ids: &[String],
