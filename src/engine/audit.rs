@@ -13,7 +13,7 @@
 use crate::engine::facts::FileEntry;
 
 /// What the evaluator knows beyond a result's source that makes its command exact.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct AuditHints<'a> {
     /// The component's binary as people know it (kube-apiserver, kubelet, etcd).
     pub binary: Option<&'a str>,

@@ -192,6 +192,7 @@ fn evaluate_check(
             | Component::Scheduler
             | Component::Etcd
     );
+    let mut audits = AuditMemo::default();
     // each node's result, and whether a skip hid its FAIL, WARN or ERROR
     let pairs: Vec<(NodeResult, bool)> = if let Some(reason) = &check.skip {
         let na = || {
@@ -200,13 +201,20 @@ fn evaluate_check(
         };
         if rule.component == Component::Cluster || views.is_empty() {
             let hints = audit_hints::hints(benchmark, check, None);
-            vec![to_node_result("cluster", check, na(), skip, &hints)]
+            vec![to_node_result(
+                "cluster",
+                check,
+                na(),
+                skip,
+                &mut audits,
+                hints,
+            )]
         } else {
             views
                 .iter()
                 .map(|v| {
                     let hints = audit_hints::hints(benchmark, check, Some(v));
-                    to_node_result(&v.facts.node, check, na(), skip, &hints)
+                    to_node_result(&v.facts.node, check, na(), skip, &mut audits, hints)
                 })
                 .collect()
         }
@@ -216,14 +224,22 @@ fn evaluate_check(
             check,
             cluster_outcome(check, input.cluster),
             skip,
-            &audit_hints::hints(benchmark, check, None),
+            &mut audits,
+            audit_hints::hints(benchmark, check, None),
         )]
     } else if let (Some(provider), true) = (input.managed_by, control_plane) {
         let o = Outcome::new(State::NotApplicable, "", "", provider)
             .because(format!("{provider} runs the control plane and etcd; their settings are not visible to cluster users"));
         // the provider's control plane cannot be looked at: nothing to run
         let hints = AuditHints::default();
-        vec![to_node_result("control plane", check, o, skip, &hints)]
+        vec![to_node_result(
+            "control plane",
+            check,
+            o,
+            skip,
+            &mut audits,
+            hints,
+        )]
     } else {
         views
             .iter()
@@ -243,7 +259,7 @@ fn evaluate_check(
                     }
                 };
                 let hints = audit_hints::hints(benchmark, check, Some(view));
-                to_node_result(&view.facts.node, check, outcome, skip, &hints)
+                to_node_result(&view.facts.node, check, outcome, skip, &mut audits, hints)
             })
             .collect()
     };
@@ -280,13 +296,40 @@ pub fn aggregate(states: impl Iterator<Item = State>) -> State {
         .unwrap_or(State::NotApplicable)
 }
 
+/// The audit commands of one check, kept by what they are derived from: nodes
+/// laid out alike (a fleet's workers) share one instead of building it again,
+/// which was a quarter of evaluating 300 nodes. A few entries: nodes of one check
+/// come in a handful of layouts.
+#[derive(Default)]
+struct AuditMemo<'a>(Vec<(AuditHints<'a>, String, String, String)>);
+
+impl<'a> AuditMemo<'a> {
+    const KEPT: usize = 8;
+
+    fn command(&mut self, source: &str, expected: &str, hints: AuditHints<'a>) -> String {
+        let same = |(h, s, e, _): &&(AuditHints<'a>, String, String, String)| {
+            *h == hints && s == source && e == expected
+        };
+        if let Some((_, _, _, c)) = self.0.iter().find(same) {
+            return c.clone();
+        }
+        let c = audit::command(source, expected, &hints);
+        if self.0.len() < Self::KEPT {
+            self.0
+                .push((hints, source.to_string(), expected.to_string(), c.clone()));
+        }
+        c
+    }
+}
+
 /// One node's result, with true when a skip hid its FAIL, WARN or ERROR.
-fn to_node_result(
+fn to_node_result<'a>(
     node: &str,
     check: &Check,
     mut o: Outcome,
     skip: Option<&Skip>,
-    hints: &AuditHints,
+    audits: &mut AuditMemo<'a>,
+    hints: AuditHints<'a>,
 ) -> (NodeResult, bool) {
     let covered = skip.is_some_and(|s| s.covers(node));
     let hid = skips::apply(node, &mut o, skip);
@@ -299,7 +342,7 @@ fn to_node_result(
     }
     let result = NodeResult {
         node: node.to_string(),
-        audit: audit::command(&o.source, &o.expected, hints),
+        audit: audits.command(&o.source, &o.expected, hints),
         state: o.state,
         actual: o.actual,
         expected: o.expected,
