@@ -5,6 +5,7 @@ pub mod audit;
 pub mod benchmark;
 pub mod cluster_facts;
 pub mod collect;
+mod content_facts;
 pub mod definitions;
 pub mod eval;
 pub mod facts;
