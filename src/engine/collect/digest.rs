@@ -148,19 +148,11 @@ fn read_bytes(local: &Path) -> Result<Vec<u8>, ErrorKind> {
 mod tests {
     use super::*;
 
-    fn host_with(path: &str, content: &[u8]) -> (tempfile::TempDir, Host) {
-        let dir = tempfile::tempdir().unwrap();
-        let local = dir.path().join("root").join(path.trim_start_matches('/'));
-        std::fs::create_dir_all(local.parent().unwrap()).unwrap();
-        std::fs::write(local, content).unwrap();
-        std::fs::create_dir_all(dir.path().join("proc")).unwrap();
-        let host = Host::new(&dir.path().join("root"), &dir.path().join("proc"));
-        (dir, host)
-    }
+    use super::super::test_host::host_with;
 
     #[test]
     fn a_file_is_kept_as_its_sha256_digest_only() {
-        let (_d, host) = host_with("/pki/ca.crt", b"abc");
+        let (_d, host) = host_with(&[("/pki/ca.crt", b"abc")]);
         let d = digest(&host, None, "/pki/ca.crt");
         assert_eq!(
             d.sha256.as_deref(),
@@ -171,7 +163,7 @@ mod tests {
 
     #[test]
     fn a_missing_file_says_so() {
-        let (_d, host) = host_with("/pki/ca.crt", b"abc");
+        let (_d, host) = host_with(&[("/pki/ca.crt", b"abc")]);
         let d = digest(&host, Some(7), "/pki/other.crt");
         assert_eq!(d.sha256, None);
         assert_eq!(d.error.as_deref(), Some("file not found: /pki/other.crt"));
@@ -179,7 +171,7 @@ mod tests {
 
     #[test]
     fn a_directory_is_unreadable_not_a_digest() {
-        let (_d, host) = host_with("/pki/ca.crt", b"abc");
+        let (_d, host) = host_with(&[("/pki/ca.crt", b"abc")]);
         let d = digest(&host, None, "/pki");
         assert!(d.error.unwrap().contains("a directory"));
     }

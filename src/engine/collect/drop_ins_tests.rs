@@ -2,16 +2,7 @@
 
 use super::*;
 
-fn host_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Host) {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let local = dir.path().join(path.trim_start_matches('/'));
-        std::fs::create_dir_all(local.parent().unwrap()).unwrap();
-        std::fs::write(local, text).unwrap();
-    }
-    let host = Host::new(dir.path(), &dir.path().join("proc"));
-    (dir, host)
-}
+use super::super::test_host::host_with;
 
 fn read(host: &Host, bounds: Bounds) -> ConfigFacts {
     let mut cfg = ConfigFacts::default();

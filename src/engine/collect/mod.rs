@@ -12,6 +12,8 @@ mod paths;
 mod procs;
 mod rancher_config;
 mod systemd;
+#[cfg(test)]
+mod test_host;
 
 pub use content::{parse_content, read_audit_policy, read_encryption};
 pub use host::parse_structured;

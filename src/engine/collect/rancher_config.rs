@@ -163,16 +163,7 @@ fn text(v: &Value) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn host_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Host) {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let local = dir.path().join(path.trim_start_matches('/'));
-            std::fs::create_dir_all(local.parent().unwrap()).unwrap();
-            std::fs::write(local, text).unwrap();
-        }
-        let host = Host::new(dir.path(), &dir.path().join("proc"));
-        (dir, host)
-    }
+    use super::super::test_host::host_with;
 
     const C: &str = "/etc/rancher/k3s/config.yaml";
 
