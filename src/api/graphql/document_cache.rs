@@ -138,6 +138,27 @@ mod tests {
     }
 
     #[test]
+    fn ever_new_variables_stay_within_the_validation_capacity() {
+        let cache = DocumentCache::default();
+        let result = ValidationResult {
+            cache_control: Default::default(),
+            complexity: 1,
+            depth: 1,
+        };
+        // 2,000 requests of one 64 KB document, each with other variables
+        let q = format!("query Q($n: Int) {{ __typename }} {}", "#".repeat(64 << 10));
+        for n in 0..2000 {
+            let r = Request::new(q.as_str()).variables(async_graphql::Variables::from_json(
+                serde_json::json!({ "n": n }),
+            ));
+            cache.keep_validated(&ValidationKey::of(&r), result);
+        }
+        cache.1.run_pending_tasks();
+        assert!(cache.1.weighted_size() <= CAPACITY_BYTES / 2);
+        assert!(cache.1.entry_count() < 2000);
+    }
+
+    #[test]
     fn ever_new_documents_stay_within_the_capacity() {
         let cache = DocumentCache::default();
         // the weight is the text's: one small tree under 400 texts of 120 KB each
