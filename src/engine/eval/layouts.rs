@@ -3,7 +3,8 @@
 //! so the evaluator works out each outcome once per layout and gives it to every
 //! node of that layout; skips (which name nodes) still apply node by node.
 
-use crate::engine::facts::NodeFacts;
+use crate::engine::facts::{ComponentFacts, NodeFacts};
+use std::collections::BTreeMap;
 
 /// Layouts remembered when grouping: beyond this many distinct ones, a new node
 /// is evaluated on its own (comparing it with every layout seen would cost more
@@ -94,12 +95,15 @@ fn alike(a: &NodeFacts, b: &NodeFacts) -> bool {
         collection_error,
         errors,
     } = a;
+    // cheap and telling first: unlike nodes most often differ in their command
+    // lines (a node IP, a host name), so the processes are compared before the rest
     *schema_version == b.schema_version
         && *agentless == b.agentless
         && *distribution == b.distribution
         && *roles == b.roles
         && *kubernetes_version == b.kubernetes_version
         && *collection_error == b.collection_error
+        && same_processes(components, &b.components)
         && *errors == b.errors
         && *digests == b.digests
         && *encryption == b.encryption
@@ -107,6 +111,19 @@ fn alike(a: &NodeFacts, b: &NodeFacts) -> bool {
         && *admission_config == b.admission_config
         && *files == b.files
         && *components == b.components
+}
+
+/// True when the same components run with the same command lines.
+fn same_processes(
+    a: &BTreeMap<String, ComponentFacts>,
+    b: &BTreeMap<String, ComponentFacts>,
+) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|((ka, ca), (kb, cb))| {
+            ka == kb
+                && ca.process.as_ref().map(|p| &p.cmdline)
+                    == cb.process.as_ref().map(|p| &p.cmdline)
+        })
 }
 
 #[cfg(test)]
