@@ -55,7 +55,7 @@ async fn with_alerting_schedule(
     let (url, got) = receiver();
     let dir = tempfile::TempDir::new().unwrap();
     let mut s = settings(&fresh_database(dir.path()).await);
-    s.alert_webhooks = vec![url];
+    s.alerts.webhooks = vec![url.into()];
     let mended = ExtraCluster {
         id: "mended".into(),
         name: "Mended".into(),

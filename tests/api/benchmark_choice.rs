@@ -179,10 +179,7 @@ async fn an_unknown_benchmark_in_the_configuration_stops_the_start_naming_the_cl
     let db_url = crate::support::app::fresh_database(dir.path()).await;
     let mut settings = crate::support::app::settings(&db_url);
     settings.clusters[0].benchmark = Some("cis-0.1".into());
-    let e = cis_scan::service::Service::start(settings, vec![])
-        .await
-        .err()
-        .expect("start refuses");
+    let e = settings.validate().expect_err("start refuses");
     let msg = e.to_string();
     assert!(
         msg.contains("clusters 'demo'") && msg.contains("cis-0.1"),

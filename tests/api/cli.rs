@@ -271,10 +271,16 @@ fn token_create_prints_only_the_token_and_migrate_works() {
 fn invalid_settings_stop_start_up_naming_the_setting() {
     let dir = tempfile::TempDir::new().unwrap();
     let cases = [
-        ("listen = \"nowhere\"\n", "listen"),
-        ("database_url = \"mysql://x\"\n", "database_url"),
+        ("[server]\nlisten = \"nowhere\"\n", "server.listen"),
+        ("[database]\nurl = \"mysql://x\"\n", "database.url"),
         ("colour = \"blue\"\n", "colour"),
-        ("max_body_bytes = \"lots\"\n", "max_body_bytes"),
+        ("[server]\nmax_body_bytes = \"lots\"\n", "max_body_bytes"),
+        ("[scans]\nlease = 30\n", "scans.lease"),
+        // a file written for the flat layout of earlier releases
+        (
+            "listen = \"0.0.0.0:8080\"\n",
+            "`listen` is now `listen` under [server] (CIS_SCAN_SERVER__LISTEN)",
+        ),
         (
             "[[clusters]]\nid = \"Bad Id\"\nsnapshot = \"builtin:demo\"\n",
             "clusters.id",
@@ -290,7 +296,7 @@ fn invalid_settings_stop_start_up_naming_the_setting() {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_cis-scan"));
         cmd.args(["serve", "--config", f.to_str().unwrap()])
             .env_remove("CIS_SCAN_LISTEN");
-        if !toml.starts_with("database_url") {
+        if !toml.starts_with("[database]") {
             cmd.env(
                 "CIS_SCAN_DATABASE_URL",
                 format!("sqlite://{}?mode=rwc", dir.path().join("x.db").display()),
@@ -310,7 +316,7 @@ fn invalid_settings_stop_start_up_naming_the_setting() {
     let o = output_within(cmd, 20);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("alert_webhooks: entry 2"), "{err}");
+    assert!(err.contains("alerts.webhooks: entry 2"), "{err}");
     assert!(
         !err.contains("SECRET"),
         "a webhook URL is never echoed: {err}"

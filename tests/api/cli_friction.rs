@@ -109,7 +109,7 @@ async fn a_scan_leaves_its_start_and_end_in_the_log_at_info() {
     std::fs::write(
         &config,
         format!(
-            "database_url = \"sqlite://{}?mode=rwc\"\nscheduler = false\n",
+            "[database]\nurl = \"sqlite://{}?mode=rwc\"\n[schedules]\nrun = false\n",
             dir.path().join("x.db").display()
         ),
     )

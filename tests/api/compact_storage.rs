@@ -42,7 +42,7 @@ async fn reports() -> (TestApp, Vec<String>) {
     let dir = tempfile::TempDir::new().unwrap();
     let url = crate::support::app::fresh_database(dir.path()).await;
     let mut s = settings(&url);
-    s.scan_lease_seconds = 60.0;
+    s.scans.lease = std::time::Duration::from_secs(60);
     let app = spawn_with(s, clusters(), dir).await;
     let mut ids = Vec::new();
     for cluster in ["big", "demo", "big"] {

@@ -41,7 +41,7 @@ async fn spawn(nodes: usize, share: usize) -> (TestApp, tempfile::TempDir) {
     let dir = tempfile::TempDir::new().unwrap();
     let db_url = crate::support::app::fresh_database(dir.path()).await;
     let mut s = settings(&db_url);
-    s.client_concurrency = share;
+    s.limits.client_concurrency = share;
     let app = spawn_with(s, vec![many_nodes(snap.path(), nodes)], dir).await;
     (app, snap)
 }

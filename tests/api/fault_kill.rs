@@ -25,10 +25,10 @@ fn write_config(dir: &std::path::Path, db: &str, api: &FakeApi) -> std::path::Pa
     std::fs::write(
         &config,
         format!(
-            "database_url = \"{db}\"\n\
-             encryption_key = \"CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=\"\n\
-             scan_lease_seconds = 1\nscheduler = false\n\
-             [kubernetes]\npoll_millis = 50\nnode_timeout_seconds = 120\n\
+            "[database]\nurl = \"{db}\"\n\
+             [encryption]\nkey = \"CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=\"\n\
+             [scans]\nlease = \"1s\"\n[schedules]\nrun = false\n\
+             [kubernetes]\npoll_interval = \"50ms\"\nnode_timeout = \"2m\"\n\
              [[clusters]]\nid = \"live\"\nname = \"Live\"\nkubeconfig = \"{}\"\n",
             kubeconfig.display()
         ),

@@ -227,7 +227,7 @@ async fn postgres_stopped_answers_internal_and_503_fast_and_recovers_without_res
     let pg = ThrowawayPostgres::start();
     let mut s = settings(&pg.url());
     // the production default the test proves: a request waits this long for a connection
-    s.database_acquire_timeout_seconds = 0.5;
+    s.database.acquire_timeout = std::time::Duration::from_millis(500);
     let app = spawn_with(s, vec![], tempfile::TempDir::new().unwrap()).await;
     assert_eq!(app.ok(QUERY, json!({})).await["clusters"][0]["id"], "demo");
     assert_eq!(readyz(&app).await, 200);

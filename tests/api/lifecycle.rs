@@ -112,7 +112,7 @@ async fn a_scan_whose_process_died_is_marked_interrupted_and_queued_again() {
     // a short claim, so that the crashed process's scan is reaped within a second or two
     let short_lease = || {
         let mut s = settings(&db_url);
-        s.scan_lease_seconds = 1.0;
+        s.scans.lease = std::time::Duration::from_secs(1);
         s
     };
     let first = Doomed::start(short_lease(), vec![gated]).await;

@@ -159,7 +159,7 @@ async fn an_answer_over_the_size_cap_is_refused_saying_so() {
     let dir = tempfile::TempDir::new().unwrap();
     let db = crate::support::app::fresh_database(dir.path()).await;
     let mut s = settings(&db);
-    s.max_response_bytes = 4096;
+    s.limits.max_response_bytes = 4096;
     let app = spawn_with(s, vec![], dir).await;
     let id = &two_reports(&app).await[0];
     let r = app
@@ -179,7 +179,7 @@ async fn a_request_running_past_the_time_limit_is_stopped_saying_so() {
     let db = crate::support::app::fresh_database(dir.path()).await;
     let mut s = settings(&db);
     // the first database read already takes longer than this
-    s.request_timeout_seconds = 1e-9;
+    s.limits.request_timeout = std::time::Duration::from_nanos(1);
     let app = spawn_with(s, vec![], dir).await;
     let r = app
         .gql("{ clusters { id latestReport { id } } }", json!({}))

@@ -101,8 +101,8 @@ pub fn kubeadm_cluster() -> FakeCluster {
 
 fn fast() -> LiveSettings {
     LiveSettings {
-        poll_millis: 20,
-        node_timeout_seconds: 5,
+        poll_interval: std::time::Duration::from_millis(20),
+        node_timeout: std::time::Duration::from_secs(5),
         namespace: "cis-scan".into(),
         ..Default::default()
     }
@@ -373,7 +373,7 @@ async fn cancel_deletes_the_jobs() {
     f.hang.insert("w-1".into());
     let api = FakeApi::start(f);
     let mut s = fast();
-    s.node_timeout_seconds = 60;
+    s.node_timeout = std::time::Duration::from_secs(60);
     let app = spawn_app_with(vec![live_cluster(&api, s).await]).await;
     let id = app
         .ok(

@@ -126,7 +126,7 @@ async fn a_check_that_lacks_a_permission_names_it_without_the_remote_body() {
     f.forbidden = vec!["/apis/rbac.authorization.k8s.io/v1/clusterroles".into()];
     let api = FakeApi::start(f);
     let settings = LiveSettings {
-        poll_millis: 20,
+        poll_interval: std::time::Duration::from_millis(20),
         ..Default::default()
     };
     let source = LiveSource::new(api.client().await, settings, "fake");

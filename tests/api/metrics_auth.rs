@@ -17,7 +17,7 @@ async fn scrape(app: &TestApp, token: Option<&str>) -> reqwest::Response {
 async fn with_metrics_token() -> TestApp {
     let dir = tempfile::TempDir::new().unwrap();
     let mut s = settings(&fresh_database(dir.path()).await);
-    s.metrics_token = METRICS_TOKEN.into();
+    s.metrics.token = Some(METRICS_TOKEN.into());
     spawn_with(s, vec![], dir).await
 }
 
@@ -100,11 +100,11 @@ async fn random_method_strings_do_not_grow_metrics() {
 fn a_weak_metrics_token_stops_start_up_without_echoing_it() {
     let dir = tempfile::TempDir::new().unwrap();
     let file = dir.path().join("c.toml");
-    std::fs::write(&file, "metrics_token = \"hunter2 x\"\n").unwrap();
+    std::fs::write(&file, "[metrics]\ntoken = \"hunter2 x\"\n").unwrap();
     let e = cis_scan::service::settings::Settings::load(Some(&file))
         .expect_err("a short token is refused")
         .to_string();
-    assert!(e.contains("metrics_token must be at least 16"), "{e}");
+    assert!(e.contains("metrics.token must be at least 16"), "{e}");
     assert!(!e.contains("hunter2"), "{e}");
 }
 

@@ -19,7 +19,7 @@ async fn a_schedule_beyond_the_per_cluster_limit_is_refused_naming_it() {
     }
     let r = app.gql(CREATE, json!({ "c": "0 11 * * *" })).await;
     assert_eq!(code(&r), "BAD_USER_INPUT", "{r}");
-    assert!(message(&r).contains("max_schedules_per_cluster"), "{r}");
+    assert!(message(&r).contains("schedules.max_per_cluster"), "{r}");
 }
 
 #[actix_web::test]
@@ -41,7 +41,7 @@ async fn a_schedule_running_more_often_than_the_floor_is_refused_naming_it() {
     for cron in ["* * * * * *", "*/2 * * * *", "0,1 3 * * *"] {
         let r = app.gql(CREATE, json!({ "c": cron })).await;
         assert_eq!(code(&r), "BAD_USER_INPUT", "{cron}: {r}");
-        assert!(message(&r).contains("min_schedule_interval_seconds"), "{r}");
+        assert!(message(&r).contains("schedules.min_interval"), "{r}");
     }
     app.ok(CREATE, json!({ "c": "*/5 * * * *" })).await;
 }
@@ -57,5 +57,5 @@ async fn changing_a_schedules_cron_to_run_too_often_is_refused() {
         )
         .await;
     assert_eq!(code(&r), "BAD_USER_INPUT", "{r}");
-    assert!(message(&r).contains("min_schedule_interval_seconds"), "{r}");
+    assert!(message(&r).contains("schedules.min_interval"), "{r}");
 }

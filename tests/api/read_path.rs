@@ -116,10 +116,10 @@ async fn a_report_read_then_deleted_is_not_found_on_the_same_replica() {
 #[actix_web::test]
 async fn a_report_deleted_on_another_replica_is_not_served_from_memory() {
     let a = spawn_app().await;
-    let mut s = settings(&a.state.settings.database_url);
+    let mut s = settings(&a.database_url);
     // confirm existence on every read, so the test does not depend on time
-    s.report_cache_recheck_ms = 0;
-    s.scheduler = false;
+    s.report_cache.recheck = std::time::Duration::ZERO;
+    s.schedules.run = false;
     let b = spawn_with(s, vec![], tempfile::TempDir::new().unwrap()).await;
     let id = report_id(&a).await;
     let q = "query($id: ID!) { report(id: $id) { summary { total } results { id } } }";
@@ -150,10 +150,10 @@ async fn a_delete_announced_on_postgresql_reaches_the_other_replica_before_its_r
         "this test needs TEST_DATABASE_URL to name a PostgreSQL server"
     );
     let a = spawn_app().await;
-    let mut s = settings(&a.state.settings.database_url);
+    let mut s = settings(&a.database_url);
     // an hour: only the announcement can make B drop the report during the test
-    s.report_cache_recheck_ms = 3_600_000;
-    s.scheduler = false;
+    s.report_cache.recheck = std::time::Duration::from_secs(3600);
+    s.schedules.run = false;
     let b = spawn_with(s, vec![], tempfile::TempDir::new().unwrap()).await;
     let id = report_id(&a).await;
     let q = "query($id: ID!) { report(id: $id) { summary { total } } }";

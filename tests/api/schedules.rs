@@ -287,7 +287,7 @@ async fn a_real_timer_fires_and_deleting_stops_it() {
     let dir = tempfile::TempDir::new().unwrap();
     let db = crate::support::app::fresh_database(dir.path()).await;
     let mut s = settings(&db);
-    s.min_schedule_interval_seconds = 1;
+    s.schedules.min_interval = std::time::Duration::from_secs(1);
     let app = spawn_with(s, vec![crate::support::app::other_cluster()], dir).await;
     let every_second = |cluster: &str| {
         let q = format!("mutation {{ createSchedule(clusterId: \"{cluster}\", cron: \"* * * * * *\", retention: 50) {{ id }} }}");
@@ -381,7 +381,7 @@ async fn alerts_reach_the_webhook_and_a_down_receiver_fails_nothing() {
     let down = format!("http://{down}/hook");
     let dir = tempfile::TempDir::new().unwrap();
     let mut s = settings(&fresh_database(dir.path()).await);
-    s.alert_webhooks = vec![down, url];
+    s.alerts.webhooks = vec![down.into(), url.into()];
     let app = spawn_with(s, vec![], dir).await;
     let input = ScheduleInput {
         alert_on_failure: Some(true),
@@ -644,7 +644,7 @@ async fn a_report_pruned_by_retention_is_not_served_from_memory() {
     let db = fresh_database(dir.path()).await;
     let mut s = settings(&db);
     // only the prune itself can drop the report from memory within this test
-    s.report_cache_recheck_ms = 600_000;
+    s.report_cache.recheck = std::time::Duration::from_secs(600);
     let app = spawn_with(s, vec![], dir).await;
     let now = Utc::now();
     let sched = app

@@ -41,7 +41,7 @@ async fn audit_reasons(app: &TestApp, cluster: &str) -> Vec<String> {
 async fn the_skip_audit_trail_keeps_only_each_clusters_newest_entries() {
     let dir = tempfile::TempDir::new().unwrap();
     let mut s = settings(&fresh_database(dir.path()).await);
-    s.skip_audit_per_cluster = 10;
+    s.skips.audit_entries_per_cluster = 10;
     let app = spawn_with(s, vec![crate::support::app::other_cluster()], dir).await;
     for i in 0..3 {
         app.ok(

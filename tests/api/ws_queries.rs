@@ -8,7 +8,7 @@ use std::time::Duration;
 
 #[actix_web::test]
 async fn a_query_over_the_socket_past_the_answer_cap_is_refused_as_over_http() {
-    let app = spawn_changed(|s| s.max_response_bytes = 4096).await;
+    let app = spawn_changed(|s| s.limits.max_response_bytes = 4096).await;
     let id = app.scan_to_end("demo").await["report"]["id"].clone();
     let q = "query($id: ID!) { report(id: $id) { results { id remediation } } }";
     let over_http = app.gql(q, json!({ "id": id })).await;
@@ -29,7 +29,8 @@ async fn a_query_over_the_socket_past_the_cost_limit_is_refused() {
 
 #[actix_web::test]
 async fn a_query_over_the_socket_past_the_time_limit_is_stopped() {
-    let app = spawn_changed(|s| s.request_timeout_seconds = 1e-9).await;
+    let app =
+        spawn_changed(|s| s.limits.request_timeout = std::time::Duration::from_nanos(1)).await;
     let mut ws = ready(app.port, admin(&app)).await;
     let r = run(
         &mut ws,
@@ -87,9 +88,9 @@ async fn a_hundred_subscriptions_opened_at_once_take_turns_and_none_is_internal(
     use cis_scan::service::domain::{ScanPhase, ScanState};
     use std::collections::BTreeMap;
     let app = spawn_changed(|s| {
-        s.client_concurrency = 2;
+        s.limits.client_concurrency = 2;
         // without turns, a hundred set-ups at once outwait this for a connection
-        s.database_acquire_timeout_seconds = 0.2;
+        s.database.acquire_timeout = std::time::Duration::from_millis(200);
     })
     .await;
     let mut ws = ready(app.port, admin(&app)).await;

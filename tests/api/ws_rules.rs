@@ -151,7 +151,7 @@ async fn an_unfinished_message_past_the_size_cap_closes_the_socket_with_1009() {
 
 #[actix_web::test]
 async fn a_single_frame_past_the_size_cap_closes_the_socket_with_1009() {
-    let app = spawn_changed(|s| s.max_body_bytes = 4096).await;
+    let app = spawn_changed(|s| s.server.max_body_bytes = 4096).await;
     let mut ws = open(app.port).await.unwrap();
     ws.send(Message::text("x".repeat(8192))).await.unwrap();
     assert!(matches!(next(&mut ws).await, Next::Closed(1009, _)));
@@ -159,7 +159,8 @@ async fn a_single_frame_past_the_size_cap_closes_the_socket_with_1009() {
 
 #[actix_web::test]
 async fn a_socket_without_connection_init_is_closed_with_4408() {
-    let app = spawn_changed(|s| s.ws_init_timeout_seconds = 0.3).await;
+    let app =
+        spawn_changed(|s| s.websocket.init_timeout = std::time::Duration::from_millis(300)).await;
     let mut ws = open(app.port).await.unwrap();
     let start = std::time::Instant::now();
     match next(&mut ws).await {
@@ -174,7 +175,8 @@ async fn a_socket_without_connection_init_is_closed_with_4408() {
 
 #[actix_web::test]
 async fn a_socket_that_sent_connection_init_outlives_the_init_timeout() {
-    let app = spawn_changed(|s| s.ws_init_timeout_seconds = 0.3).await;
+    let app =
+        spawn_changed(|s| s.websocket.init_timeout = std::time::Duration::from_millis(300)).await;
     let mut ws = ready(app.port, admin(&app)).await;
     // a socket opened after it, without connection_init, is closed by the same timer:
     // once that has happened, the timer of the first socket has had its chance too
@@ -186,7 +188,7 @@ async fn a_socket_that_sent_connection_init_outlives_the_init_timeout() {
 
 #[actix_web::test]
 async fn the_socket_beyond_an_addresss_cap_is_refused_with_429() {
-    let app = spawn_changed(|s| s.ws_connections_per_client = 2).await;
+    let app = spawn_changed(|s| s.websocket.connections_per_client = 2).await;
     let first = open(app.port).await.unwrap();
     let _second = open(app.port).await.unwrap();
     assert_eq!(open(app.port).await.err(), Some(429));
@@ -205,7 +207,7 @@ async fn the_socket_beyond_an_addresss_cap_is_refused_with_429() {
 
 #[actix_web::test]
 async fn the_socket_beyond_a_tokens_cap_is_closed_at_connection_init() {
-    let app = spawn_changed(|s| s.ws_connections_per_client = 2).await;
+    let app = spawn_changed(|s| s.websocket.connections_per_client = 2).await;
     // each socket moves from the address's share to the token's at connection_init
     let _a = ready(app.port, admin(&app)).await;
     let _b = ready(app.port, admin(&app)).await;
@@ -216,14 +218,14 @@ async fn the_socket_beyond_a_tokens_cap_is_closed_at_connection_init() {
     )
     .await;
     match next(&mut c).await {
-        Next::Closed(_, why) => assert!(why.contains("ws_connections_per_client"), "{why}"),
+        Next::Closed(_, why) => assert!(why.contains("websocket.connections_per_client"), "{why}"),
         other => panic!("accepted: {other:?}"),
     }
 }
 
 #[actix_web::test]
 async fn the_operation_beyond_a_sockets_cap_gets_an_error_naming_it() {
-    let app = spawn_changed(|s| s.ws_operations_per_connection = 2).await;
+    let app = spawn_changed(|s| s.websocket.operations_per_connection = 2).await;
     let mut ws = ready(app.port, admin(&app)).await;
     for id in ["1", "2"] {
         let sub = json!({ "id": id, "type": "subscribe", "payload": { "query": IDLE } });
@@ -232,7 +234,8 @@ async fn the_operation_beyond_a_sockets_cap_gets_an_error_naming_it() {
     let r = run(&mut ws, "3", IDLE, json!({})).await;
     assert_eq!(code(&r), "BAD_USER_INPUT", "{r}");
     assert!(
-        r.to_string().contains("ws_operations_per_connection"),
+        r.to_string()
+            .contains("websocket.operations_per_connection"),
         "{r}"
     );
     // a completed subscription gives its place back

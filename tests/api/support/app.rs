@@ -23,25 +23,26 @@ pub struct TestApp {
 
 /// Settings for a test: port 0, the given database, the demo cluster.
 pub fn settings(db_url: &str) -> Settings {
+    use std::time::Duration;
     let mut s = Settings::load(None).expect("default settings");
-    s.listen = "127.0.0.1:0".into();
-    s.database_url = db_url.into();
-    s.encryption_key = "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=".into();
-    s.kubernetes.poll_millis = 20;
+    s.server.listen = "127.0.0.1:0".into();
+    s.database.url = db_url.into();
+    s.encryption.key = Some("CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=".into());
+    s.kubernetes.poll_interval = Duration::from_millis(20);
     // the fake API servers listen on 127.0.0.1; the tests of the loopback rule clear it
     s.kubernetes.allow_loopback_servers = true;
     // long enough that a loaded machine never stalls a live scan's renewals (every third
     // of it) past it; the tests of expired claims set 1 s themselves
-    s.scan_lease_seconds = 10.0;
-    s.alert_backoff_ms = 50;
-    s.alert_retries = 2;
+    s.scans.lease = Duration::from_secs(10);
+    s.alerts.backoff = Duration::from_millis(50);
+    s.alerts.retries = 2;
     // Limits tuned in production for a fast answer, set here for a loaded test machine:
     // a new PostgreSQL connection may take seconds while a release build runs beside the
     // tests, and a browser page sends several requests at once. The tests of these limits
     // set their own values.
-    s.database_acquire_timeout_seconds = 30.0;
-    s.client_concurrency = 16;
-    s.request_timeout_seconds = 120.0;
+    s.database.acquire_timeout = Duration::from_secs(30);
+    s.limits.client_concurrency = 16;
+    s.limits.request_timeout = Duration::from_secs(120);
     s
 }
 
@@ -143,7 +144,7 @@ pub async fn spawn_with(
     extra: Vec<ExtraCluster>,
     dir: tempfile::TempDir,
 ) -> TestApp {
-    let database_url = settings.database_url.clone();
+    let database_url = secrecy::ExposeSecret::expose_secret(&settings.database.url).to_string();
     let app = Application::build_with(settings, extra)
         .await
         .expect("build app");

@@ -88,7 +88,7 @@ pub async fn spawn_big(workers: usize) -> (crate::support::app::TestApp, String)
     let dir = tempfile::TempDir::new().unwrap();
     let mut s = settings(&fresh_database(dir.path()).await);
     // saving 1,000 nodes' results in a debug build holds the database for seconds
-    s.scan_lease_seconds = 60.0;
+    s.scans.lease = std::time::Duration::from_secs(60);
     let app = spawn_with(s, vec![big_cluster(workers)], dir).await;
     let scan = app.scan_to_end("big").await;
     assert_eq!(scan["state"], "SUCCEEDED", "{scan}");
