@@ -1,6 +1,7 @@
 //! Who may do what, and bad input getting clear errors.
 
-use crate::support::app::{code, spawn_app};
+use crate::support::app::spawn_app;
+use crate::support::requests::code;
 use crate::support::ws::subscribe;
 use serde_json::json;
 

@@ -1,7 +1,7 @@
 //! Alerts of scheduled scans name what changed since the cluster's previous report.
 
 use crate::schedules::receiver;
-use crate::support::app::{fresh_database, settings, spawn_with, TestApp};
+use crate::support::app::TestApp;
 use crate::support::wait::{wait_for, EVENT};
 use chrono::{DateTime, Duration, Utc};
 use cis_scan::service::clusters::ExtraCluster;
@@ -53,9 +53,6 @@ async fn with_alerting_schedule(
     now: DateTime<Utc>,
 ) -> (TestApp, Arc<Mutex<Vec<Value>>>) {
     let (url, got) = receiver();
-    let dir = tempfile::TempDir::new().unwrap();
-    let mut s = settings(&fresh_database(dir.path()).await);
-    s.alerts.webhooks = vec![url.into()];
     let mended = ExtraCluster {
         id: "mended".into(),
         name: "Mended".into(),
@@ -64,7 +61,11 @@ async fn with_alerting_schedule(
             scans: AtomicUsize::new(0),
         }),
     };
-    let app = spawn_with(s, vec![mended], dir).await;
+    let app = TestApp::builder()
+        .alert_webhooks(&[&url])
+        .cluster(mended)
+        .spawn()
+        .await;
     let admin = Principal::Admin {
         token_id: Uuid::new_v4(),
     };

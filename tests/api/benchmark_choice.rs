@@ -2,8 +2,9 @@
 //! profiles, the provider's own benchmark on a managed cluster, a cluster's
 //! stored default, scored-only reports, and compliance-operator metric names.
 
-use crate::support::app::{code, spawn_app, spawn_on, TestApp};
+use crate::support::app::{spawn_app, TestApp};
 use crate::support::fakekube::FakeApi;
+use crate::support::requests::code;
 use serde_json::{json, Value};
 
 const REGISTER: &str =
@@ -16,9 +17,7 @@ async fn with_live_cluster(git_version: &str) -> (TestApp, FakeApi) {
     let mut cluster = crate::live::kubeadm_cluster();
     cluster.git_version = git_version.into();
     let api = FakeApi::start(cluster);
-    let dir = tempfile::TempDir::new().unwrap();
-    let db_url = crate::support::app::fresh_database(dir.path()).await;
-    let app = spawn_on(db_url, vec![], dir).await;
+    let app = TestApp::builder().spawn().await;
     app.ok(REGISTER, json!({ "k": api.kubeconfig() })).await;
     (app, api)
 }
@@ -159,11 +158,7 @@ async fn an_unknown_stored_benchmark_is_refused_naming_the_known_ones() {
 
 #[actix_web::test]
 async fn a_configured_cluster_takes_its_default_benchmark_from_the_configuration() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let db_url = crate::support::app::fresh_database(dir.path()).await;
-    let mut settings = crate::support::app::settings(&db_url);
-    settings.clusters[0].benchmark = Some("cis-1.9".into());
-    let app = crate::support::app::spawn_with(settings, vec![], dir).await;
+    let app = TestApp::builder().demo_benchmark("cis-1.9").spawn().await;
     let refused = app.gql(SET, json!({ "c": "demo", "b": "cis-1.8" })).await;
     assert_eq!(code(&refused), "BAD_USER_INPUT");
     assert!(refused.to_string().contains("configuration"), "{refused}");
@@ -175,10 +170,10 @@ async fn a_configured_cluster_takes_its_default_benchmark_from_the_configuration
 
 #[actix_web::test]
 async fn an_unknown_benchmark_in_the_configuration_stops_the_start_naming_the_cluster() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let db_url = crate::support::app::fresh_database(dir.path()).await;
-    let mut settings = crate::support::app::settings(&db_url);
-    settings.clusters[0].benchmark = Some("cis-0.1".into());
+    let (settings, _, _database) = TestApp::builder()
+        .demo_benchmark("cis-0.1")
+        .into_parts()
+        .await;
     let e = settings.validate().expect_err("start refuses");
     let msg = e.to_string();
     assert!(

@@ -1,8 +1,9 @@
 //! What people do on a report in the web UI, in a real browser: skip and unskip,
 //! download, delete; exceptions; what an owner sees; an unknown report.
 
-use crate::support::app::{code, spawn_app, TestApp};
+use crate::support::app::{spawn_app, TestApp};
 use crate::support::browser::Browser;
+use crate::support::requests::code;
 use crate::support::ui::{signed_in, signed_in_with_report};
 use fantoccini::Locator;
 use serde_json::json;

@@ -1,7 +1,7 @@
 //! Errors in the web UI are shown where they happen and can be recovered from; a
 //! 1,000-node report's page renders one page of checks and nodes, not the whole report.
 
-use crate::support::app::spawn_app_with;
+use crate::support::app::TestApp;
 use crate::support::ui::signed_in;
 use crate::support::ui_sources::{broken_cluster, spawn_big, BROKEN};
 use fantoccini::Locator;
@@ -9,7 +9,7 @@ use std::time::Instant;
 
 #[actix_web::test]
 async fn a_lost_connection_offers_retry_and_retry_recovers() {
-    let app = spawn_app_with(vec![]).await;
+    let app = TestApp::builder().spawn().await;
     let b = signed_in(&app).await;
     b.offline(true).await;
     b.named("a", "Demo kubeadm cluster")
@@ -28,7 +28,7 @@ async fn a_lost_connection_offers_retry_and_retry_recovers() {
 
 #[actix_web::test]
 async fn a_failed_scan_shows_its_message() {
-    let app = spawn_app_with(vec![broken_cluster()]).await;
+    let app = TestApp::builder().cluster(broken_cluster()).spawn().await;
     let b = signed_in(&app).await;
     b.open(&format!("{}/#/clusters/broken", app.address)).await;
     b.click("Run scan").await;

@@ -157,19 +157,25 @@ async fn running_a_scan_fills_the_progress_bar_and_opens_the_report() {
     b.named("h1", "Demo kubeadm cluster").await;
     b.screenshot("cluster").await;
     b.click("Run scan").await;
-    let mut seen = Vec::new();
-    let deadline = std::time::Instant::now() + crate::support::browser::WAIT;
-    while !b.route().await.starts_with("#/reports/") {
-        if let Ok(bar) = b.client.find(Locator::Css("[role=progressbar]")).await {
-            if let Ok(Some(v)) = bar.attr("aria-valuenow").await {
-                seen.push(v.parse::<u32>().unwrap());
+    // the progress bar is sampled until the report opens
+    let progress = std::sync::Mutex::new(Vec::new());
+    crate::support::wait::wait_for_showing(
+        "the report to open",
+        crate::support::browser::WAIT,
+        || async {
+            if b.route().await.starts_with("#/reports/") {
+                return Ok(());
             }
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the report never opened; progress seen: {seen:?}"
-        );
-    }
+            if let Ok(bar) = b.client.find(Locator::Css("[role=progressbar]")).await {
+                if let Ok(Some(v)) = bar.attr("aria-valuenow").await {
+                    progress.lock().unwrap().push(v.parse::<u32>().unwrap());
+                }
+            }
+            Err(format!("progress seen: {:?}", progress.lock().unwrap()))
+        },
+    )
+    .await;
+    let seen = progress.into_inner().unwrap();
     assert_eq!(seen.iter().max(), Some(&100), "progress seen: {seen:?}");
     assert!(
         seen.windows(2).all(|w| w[0] <= w[1]),

@@ -3,22 +3,25 @@
 //! one database, never two scans of one cluster RUNNING at once. These run on
 //! SQLite, and on PostgreSQL with TEST_DATABASE_URL.
 
-use crate::support::app::{fresh_database, settings, spawn_with, GatedSource};
+use crate::support::app::TestApp;
+use crate::support::database::TestDatabase;
+use crate::support::gated::GatedSource;
 use cis_scan::service::domain::ScanState;
 use cis_scan::service::store::Store;
 use sea_orm::ConnectionTrait;
 use serde_json::json;
+use std::sync::Arc;
 
 fn lease() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc::now() + chrono::Duration::seconds(60)
 }
 
-/// Two replicas (two stores, two pools) on one fresh database, and its URL.
-async fn two_replicas(dir: &std::path::Path) -> (Store, Store, String) {
-    let url = fresh_database(dir).await;
-    let a = Store::connect(&url).await.unwrap();
-    let b = Store::connect(&url).await.unwrap();
-    (a, b, url)
+/// Two replicas (two stores, two pools) on one fresh database, and the database.
+async fn two_replicas() -> (Store, Store, Arc<TestDatabase>) {
+    let database = TestDatabase::fresh().await;
+    let a = Store::connect(&database.url).await.unwrap();
+    let b = Store::connect(&database.url).await.unwrap();
+    (a, b, database)
 }
 
 async fn running_of(store: &Store, cluster: &str) -> usize {
@@ -33,14 +36,13 @@ async fn running_of(store: &Store, cluster: &str) -> usize {
 
 #[tokio::test]
 async fn two_replicas_claiming_scans_of_one_cluster_at_once_take_exactly_one() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let (a, b, url) = two_replicas(dir.path()).await;
+    let (a, b, database) = two_replicas().await;
     let mut ids = Vec::new();
     for _ in 0..4 {
         ids.push(a.insert_scan("c", None, "test", None).await.unwrap().id);
     }
     // queued at the same instant: no scan is older, so only the database's rule decides
-    let raw = sea_orm::Database::connect(&url).await.unwrap();
+    let raw = sea_orm::Database::connect(&database.url).await.unwrap();
     raw.execute_unprepared("UPDATE scans SET created_at = (SELECT MIN(created_at) FROM scans)")
         .await
         .unwrap();
@@ -58,13 +60,12 @@ async fn two_replicas_claiming_scans_of_one_cluster_at_once_take_exactly_one() {
 
 #[tokio::test]
 async fn the_database_refuses_a_second_running_scan_of_a_cluster() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let (a, _b, url) = two_replicas(dir.path()).await;
+    let (a, _b, database) = two_replicas().await;
     let first = a.insert_scan("c", None, "test", None).await.unwrap();
     let second = a.insert_scan("c", None, "test", None).await.unwrap();
     assert!(a.claim_scan(first.id, "replica-a", lease()).await.unwrap());
     // past every check of the claim statement: the partial unique index still says no
-    let raw = sea_orm::Database::connect(&url).await.unwrap();
+    let raw = sea_orm::Database::connect(&database.url).await.unwrap();
     let forced = raw
         .execute_unprepared("UPDATE scans SET state = 'RUNNING' WHERE state = 'QUEUED'")
         .await;
@@ -80,8 +81,7 @@ async fn the_database_refuses_a_second_running_scan_of_a_cluster() {
 
 #[tokio::test]
 async fn a_scan_waits_while_its_cluster_runs_one_and_is_taken_after() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let (a, b, _url) = two_replicas(dir.path()).await;
+    let (a, b, _database) = two_replicas().await;
     let first = a.insert_scan("c", None, "test", None).await.unwrap();
     let second = a.insert_scan("c", None, "test", None).await.unwrap();
     assert!(
@@ -101,8 +101,7 @@ async fn a_scan_waits_while_its_cluster_runs_one_and_is_taken_after() {
 
 #[tokio::test]
 async fn a_scan_of_another_cluster_is_taken_while_one_runs() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let (a, b, _url) = two_replicas(dir.path()).await;
+    let (a, b, _database) = two_replicas().await;
     let one = a.insert_scan("c", None, "test", None).await.unwrap();
     let other = a.insert_scan("d", None, "test", None).await.unwrap();
     assert!(a.claim_scan(one.id, "replica-a", lease()).await.unwrap());
@@ -111,17 +110,14 @@ async fn a_scan_of_another_cluster_is_taken_while_one_runs() {
 
 #[actix_web::test]
 async fn scans_requested_through_two_replicas_never_run_two_at_once_and_all_finish() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let db = fresh_database(dir.path()).await;
     let (gated_a, gate_a) = GatedSource::cluster();
     let (gated_b, gate_b) = GatedSource::cluster();
-    let a = spawn_with(
-        settings(&db),
-        vec![gated_a],
-        tempfile::TempDir::new().unwrap(),
-    )
-    .await;
-    let b = spawn_with(settings(&db), vec![gated_b], dir).await;
+    let a = TestApp::builder().cluster(gated_a).spawn().await;
+    let b = TestApp::builder()
+        .database(&a.database)
+        .cluster(gated_b)
+        .spawn()
+        .await;
     let run = "mutation { runScan(clusterId: \"gated\") { id } }";
     let mut ids = Vec::new();
     for i in 0..6 {

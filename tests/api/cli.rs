@@ -14,25 +14,18 @@ fn run(args: &[&str]) -> Output {
 /// Runs a command that must exit by itself; a server that starts instead is killed and fails the test.
 fn output_within(mut cmd: Command, secs: u64) -> Output {
     use std::process::Stdio;
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let bound = std::time::Duration::from_secs(secs);
-    let started = std::time::Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > bound {
-            child.kill().ok();
-            let out = child.wait_with_output().unwrap();
-            panic!(
-                "command did not exit within {secs}s: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
+    let mut child = crate::support::process::KilledOnDrop::new(
+        cmd.stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    crate::support::wait::wait_for_blocking(
+        &format!("the command to exit by itself within {secs} s"),
+        std::time::Duration::from_secs(secs),
+        || child.child().try_wait().unwrap().map(|_| ()),
+    );
+    child.into_inner().wait_with_output().unwrap()
 }
 
 fn stdout(o: &Output) -> String {

@@ -125,16 +125,18 @@ async fn a_scan_leaves_its_start_and_end_in_the_log_at_info() {
         .output()
         .unwrap();
     let token = String::from_utf8(token.stdout).unwrap().trim().to_string();
-    let mut child = cis_scan()
-        .args(["serve", "--config", config.to_str().unwrap()])
-        .args(["--listen", "127.0.0.1:0", "--ready-file"])
-        .arg(&ready)
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
+    let mut child = crate::support::process::KilledOnDrop::new(
+        cis_scan()
+            .args(["serve", "--config", config.to_str().unwrap()])
+            .args(["--listen", "127.0.0.1:0", "--ready-file"])
+            .arg(&ready)
+            .env_remove("RUST_LOG")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let stderr = child.child().stderr.take().unwrap();
     // the log is read on its own thread; the lines arrive through a channel
     let (tx, rx) = std::sync::mpsc::channel::<String>();
     std::thread::spawn(move || {
@@ -159,21 +161,23 @@ async fn a_scan_leaves_its_start_and_end_in_the_log_at_info() {
         .send()
         .await
         .expect("the service answers once it wrote its address");
-    let (mut started, mut ended) = (None, None);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while ended.is_none() && std::time::Instant::now() < deadline {
-        if let Ok(line) = rx.recv_timeout(std::time::Duration::from_millis(200)) {
-            if line.contains("INFO") && line.contains("scan started") {
-                started = Some(line);
-            } else if line.contains("INFO") && line.contains("scan ended") {
-                ended = Some(line);
+    let mut started = None;
+    let ended = crate::support::wait::wait_for_blocking(
+        "a 'scan ended' line at INFO",
+        crate::support::wait::EVENT,
+        || {
+            for line in rx.try_iter() {
+                if line.contains("INFO") && line.contains("scan started") {
+                    started = Some(line);
+                } else if line.contains("INFO") && line.contains("scan ended") {
+                    return Some(line);
+                }
             }
-        }
-    }
-    child.kill().ok();
-    child.wait().ok();
+            None
+        },
+    );
+    drop(child);
     assert!(started.is_some(), "no 'scan started' line");
-    let ended = ended.expect("no 'scan ended' line");
     for part in [
         "cluster=demo",
         "state=\"SUCCEEDED\"",

@@ -1,7 +1,8 @@
 //! `clusters` a page at a time: bounded pages with a count, worst first, searched
 //! by name or id, an owner's own only.
 
-use crate::support::app::{code, spawn_app};
+use crate::support::app::spawn_app;
+use crate::support::requests::code;
 use serde_json::json;
 
 fn ids(v: &serde_json::Value) -> Vec<String> {

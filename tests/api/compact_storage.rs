@@ -3,7 +3,7 @@
 //! through the API, and the migration converts them in place so that every
 //! report still reads the same.
 
-use crate::support::app::{other_cluster, settings, spawn_on, spawn_with, TestApp};
+use crate::support::app::{other_cluster, TestApp};
 use crate::support::ui_sources::big_cluster;
 use cis_scan::service::store::entity::check_result;
 use sea_orm::{
@@ -39,11 +39,11 @@ const COMPARE: &str = "query($base: ID!, $head: ID!) { compareReports(base: $bas
 /// The service with the demo, "other" and "big" clusters, and its reports: two of
 /// the big cluster (the second with a node-scoped skip), one of the demo.
 async fn reports() -> (TestApp, Vec<String>) {
-    let dir = tempfile::TempDir::new().unwrap();
-    let url = crate::support::app::fresh_database(dir.path()).await;
-    let mut s = settings(&url);
-    s.scans.lease = std::time::Duration::from_secs(60);
-    let app = spawn_with(s, clusters(), dir).await;
+    let app = TestApp::builder()
+        .scan_lease(std::time::Duration::from_secs(60))
+        .clusters(clusters())
+        .spawn()
+        .await;
     let mut ids = Vec::new();
     for cluster in ["big", "demo", "big"] {
         if ids.len() == 2 {
@@ -132,12 +132,11 @@ async fn store_the_old_way(app: &TestApp, ids: &[String], pending: bool) {
 
 /// Another replica on the same database: nothing of these reports in its memory.
 async fn replica(app: &TestApp) -> TestApp {
-    spawn_on(
-        app.database_url.clone(),
-        clusters(),
-        tempfile::TempDir::new().unwrap(),
-    )
-    .await
+    TestApp::builder()
+        .database(&app.database)
+        .clusters(clusters())
+        .spawn()
+        .await
 }
 
 fn bytes(rows: &[(i64, String)]) -> usize {

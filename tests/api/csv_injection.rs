@@ -1,6 +1,6 @@
 //! CSV downloads are safe to open in a spreadsheet: no cell starts a formula.
 
-use crate::support::app::{spawn_app_with, TestApp};
+use crate::support::app::TestApp;
 use cis_scan::service::clusters::ExtraCluster;
 use cis_scan::sources::{ClusterSource, Gathered, NodeProgress, SnapshotSource};
 use std::sync::Arc;
@@ -47,12 +47,14 @@ async fn csv_rows(app: &TestApp) -> Vec<csv::StringRecord> {
 #[actix_web::test]
 async fn a_node_named_like_a_formula_is_written_with_a_leading_quote() {
     let source = Arc::new(HostileNames(SnapshotSource::open("builtin:demo").unwrap()));
-    let app = spawn_app_with(vec![ExtraCluster {
-        id: "hostile".into(),
-        name: "Hostile".into(),
-        source,
-    }])
-    .await;
+    let app = TestApp::builder()
+        .cluster(ExtraCluster {
+            id: "hostile".into(),
+            name: "Hostile".into(),
+            source,
+        })
+        .spawn()
+        .await;
     let rows = csv_rows(&app).await;
     let quoted = format!("'{HOSTILE}");
     assert!(rows

@@ -2,7 +2,7 @@
 //! places and holds it while the body streams (429 with Retry-After when none is free),
 //! and every format's download is what `check` prints for the same report.
 
-use crate::support::app::{settings, spawn_with, TestApp};
+use crate::support::app::TestApp;
 use crate::support::wait::{wait_for, EVENT};
 use cis_scan::engine::render::{self, ExportContext, DOWNLOADS};
 use cis_scan::engine::report::Report;
@@ -38,11 +38,11 @@ fn many_nodes(dir: &std::path::Path, n: usize) -> ExtraCluster {
 /// The service with a `nodes`-node cluster "many" and this per-client share.
 async fn spawn(nodes: usize, share: usize) -> (TestApp, tempfile::TempDir) {
     let snap = tempfile::TempDir::new().unwrap();
-    let dir = tempfile::TempDir::new().unwrap();
-    let db_url = crate::support::app::fresh_database(dir.path()).await;
-    let mut s = settings(&db_url);
-    s.limits.client_concurrency = share;
-    let app = spawn_with(s, vec![many_nodes(snap.path(), nodes)], dir).await;
+    let app = TestApp::builder()
+        .client_concurrency(share)
+        .cluster(many_nodes(snap.path(), nodes))
+        .spawn()
+        .await;
     (app, snap)
 }
 

@@ -5,7 +5,8 @@
 //! report, and delete every collector Job the killed process left.
 
 use crate::live::kubeadm_cluster;
-use crate::support::app::{fresh_database, spawn_on};
+use crate::support::app::TestApp;
+use crate::support::database::TestDatabase;
 use crate::support::fakekube::{FakeApi, FakeCluster};
 use crate::support::process::{admin_token, Serve};
 use crate::support::wait::{wait_for, EVENT};
@@ -71,8 +72,8 @@ async fn kill_9_during_a_live_scan_interrupts_requeues_once_and_deletes_its_jobs
         ..kubeadm_cluster()
     });
     let dir = tempfile::TempDir::new().unwrap();
-    let db = fresh_database(dir.path()).await;
-    let config = write_config(dir.path(), &db, &api);
+    let db = TestDatabase::fresh().await;
+    let config = write_config(dir.path(), &db.url, &api);
     let token = admin_token(&config);
 
     let mut first = Serve::start(&config).await;
@@ -110,7 +111,7 @@ async fn kill_9_during_a_live_scan_interrupts_requeues_once_and_deletes_its_jobs
     .await;
 
     // exactly one retry, and it runs to its end on the new process
-    let store = sea_orm::Database::connect(&db).await.unwrap();
+    let store = sea_orm::Database::connect(&db.url).await.unwrap();
     let scans = || async {
         scan::Entity::find()
             .filter(scan::Column::ClusterId.eq("live"))
@@ -176,15 +177,8 @@ async fn live(api: &FakeApi) -> Vec<ExtraCluster> {
 #[actix_web::test]
 async fn start_up_deletes_jobs_of_stopped_scans_and_keeps_those_of_running_ones() {
     let api = FakeApi::start(kubeadm_cluster());
-    let dir = tempfile::TempDir::new().unwrap();
-    let db = fresh_database(dir.path()).await;
     // a replica that runs a scan on a live claim
-    let other = spawn_on(
-        db.clone(),
-        live(&api).await,
-        tempfile::TempDir::new().unwrap(),
-    )
-    .await;
+    let other = TestApp::builder().clusters(live(&api).await).spawn().await;
     let store = other.state.store();
     let running = store.insert_scan("live", None, "test", None).await.unwrap();
     let claimed = store
@@ -203,7 +197,11 @@ async fn start_up_deletes_jobs_of_stopped_scans_and_keeps_those_of_running_ones(
         jobs.insert("stray".into(), leftover_job("stray", uuid::Uuid::max()));
     }
 
-    let _restarted = spawn_on(db, live(&api).await, dir).await;
+    let _restarted = TestApp::builder()
+        .database(&other.database)
+        .clusters(live(&api).await)
+        .spawn()
+        .await;
     wait_for("the stray job deleted", EVENT, || async {
         (!api.cluster.jobs.lock().unwrap().contains_key("stray")).then_some(())
     })

@@ -10,8 +10,10 @@
 //! use"), tries another (or, for the restart on the same port, again), a bounded
 //! number of times, saying so.
 
-use crate::support::app::{code, settings, spawn_with, TestApp};
-use crate::support::wait::{wait_for, EVENT};
+use crate::support::app::TestApp;
+use crate::support::database::TestDatabase;
+use crate::support::requests::code;
+use crate::support::wait::{wait_for, wait_for_blocking, EVENT};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -135,19 +137,18 @@ impl ThrowawayPostgres {
     /// Starts the server on its port again (after a stop), retrying while another
     /// process holds the port: the service's URL names it, so it cannot change.
     fn pg_ctl_start(&self) {
-        for attempt in 1..=START_ATTEMPTS {
-            match self.try_pg_ctl_start() {
-                Ok(()) => return,
-                Err(e) if e.contains("already in use") && attempt < START_ATTEMPTS => {
-                    eprintln!(
-                        "port {} is taken by another process; trying again in 0.1 s",
-                        self.port
-                    );
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-                Err(e) => panic!("PostgreSQL did not start: {e}"),
+        let what = format!("PostgreSQL to start again on port {}", self.port);
+        wait_for_blocking(&what, EVENT, || match self.try_pg_ctl_start() {
+            Ok(()) => Some(()),
+            Err(e) if e.contains("already in use") => {
+                eprintln!(
+                    "port {} is taken by another process; trying again",
+                    self.port
+                );
+                None
             }
-        }
+            Err(e) => panic!("PostgreSQL did not start: {e}"),
+        });
     }
 
     /// `pg_ctl start` on the port; on failure the error holds the server's log.
@@ -225,10 +226,12 @@ async fn readyz(app: &TestApp) -> u16 {
 #[actix_web::test]
 async fn postgres_stopped_answers_internal_and_503_fast_and_recovers_without_restart() {
     let pg = ThrowawayPostgres::start();
-    let mut s = settings(&pg.url());
-    // the production default the test proves: a request waits this long for a connection
-    s.database.acquire_timeout = std::time::Duration::from_millis(500);
-    let app = spawn_with(s, vec![], tempfile::TempDir::new().unwrap()).await;
+    let app = TestApp::builder()
+        .database(&TestDatabase::at(&pg.url()))
+        // the production default the test proves: a request waits this long for a connection
+        .database_acquire_timeout(std::time::Duration::from_millis(500))
+        .spawn()
+        .await;
     assert_eq!(app.ok(QUERY, json!({})).await["clusters"][0]["id"], "demo");
     assert_eq!(readyz(&app).await, 200);
 

@@ -1,6 +1,7 @@
 //! The fleet query: every visible cluster's newest report and the check matrix.
 
-use crate::support::app::{code, other_cluster, spawn_app_with, TestApp};
+use crate::support::app::{other_cluster, TestApp};
+use crate::support::requests::code;
 use cis_scan::service::clusters::ExtraCluster;
 use cis_scan::sources::SnapshotSource;
 use serde_json::{json, Value};
@@ -21,7 +22,11 @@ pub(crate) async fn three_clusters() -> TestApp {
         name: "Third".into(),
         source: Arc::new(SnapshotSource::open("builtin:demo").unwrap()),
     };
-    spawn_app_with(vec![other_cluster(), third]).await
+    TestApp::builder()
+        .cluster(other_cluster())
+        .cluster(third)
+        .spawn()
+        .await
 }
 
 pub(crate) async fn scan(app: &TestApp, cluster: &str, benchmark: Option<&str>) -> String {

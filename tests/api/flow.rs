@@ -1,6 +1,8 @@
 //! The whole flow a user follows, black-box over HTTP and a real websocket.
 
-use crate::support::app::{code, spawn_app, spawn_app_with, GatedSource};
+use crate::support::app::{spawn_app, TestApp};
+use crate::support::gated::GatedSource;
+use crate::support::requests::code;
 use crate::support::ws::subscribe;
 use serde_json::{json, Value};
 
@@ -252,7 +254,7 @@ async fn a_deleted_report_is_gone_with_its_csv_and_a_second_delete_is_not_found(
 #[actix_web::test]
 async fn live_progress_phases_and_late_subscribers() {
     let (gated, gate) = GatedSource::cluster();
-    let app = spawn_app_with(vec![gated]).await;
+    let app = TestApp::builder().cluster(gated).spawn().await;
     let (id, events) = crate::support::ws::follow_gated_scan(&app, &gate, PROGRESS).await;
     let phases: Vec<&str> = events
         .iter()

@@ -1,6 +1,7 @@
 //! Report history: a report's predecessor, comparing two reports, a check's history.
 
-use crate::support::app::{code, other_cluster, spawn_app, spawn_app_with, TestApp};
+use crate::support::app::{spawn_app, TestApp};
+use crate::support::requests::code;
 use serde_json::{json, Value};
 
 const SKIP: &str = "mutation { skipTest(clusterId: \"demo\", testId: \"1.2.15\", reason: \"accepted, TICKET-2\") { testId } }";
@@ -110,7 +111,7 @@ async fn check_history_lists_states_newest_first_and_honours_last() {
 
 #[actix_web::test]
 async fn another_owners_reports_and_cluster_are_not_found() {
-    let app = spawn_app_with(vec![other_cluster()]).await;
+    let app = spawn_app().await;
     let owner_other = cis_scan::service::auth::create_token(app.state.store(), Some("other"))
         .await
         .unwrap();
@@ -134,7 +135,7 @@ async fn another_owners_reports_and_cluster_are_not_found() {
 
 #[actix_web::test]
 async fn reports_of_two_clusters_cannot_be_compared() {
-    let app = spawn_app_with(vec![other_cluster()]).await;
+    let app = spawn_app().await;
     let demo = report_of(&app, "demo").await;
     let other = report_of(&app, "other").await;
     let r = app
@@ -178,12 +179,7 @@ async fn reports_saved_before_the_compact_states_compare_and_list_the_same() {
         crate::fleet_compact::forget_compact_states(&app, id).await;
     }
     // another replica on the same database: none of these reports in its memory
-    let fresh = crate::support::app::spawn_on(
-        app.database_url.clone(),
-        vec![],
-        tempfile::TempDir::new().unwrap(),
-    )
-    .await;
+    let fresh = TestApp::builder().database(&app.database).spawn().await;
     assert_eq!(fresh.ok(COMPARE, pair).await, compared);
     assert_eq!(fresh.ok(HISTORY, history).await, listed);
 }

@@ -2,8 +2,9 @@
 //! BAD_USER_INPUT naming it, and nothing runs, is read, is sent or is stored.
 //! A kubeconfig stored before the policy existed is refused at start-up.
 
-use crate::support::app::{code, spawn_app, spawn_on, TestApp};
+use crate::support::app::{spawn_app, TestApp};
 use crate::support::fakekube::{FakeApi, FakeCluster};
+use crate::support::requests::code;
 use serde_json::{json, Value};
 
 const REGISTER: &str =
@@ -240,8 +241,7 @@ async fn a_stored_kubeconfig_with_exec_is_refused_at_start_up() {
     let api = FakeApi::start(FakeCluster::default());
     let dir = tempfile::TempDir::new().unwrap();
     let ran = dir.path().join("ran");
-    let db_url = crate::support::app::fresh_database(dir.path()).await;
-    let app = spawn_on(db_url.clone(), vec![], tempfile::TempDir::new().unwrap()).await;
+    let app = TestApp::builder().spawn().await;
     // stored as an older version would have: exec and all
     let kc = api.kubeconfig_with(
         "",
@@ -261,7 +261,7 @@ async fn a_stored_kubeconfig_with_exec_is_refused_at_start_up() {
         .await
         .unwrap();
     app.server.stop(false).await;
-    let app2 = spawn_on(db_url, vec![], dir).await;
+    let app2 = TestApp::builder().database(&app.database).spawn().await;
     let scan = app2.scan_to_end("old").await;
     assert_eq!(scan["state"], "FAILED", "{scan}");
     let message = scan["message"].as_str().unwrap();
@@ -285,19 +285,19 @@ async fn a_configured_kubeconfig_keeps_its_exec_plugin() {
     );
     let path = dir.path().join("operator.kubeconfig");
     std::fs::write(&path, kc).unwrap();
-    let db_url = crate::support::app::fresh_database(dir.path()).await;
-    let mut settings = crate::support::app::settings(&db_url);
-    settings.clusters.push(cis_scan::sources::ClusterSettings {
-        id: "ops".into(),
-        name: None,
-        snapshot: None,
-        kubeconfig: Some(path),
-        context: None,
-        in_cluster: false,
-        agentless: Some(true),
-        benchmark: None,
-    });
-    let app = crate::support::app::spawn_with(settings, vec![], dir).await;
+    let app = TestApp::builder()
+        .configured_cluster(cis_scan::sources::ClusterSettings {
+            id: "ops".into(),
+            name: None,
+            snapshot: None,
+            kubeconfig: Some(path),
+            context: None,
+            in_cluster: false,
+            agentless: Some(true),
+            benchmark: None,
+        })
+        .spawn()
+        .await;
     let d = app
         .ok("{ cluster(id: \"ops\") { sourceKind } }", json!({}))
         .await;

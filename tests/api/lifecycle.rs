@@ -1,7 +1,9 @@
 //! Queueing, cancelling and restarts.
 
-use crate::support::app::{settings, spawn_app_with, GatedSource};
+use crate::support::app::TestApp;
+use crate::support::database::TestDatabase;
 use crate::support::doomed::Doomed;
+use crate::support::gated::GatedSource;
 use crate::support::wait::{wait_for, EVENT};
 use serde_json::json;
 
@@ -27,7 +29,7 @@ async fn cancel(app: &crate::support::app::TestApp, id: &str) -> serde_json::Val
 #[actix_web::test]
 async fn a_second_scan_of_a_cluster_waits_for_the_first() {
     let (gated, gate) = GatedSource::cluster();
-    let app = spawn_app_with(vec![gated]).await;
+    let app = TestApp::builder().cluster(gated).spawn().await;
     let a = run_gated(&app).await;
     app.wait_state(&a, "RUNNING").await;
     let b = run_gated(&app).await;
@@ -41,7 +43,7 @@ async fn a_second_scan_of_a_cluster_waits_for_the_first() {
 #[actix_web::test]
 async fn cancelling_a_queued_scan_ends_it_and_it_is_not_handed_out_again() {
     let (gated, _gate) = GatedSource::cluster();
-    let app = spawn_app_with(vec![gated]).await;
+    let app = TestApp::builder().cluster(gated).spawn().await;
     let a = run_gated(&app).await;
     app.wait_state(&a, "RUNNING").await;
     let b = run_gated(&app).await;
@@ -54,7 +56,7 @@ async fn cancelling_a_queued_scan_ends_it_and_it_is_not_handed_out_again() {
 #[actix_web::test]
 async fn cancelling_a_running_scan_ends_it_without_a_report() {
     let (gated, _gate) = GatedSource::cluster();
-    let app = spawn_app_with(vec![gated]).await;
+    let app = TestApp::builder().cluster(gated).spawn().await;
     let a = run_gated(&app).await;
     app.wait_state(&a, "RUNNING").await;
     let ca = cancel(&app, &a).await;
@@ -65,7 +67,7 @@ async fn cancelling_a_running_scan_ends_it_without_a_report() {
 #[actix_web::test]
 async fn the_scan_after_a_cancelled_one_runs_next() {
     let (gated, gate) = GatedSource::cluster();
-    let app = spawn_app_with(vec![gated]).await;
+    let app = TestApp::builder().cluster(gated).spawn().await;
     let a = run_gated(&app).await;
     app.wait_state(&a, "RUNNING").await;
     let b = run_gated(&app).await;
@@ -76,7 +78,7 @@ async fn the_scan_after_a_cancelled_one_runs_next() {
 
 #[actix_web::test]
 async fn cancelling_a_finished_scan_is_bad_user_input_saying_how_and_when_it_ended() {
-    let app = spawn_app_with(vec![]).await;
+    let app = TestApp::builder().spawn().await;
     let end = app.scan_to_end("demo").await;
     let id = end["id"].as_str().unwrap().to_string();
     let r = cancel(&app, &id).await;
@@ -90,7 +92,7 @@ async fn cancelling_a_finished_scan_is_bad_user_input_saying_how_and_when_it_end
 #[actix_web::test]
 async fn run_scan_on_a_cluster_with_a_queued_scan_returns_that_scan() {
     let (gated, _gate) = GatedSource::cluster();
-    let app = spawn_app_with(vec![gated]).await;
+    let app = TestApp::builder().cluster(gated).spawn().await;
     let running = run_gated(&app).await;
     app.wait_state(&running, "RUNNING").await;
     let queued = run_gated(&app).await;
@@ -106,16 +108,15 @@ async fn run_scan_on_a_cluster_with_a_queued_scan_returns_that_scan() {
 #[actix_web::test]
 async fn a_scan_whose_process_died_is_marked_interrupted_and_queued_again() {
     use cis_scan::service::domain::{Principal, ScanState};
-    let dir = tempfile::TempDir::new().unwrap();
-    let db_url = crate::support::app::fresh_database(dir.path()).await;
+    let database = TestDatabase::fresh().await;
     let (gated, _gate) = GatedSource::cluster();
     // a short claim, so that the crashed process's scan is reaped within a second or two
     let short_lease = || {
-        let mut s = settings(&db_url);
-        s.scans.lease = std::time::Duration::from_secs(1);
-        s
+        TestApp::builder()
+            .database(&database)
+            .scan_lease(std::time::Duration::from_secs(1))
     };
-    let first = Doomed::start(short_lease(), vec![gated]).await;
+    let first = Doomed::start(short_lease().cluster(gated)).await;
     let id = first
         .run(|s| async move {
             let admin = Principal::Admin {
@@ -133,7 +134,7 @@ async fn a_scan_whose_process_died_is_marked_interrupted_and_queued_again() {
     // the process dies mid-scan: nothing recorded, no more heartbeats
     first.crash();
     let (gated2, _g2) = GatedSource::cluster();
-    let second = crate::support::app::spawn_with(short_lease(), vec![gated2], dir).await;
+    let second = short_lease().cluster(gated2).spawn().await;
     let id = id.to_string();
     // once the dead process's claim expires, the scan is marked INTERRUPTED and queued again
     second.wait_state(&id, "INTERRUPTED").await;
@@ -161,13 +162,11 @@ async fn a_scan_whose_process_died_is_marked_interrupted_and_queued_again() {
 #[tokio::test]
 async fn a_scan_with_an_unknown_stored_state_is_a_database_error_naming_it() {
     use sea_orm::ConnectionTrait;
-    let dir = tempfile::TempDir::new().unwrap();
-    let url = crate::support::app::fresh_database(dir.path()).await;
-    let store = cis_scan::service::store::Store::connect(&url)
-        .await
-        .unwrap();
+    let database = TestDatabase::fresh().await;
+    let url = &database.url;
+    let store = cis_scan::service::store::Store::connect(url).await.unwrap();
     let scan = store.insert_scan("c", None, "test", None).await.unwrap();
-    let raw = sea_orm::Database::connect(&url).await.unwrap();
+    let raw = sea_orm::Database::connect(url).await.unwrap();
     raw.execute_unprepared("UPDATE scans SET state = 'PAUSED'")
         .await
         .unwrap();

@@ -2,7 +2,8 @@
 //! introspection answered, batched loads that answer as unbatched ones did,
 //! and the time and size caps.
 
-use crate::support::app::{code, settings, spawn_app, spawn_with, TestApp};
+use crate::support::app::{spawn_app, TestApp};
+use crate::support::requests::code;
 use serde_json::{json, Value};
 
 const INTROSPECTION: &str = include_str!("fixtures/introspection.graphql");
@@ -156,11 +157,7 @@ async fn every_cluster_shows_its_own_newest_report() {
 
 #[actix_web::test]
 async fn an_answer_over_the_size_cap_is_refused_saying_so() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let db = crate::support::app::fresh_database(dir.path()).await;
-    let mut s = settings(&db);
-    s.limits.max_response_bytes = 4096;
-    let app = spawn_with(s, vec![], dir).await;
+    let app = TestApp::builder().max_response_bytes(4096).spawn().await;
     let id = &two_reports(&app).await[0];
     let r = app
         .gql(
@@ -175,12 +172,11 @@ async fn an_answer_over_the_size_cap_is_refused_saying_so() {
 
 #[actix_web::test]
 async fn a_request_running_past_the_time_limit_is_stopped_saying_so() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let db = crate::support::app::fresh_database(dir.path()).await;
-    let mut s = settings(&db);
-    // the first database read already takes longer than this
-    s.limits.request_timeout = std::time::Duration::from_nanos(1);
-    let app = spawn_with(s, vec![], dir).await;
+    let app = TestApp::builder()
+        // the first database read already takes longer than this
+        .request_timeout(std::time::Duration::from_nanos(1))
+        .spawn()
+        .await;
     let r = app
         .gql("{ clusters { id latestReport { id } } }", json!({}))
         .await;

@@ -2,8 +2,9 @@
 //! scans, a failing node, cleanup after cancel, agentless mode, managed
 //! providers, missing permissions, and the CLI.
 
-use crate::support::app::{code, spawn_app_with};
+use crate::support::app::TestApp;
 use crate::support::fakekube::{node, FakeApi, FakeCluster};
+use crate::support::requests::code;
 use crate::support::wait::{wait_for, EVENT};
 use cis_scan::service::clusters::ExtraCluster;
 use cis_scan::sources::live::{discovery, LiveSettings, LiveSource};
@@ -271,7 +272,10 @@ async fn job_mode_scan_with_a_failing_node_and_windows_excluded() {
     let mut f = kubeadm_cluster();
     f.facts.remove("w-2"); // its collector job fails
     let api = FakeApi::start(f);
-    let app = spawn_app_with(vec![live_cluster(&api, fast()).await]).await;
+    let app = TestApp::builder()
+        .cluster(live_cluster(&api, fast()).await)
+        .spawn()
+        .await;
     let mut events = app.state.scanner.progress.subscribe();
     let scan = app.scan_to_end("live").await;
     assert_eq!(scan["state"], "SUCCEEDED", "{scan}");
@@ -374,7 +378,10 @@ async fn cancel_deletes_the_jobs() {
     let api = FakeApi::start(f);
     let mut s = fast();
     s.node_timeout = std::time::Duration::from_secs(60);
-    let app = spawn_app_with(vec![live_cluster(&api, s).await]).await;
+    let app = TestApp::builder()
+        .cluster(live_cluster(&api, s).await)
+        .spawn()
+        .await;
     let id = app
         .ok(
             "mutation { runScan(clusterId: \"live\") { id } }",
@@ -419,7 +426,10 @@ async fn agentless_reads_static_pods_and_configz() {
     let api = FakeApi::start(f);
     let mut s = fast();
     s.agentless = true;
-    let app = spawn_app_with(vec![live_cluster(&api, s).await]).await;
+    let app = TestApp::builder()
+        .cluster(live_cluster(&api, s).await)
+        .spawn()
+        .await;
     let scan = app.scan_to_end("live").await;
     assert_eq!(scan["state"], "SUCCEEDED", "{scan}");
     let r = app.ok(REPORT, json!({ "id": scan["report"]["id"] })).await;
@@ -465,7 +475,10 @@ async fn a_generic_benchmark_asked_for_on_eks_marks_the_managed_control_plane_no
     )];
     f.facts = [("ip-10-0-1-5".to_string(), WORKER_FACTS.to_string())].into();
     let api = FakeApi::start(f);
-    let app = spawn_app_with(vec![live_cluster(&api, fast()).await]).await;
+    let app = TestApp::builder()
+        .cluster(live_cluster(&api, fast()).await)
+        .spawn()
+        .await;
     // by default an EKS cluster gets eks-1.7.0; cis-1.11 is asked for here
     let d = app
         .ok(
@@ -495,7 +508,10 @@ async fn missing_permissions_are_named() {
     let mut f = kubeadm_cluster();
     f.forbidden = vec!["/apis/rbac.authorization.k8s.io/v1/clusterroles".into()];
     let api = FakeApi::start(f);
-    let app = spawn_app_with(vec![live_cluster(&api, fast()).await]).await;
+    let app = TestApp::builder()
+        .cluster(live_cluster(&api, fast()).await)
+        .spawn()
+        .await;
     let scan = app.scan_to_end("live").await;
     let r = app.ok(REPORT, json!({ "id": scan["report"]["id"] })).await;
     let wild = on(check(&r, "5.1.3"), "cluster");
@@ -511,7 +527,10 @@ async fn missing_permissions_are_named() {
     let mut f = kubeadm_cluster();
     f.forbidden = vec!["/api/v1/nodes".into()];
     let api2 = FakeApi::start(f);
-    let app2 = spawn_app_with(vec![live_cluster(&api2, fast()).await]).await;
+    let app2 = TestApp::builder()
+        .cluster(live_cluster(&api2, fast()).await)
+        .spawn()
+        .await;
     let failed = app2.scan_to_end("live").await;
     assert_eq!(failed["state"], "FAILED");
     assert!(
@@ -574,11 +593,7 @@ fn cli_check_against_a_live_cluster() {
 #[actix_web::test]
 async fn register_scan_restart_and_remove_a_cluster() {
     let api = FakeApi::start(kubeadm_cluster());
-    let dir = tempfile::TempDir::new().unwrap();
-    let db_url = crate::support::app::fresh_database(dir.path()).await;
-    let app =
-        crate::support::app::spawn_on(db_url.clone(), vec![], tempfile::TempDir::new().unwrap())
-            .await;
+    let app = TestApp::builder().spawn().await;
     let register = "mutation($k: String!) { registerCluster(name: \"Fake Prod\", kubeconfig: $k) { id name source } }";
     let owner = cis_scan::service::auth::create_token(app.state.store(), Some("demo"))
         .await
@@ -618,7 +633,7 @@ async fn register_scan_restart_and_remove_a_cluster() {
     assert_eq!(scan["state"], "SUCCEEDED", "{scan}");
     // after a restart the stored kubeconfig is decrypted and used again
     app.server.stop(false).await;
-    let app2 = crate::support::app::spawn_on(db_url, vec![], dir).await;
+    let app2 = TestApp::builder().database(&app.database).spawn().await;
     let scan2 = app2.scan_to_end("fake-prod").await;
     assert_eq!(scan2["state"], "SUCCEEDED", "{scan2}");
     let rm = app2
@@ -678,7 +693,10 @@ async fn a_cluster_without_linux_nodes_is_refused() {
         node("win-2", json!({}), "windows", ""),
     ];
     let api = FakeApi::start(f);
-    let app = spawn_app_with(vec![live_cluster(&api, fast()).await]).await;
+    let app = TestApp::builder()
+        .cluster(live_cluster(&api, fast()).await)
+        .spawn()
+        .await;
     let scan = app.scan_to_end("live").await;
     assert_eq!(scan["state"], "FAILED");
     assert!(

@@ -1,7 +1,7 @@
 //! Errors from a live cluster are classified, and what the remote server sent
 //! never reaches an API client: not in the GraphQL answer, not in the scan's message.
 
-use crate::support::app::{spawn_app_with, TestApp};
+use crate::support::app::TestApp;
 use crate::support::fakekube::{FakeApi, FakeCluster, REMOTE_MARKER};
 use cis_scan::service::clusters::ExtraCluster;
 use cis_scan::sources::live::{LiveSettings, LiveSource};
@@ -11,12 +11,14 @@ use std::sync::Arc;
 /// The service with one live cluster, "live", over `client`.
 async fn app_over(client: kube::Client) -> TestApp {
     let source = LiveSource::new(client, LiveSettings::default(), "fake");
-    spawn_app_with(vec![ExtraCluster {
-        id: "live".into(),
-        name: "Live".into(),
-        source: Arc::new(source),
-    }])
-    .await
+    TestApp::builder()
+        .cluster(ExtraCluster {
+            id: "live".into(),
+            name: "Live".into(),
+            source: Arc::new(source),
+        })
+        .spawn()
+        .await
 }
 
 /// Scans "live" to its end; returns the final scan and both answers seen on the way.
@@ -130,12 +132,14 @@ async fn a_check_that_lacks_a_permission_names_it_without_the_remote_body() {
         ..Default::default()
     };
     let source = LiveSource::new(api.client().await, settings, "fake");
-    let app = spawn_app_with(vec![ExtraCluster {
-        id: "live".into(),
-        name: "Live".into(),
-        source: Arc::new(source),
-    }])
-    .await;
+    let app = TestApp::builder()
+        .cluster(ExtraCluster {
+            id: "live".into(),
+            name: "Live".into(),
+            source: Arc::new(source),
+        })
+        .spawn()
+        .await;
     let scan = app.scan_to_end("live").await;
     let r = app
         .ok(

@@ -1,6 +1,6 @@
 //! Who may scrape /metrics, and that clients cannot grow it with made-up methods.
 
-use crate::support::app::{fresh_database, settings, spawn_app, spawn_with, TestApp};
+use crate::support::app::{spawn_app, TestApp};
 use reqwest::{Method, StatusCode};
 
 const METRICS_TOKEN: &str = "scrape-me-0123456789abcdef";
@@ -15,10 +15,10 @@ async fn scrape(app: &TestApp, token: Option<&str>) -> reqwest::Response {
 
 /// The service with a metrics token configured.
 async fn with_metrics_token() -> TestApp {
-    let dir = tempfile::TempDir::new().unwrap();
-    let mut s = settings(&fresh_database(dir.path()).await);
-    s.metrics.token = Some(METRICS_TOKEN.into());
-    spawn_with(s, vec![], dir).await
+    TestApp::builder()
+        .metrics_token(METRICS_TOKEN)
+        .spawn()
+        .await
 }
 
 #[actix_web::test]

@@ -1,7 +1,8 @@
 //! Deeply nested documents, sent without a token, are refused before anything
 //! parses them, over HTTP and over the websocket, and the service answers on.
 
-use crate::support::app::{code, spawn_app, TestApp};
+use crate::support::app::{spawn_app, TestApp};
+use crate::support::requests::code;
 use crate::ws_rules::{next, open, ready, run, Next};
 use futures_util::SinkExt;
 use serde_json::{json, Value};

@@ -2,7 +2,8 @@
 //! a metadata or link-local address however it is spelled, and an alert
 //! webhook's redirect is not followed.
 
-use crate::support::app::{code, spawn_app};
+use crate::support::app::spawn_app;
+use crate::support::requests::code;
 use cis_scan::service::alerts::Alerts;
 use serde_json::json;
 use std::io::{BufRead, BufReader, Read, Write};

@@ -5,20 +5,22 @@
 
 use crate::live::kubeadm_cluster;
 use crate::outbound::{assert_nothing_registered, kubeconfig, REGISTER};
-use crate::support::app::{code, fresh_database, settings, spawn_with};
+use crate::support::app::TestApp;
+use crate::support::database::TestDatabase;
 use crate::support::fakekube::FakeApi;
+use crate::support::requests::code;
 use serde_json::json;
+use std::sync::Arc;
 
 /// The service as an operator runs it: loopback servers not allowed.
-async fn spawn_strict(db_url: Option<String>) -> crate::support::app::TestApp {
-    let dir = tempfile::TempDir::new().unwrap();
-    let db_url = match db_url {
-        Some(url) => url,
-        None => fresh_database(dir.path()).await,
-    };
-    let mut s = settings(&db_url);
-    s.kubernetes.allow_loopback_servers = false;
-    spawn_with(s, vec![], dir).await
+async fn spawn_strict(database: Option<&Arc<TestDatabase>>) -> TestApp {
+    let app = TestApp::builder().refusing_loopback_servers();
+    match database {
+        Some(d) => app.database(d),
+        None => app,
+    }
+    .spawn()
+    .await
 }
 
 fn refused_as_loopback(r: &serde_json::Value, server: &str) {
@@ -89,15 +91,13 @@ async fn a_host_name_that_does_not_resolve_is_refused_without_echoing_it() {
 #[actix_web::test]
 async fn a_stored_loopback_server_is_judged_again_before_a_scan_connects() {
     let api = FakeApi::start(kubeadm_cluster());
-    let dir = tempfile::TempDir::new().unwrap();
-    let db_url = fresh_database(dir.path()).await;
     // registered while the operator allowed loopback (the test settings do)
-    let allowing = spawn_with(settings(&db_url), vec![], tempfile::TempDir::new().unwrap()).await;
+    let allowing = TestApp::builder().spawn().await;
     allowing
         .ok(REGISTER, json!({ "k": api.kubeconfig() }))
         .await;
     allowing.server.stop(false).await;
-    let strict = spawn_strict(Some(db_url)).await;
+    let strict = spawn_strict(Some(&allowing.database)).await;
     let before = api.requests();
     let scan = strict.scan_to_end("probe").await;
     assert_eq!(scan["state"], "FAILED", "{scan}");
@@ -106,5 +106,4 @@ async fn a_stored_loopback_server_is_judged_again_before_a_scan_connects() {
         "the failure says why: {scan}"
     );
     assert_eq!(api.requests(), before, "nothing was sent to the server");
-    drop(dir);
 }

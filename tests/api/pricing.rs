@@ -3,7 +3,8 @@
 //! carry a price, the same field asked twice under two aliases is refused, and
 //! introspection counts.
 
-use crate::support::app::{code, spawn_app, TestApp};
+use crate::support::app::{spawn_app, TestApp};
+use crate::support::requests::code;
 use serde_json::{json, Value};
 
 fn limit(r: &Value) -> &str {

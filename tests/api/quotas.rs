@@ -1,7 +1,8 @@
 //! What one cluster's owner may ask of the service: schedules are bounded in
 //! number and in frequency, each refusal naming the setting.
 
-use crate::support::app::{code, spawn_app};
+use crate::support::app::spawn_app;
+use crate::support::requests::code;
 use serde_json::{json, Value};
 
 const CREATE: &str =

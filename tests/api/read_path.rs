@@ -1,7 +1,8 @@
 //! The read path: filtering and paging a report's results and per-node results,
 //! and a deleted report leaving the in-memory cache on every replica.
 
-use crate::support::app::{code, settings, spawn_app, spawn_with};
+use crate::support::app::{spawn_app, TestApp};
+use crate::support::requests::code;
 use crate::support::wait::{wait_for, EVENT};
 use serde_json::{json, Value};
 
@@ -116,11 +117,13 @@ async fn a_report_read_then_deleted_is_not_found_on_the_same_replica() {
 #[actix_web::test]
 async fn a_report_deleted_on_another_replica_is_not_served_from_memory() {
     let a = spawn_app().await;
-    let mut s = settings(&a.database_url);
-    // confirm existence on every read, so the test does not depend on time
-    s.report_cache.recheck = std::time::Duration::ZERO;
-    s.schedules.run = false;
-    let b = spawn_with(s, vec![], tempfile::TempDir::new().unwrap()).await;
+    let b = TestApp::builder()
+        .database(&a.database)
+        // confirm existence on every read, so the test does not depend on time
+        .report_cache_recheck(std::time::Duration::ZERO)
+        .without_scheduler()
+        .spawn()
+        .await;
     let id = report_id(&a).await;
     let q = "query($id: ID!) { report(id: $id) { summary { total } results { id } } }";
     let on_b = b.ok(q, json!({ "id": id })).await;
@@ -150,11 +153,13 @@ async fn a_delete_announced_on_postgresql_reaches_the_other_replica_before_its_r
         "this test needs TEST_DATABASE_URL to name a PostgreSQL server"
     );
     let a = spawn_app().await;
-    let mut s = settings(&a.database_url);
-    // an hour: only the announcement can make B drop the report during the test
-    s.report_cache.recheck = std::time::Duration::from_secs(3600);
-    s.schedules.run = false;
-    let b = spawn_with(s, vec![], tempfile::TempDir::new().unwrap()).await;
+    let b = TestApp::builder()
+        .database(&a.database)
+        // an hour: only the announcement can make B drop the report during the test
+        .report_cache_recheck(std::time::Duration::from_secs(3600))
+        .without_scheduler()
+        .spawn()
+        .await;
     let id = report_id(&a).await;
     let q = "query($id: ID!) { report(id: $id) { summary { total } } }";
     b.ok(q, json!({ "id": id })).await;

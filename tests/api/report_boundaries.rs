@@ -3,7 +3,8 @@
 //! sniffed into something else by a browser.
 
 use crate::exports::{demo_report_id, export};
-use crate::support::app::{code, spawn_app};
+use crate::support::app::spawn_app;
+use crate::support::requests::code;
 use serde_json::json;
 
 const PAGE: &str = "query($a: String) { reports(first: 5, after: $a) { edges { cursor } } }";

@@ -2,8 +2,9 @@
 //! the same thing; the report says why its benchmark was chosen.
 
 use crate::live::kubeadm_cluster;
-use crate::support::app::{code, spawn_app, spawn_app_with};
+use crate::support::app::spawn_app;
 use crate::support::fakekube::FakeApi;
+use crate::support::requests::code;
 use serde_json::{json, Value};
 
 fn cis_scan(args: &[&str]) -> std::process::Output {
@@ -146,7 +147,7 @@ async fn the_json_download_refuses_a_missing_token() {
 
 #[actix_web::test]
 async fn the_json_download_of_another_clusters_report_is_not_found_to_an_owner() {
-    let app = spawn_app_with(vec![crate::support::app::other_cluster()]).await;
+    let app = spawn_app().await;
     let id = demo_report_id(&app).await;
     let owner = cis_scan::service::auth::create_token(app.state.store(), Some("other"))
         .await

@@ -2,7 +2,7 @@
 //! fallback for a report whose benchmark this server no longer ships.
 
 use crate::exports::demo_report_id;
-use crate::support::app::{spawn_app, spawn_on};
+use crate::support::app::{spawn_app, TestApp};
 use cis_scan::service::store::entity::report;
 use sea_orm::{sea_query::Expr, EntityTrait};
 use serde_json::{json, Value};
@@ -39,12 +39,7 @@ async fn sections_are_the_benchmarks_own_with_titles_and_fall_back_to_prefixes_f
         .await
         .unwrap();
     // another replica: nothing of the report in its memory
-    let fresh = spawn_on(
-        app.database_url.clone(),
-        vec![],
-        tempfile::TempDir::new().unwrap(),
-    )
-    .await;
+    let fresh = TestApp::builder().database(&app.database).spawn().await;
     let answer = fresh.ok(SECTIONS, json!({ "id": id })).await;
     assert_eq!(
         section(&answer, "2.1"),

@@ -1,15 +1,18 @@
 //! `retention.manual`: an operator may keep only the newest manual reports of
 //! each cluster; by default every manual report is kept.
 
-use crate::support::app::{code, fresh_database, other_cluster, settings, spawn_with, TestApp};
+use crate::support::app::{other_cluster, TestApp};
+use crate::support::requests::code;
+use crate::support::wait::{wait_for, EVENT};
 use serde_json::json;
 
 /// The demo and "other" clusters, keeping `manual` manual reports each (0: all).
 async fn spawn_keeping(manual: u64) -> TestApp {
-    let dir = tempfile::TempDir::new().unwrap();
-    let mut s = settings(&fresh_database(dir.path()).await);
-    s.retention.manual = manual;
-    spawn_with(s, vec![other_cluster()], dir).await
+    TestApp::builder()
+        .manual_retention(manual)
+        .cluster(other_cluster())
+        .spawn()
+        .await
 }
 
 async fn manual_reports(app: &TestApp, cluster: &str, n: usize) -> Vec<String> {
@@ -42,10 +45,14 @@ async fn manual_retention_keeps_the_newest_manual_reports_of_each_cluster() {
     let app = spawn_keeping(2).await;
     let other = manual_reports(&app, "other", 1).await;
     let demo = manual_reports(&app, "demo", 3).await;
-    assert_eq!(
-        listed(&app, "demo").await,
-        [demo[2].clone(), demo[1].clone()]
-    );
+    // the scan is SUCCEEDED once its report is saved; retention runs right after
+    let kept = [demo[2].clone(), demo[1].clone()];
+    wait_for(
+        "retention to delete the oldest manual report",
+        EVENT,
+        || async { (listed(&app, "demo").await == kept).then_some(()) },
+    )
+    .await;
     assert_eq!(
         listed(&app, "other").await,
         other,

@@ -1,7 +1,8 @@
 //! Progress keeps the final counts: the DONE event and `scan { progress }` of a
 //! finished scan show the nodes and checks done, as SAVING did, not 0/0.
 
-use crate::support::app::{spawn_app, spawn_app_with, GatedSource};
+use crate::support::app::{spawn_app, TestApp};
+use crate::support::gated::GatedSource;
 use serde_json::json;
 
 const PROGRESS: &str = "subscription($id: ID!) { scanProgress(scanId: $id) { phase state nodesDone nodesTotal checksDone checksTotal } }";
@@ -32,7 +33,7 @@ async fn a_finished_scans_progress_keeps_its_final_counts() {
 #[actix_web::test]
 async fn the_done_event_carries_the_counts_saving_reported() {
     let (gated, gate) = GatedSource::cluster();
-    let app = spawn_app_with(vec![gated]).await;
+    let app = TestApp::builder().cluster(gated).spawn().await;
     let (_, events) = crate::support::ws::follow_gated_scan(&app, &gate, PROGRESS).await;
     let of = |phase: &str| {
         events

@@ -2,9 +2,10 @@
 //! queueing, retention, the missed-tick rule, a real timer, alerts, metrics,
 //! and two replicas sharing one schedule.
 
-use crate::support::app::{
-    code, fresh_database, settings, spawn_app, spawn_app_with, spawn_with, GatedSource, TestApp,
-};
+use crate::support::app::{spawn_app, TestApp};
+use crate::support::database::TestDatabase;
+use crate::support::gated::GatedSource;
+use crate::support::requests::code;
 use crate::support::wait::{wait_for, EVENT};
 use chrono::{DateTime, Duration, Timelike, Utc};
 use cis_scan::service::domain::{Principal, ScanState};
@@ -208,7 +209,7 @@ async fn due_ticks_queue_once_and_retention_keeps_manual_reports() {
 #[actix_web::test]
 async fn a_tick_while_the_cluster_scans_queues_one_scan() {
     let (gated, gate) = GatedSource::cluster();
-    let app = spawn_app_with(vec![gated]).await;
+    let app = TestApp::builder().cluster(gated).spawn().await;
     let now = Utc::now();
     let s = app
         .state
@@ -259,10 +260,9 @@ async fn a_tick_while_the_cluster_scans_queues_one_scan() {
 
 #[actix_web::test]
 async fn ticks_missed_while_down_run_once_at_start() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let db = fresh_database(dir.path()).await;
+    let database = TestDatabase::fresh().await;
     // the first process dies right after the schedule was created
-    let first = crate::support::doomed::Doomed::start(settings(&db), vec![]).await;
+    let first = crate::support::doomed::Doomed::start(TestApp::builder().database(&database)).await;
     let (s, fired) = first
         .run(|svc| async move {
             let created = Utc::now() - Duration::hours(6);
@@ -277,18 +277,18 @@ async fn ticks_missed_while_down_run_once_at_start() {
         .await;
     first.crash();
     assert!(fired.is_empty());
-    let second = spawn_with(settings(&db), vec![], dir).await;
+    let second = TestApp::builder().database(&database).spawn().await;
     let scans = wait_all_done(&second, s.id, 1).await;
     assert_eq!(scans.len(), 1, "six missed ticks, one scan");
 }
 
 #[actix_web::test]
 async fn a_real_timer_fires_and_deleting_stops_it() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let db = crate::support::app::fresh_database(dir.path()).await;
-    let mut s = settings(&db);
-    s.schedules.min_interval = std::time::Duration::from_secs(1);
-    let app = spawn_with(s, vec![crate::support::app::other_cluster()], dir).await;
+    let app = TestApp::builder()
+        .min_schedule_interval(std::time::Duration::from_secs(1))
+        .cluster(crate::support::app::other_cluster())
+        .spawn()
+        .await;
     let every_second = |cluster: &str| {
         let q = format!("mutation {{ createSchedule(clusterId: \"{cluster}\", cron: \"* * * * * *\", retention: 50) {{ id }} }}");
         let app = &app;
@@ -379,10 +379,10 @@ async fn alerts_reach_the_webhook_and_a_down_receiver_fails_nothing() {
     // bound but not listening for the whole test: every delivery is refused
     let (_held, down) = crate::support::process::refusing_address();
     let down = format!("http://{down}/hook");
-    let dir = tempfile::TempDir::new().unwrap();
-    let mut s = settings(&fresh_database(dir.path()).await);
-    s.alerts.webhooks = vec![down.into(), url.into()];
-    let app = spawn_with(s, vec![], dir).await;
+    let app = TestApp::builder()
+        .alert_webhooks(&[&down, &url])
+        .spawn()
+        .await;
     let input = ScheduleInput {
         alert_on_failure: Some(true),
         ..hourly(3)
@@ -487,10 +487,8 @@ async fn metrics_in_prometheus_text_format() {
 
 #[actix_web::test]
 async fn two_replicas_share_one_schedule() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let db = fresh_database(dir.path()).await;
-    let a = spawn_with(settings(&db), vec![], tempfile::TempDir::new().unwrap()).await;
-    let b = spawn_with(settings(&db), vec![], dir).await;
+    let a = TestApp::builder().spawn().await;
+    let b = TestApp::builder().database(&a.database).spawn().await;
     let now = Utc::now();
     let s = a
         .state
@@ -530,17 +528,14 @@ async fn a_subscriber_on_one_replica_follows_a_scan_on_another() {
         eprintln!("cross-replica progress needs PostgreSQL (TEST_DATABASE_URL): skipped on SQLite, which serves one process");
         return;
     }
-    let dir = tempfile::TempDir::new().unwrap();
-    let db = fresh_database(dir.path()).await;
     let (gated, gate) = GatedSource::cluster();
-    let runner = spawn_with(
-        settings(&db),
-        vec![gated],
-        tempfile::TempDir::new().unwrap(),
-    )
-    .await;
+    let runner = TestApp::builder().cluster(gated).spawn().await;
     let (gated_b, _gate_b) = GatedSource::cluster();
-    let watcher = spawn_with(settings(&db), vec![gated_b], dir).await;
+    let watcher = TestApp::builder()
+        .database(&runner.database)
+        .cluster(gated_b)
+        .spawn()
+        .await;
     let id = runner
         .ok(
             "mutation { runScan(clusterId: \"gated\") { id } }",
@@ -640,12 +635,11 @@ async fn scan_events_stream_every_scan_of_a_cluster_including_scheduled_ones() {
 
 #[actix_web::test]
 async fn a_report_pruned_by_retention_is_not_served_from_memory() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let db = fresh_database(dir.path()).await;
-    let mut s = settings(&db);
-    // only the prune itself can drop the report from memory within this test
-    s.report_cache.recheck = std::time::Duration::from_secs(600);
-    let app = spawn_with(s, vec![], dir).await;
+    let app = TestApp::builder()
+        // only the prune itself can drop the report from memory within this test
+        .report_cache_recheck(std::time::Duration::from_secs(600))
+        .spawn()
+        .await;
     let now = Utc::now();
     let sched = app
         .state

@@ -3,7 +3,8 @@
 //! errors quote only a short prefix of what was sent. Run on SQLite and, with
 //! TEST_DATABASE_URL, on PostgreSQL.
 
-use crate::support::app::{code, fresh_database, settings, spawn_app, spawn_with, TestApp};
+use crate::support::app::{spawn_app, TestApp};
+use crate::support::requests::code;
 use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::{json, Value};
 
@@ -39,10 +40,11 @@ async fn audit_reasons(app: &TestApp, cluster: &str) -> Vec<String> {
 
 #[actix_web::test]
 async fn the_skip_audit_trail_keeps_only_each_clusters_newest_entries() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let mut s = settings(&fresh_database(dir.path()).await);
-    s.skips.audit_entries_per_cluster = 10;
-    let app = spawn_with(s, vec![crate::support::app::other_cluster()], dir).await;
+    let app = TestApp::builder()
+        .skip_audit_entries_per_cluster(10)
+        .cluster(crate::support::app::other_cluster())
+        .spawn()
+        .await;
     for i in 0..3 {
         app.ok(
             SKIP,

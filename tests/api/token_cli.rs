@@ -1,6 +1,6 @@
 //! `cis-scan token create | list | revoke` as an operator runs them.
 
-use crate::support::app::{fresh_database, spawn_on};
+use crate::support::app::TestApp;
 use serde_json::{json, Value};
 use std::process::{Command, Output};
 
@@ -149,9 +149,8 @@ fn token_create_asks_for_a_role_and_refuses_bad_lifetimes() {
 
 #[actix_web::test]
 async fn revoking_on_the_command_line_stops_a_running_service_within_seconds() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let url = fresh_database(dir.path()).await;
-    let app = spawn_on(url.clone(), vec![], dir).await;
+    let app = TestApp::builder().spawn().await;
+    let url = app.database_url.clone();
     let token = create(&url, &["--admin", "--name", "doomed"]);
     let q = "{ clusters { id } }";
     let ok = app.gql_as(Some(&token), q, json!({})).await;

@@ -2,7 +2,8 @@
 //! POST /graphql, the websocket and the CSV download), revocation, expiry and
 //! deletion reaching every replica within seconds, and last use recorded sparingly.
 
-use crate::support::app::{code, fresh_database, spawn_app, spawn_on, TestApp};
+use crate::support::app::{spawn_app, TestApp};
+use crate::support::requests::code;
 use crate::support::wait::{wait_for, EVENT};
 use crate::support::ws::subscribe;
 use cis_scan::service::auth::{create, TokenRequest};
@@ -160,10 +161,8 @@ async fn a_deleted_token_stops_working_within_seconds() {
 
 #[actix_web::test]
 async fn a_token_revoked_through_one_replica_is_refused_by_another() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let db_url = fresh_database(dir.path()).await;
-    let first = spawn_on(db_url.clone(), vec![], tempfile::TempDir::new().unwrap()).await;
-    let second = spawn_on(db_url, vec![], dir).await;
+    let first = TestApp::builder().spawn().await;
+    let second = TestApp::builder().database(&first.database).spawn().await;
     let (id, token) = admin_token(&first, None).await;
     for app in [&first, &second] {
         let ok = app.gql_as(Some(&token), QUERY, json!({})).await;

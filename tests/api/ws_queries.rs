@@ -1,14 +1,16 @@
 //! Queries and mutations over the websocket under the same time, cost and
 //! answer limits as over POST /graphql, and a revoked token refusing them.
 
-use crate::support::app::code;
-use crate::ws_rules::{admin, ready, run, spawn_changed};
+use crate::support::app::TestApp;
+use crate::support::requests::code;
+use crate::support::wait::{wait_for, EVENT};
+use crate::ws_rules::{admin, ready, run};
 use serde_json::{json, Value};
 use std::time::Duration;
 
 #[actix_web::test]
 async fn a_query_over_the_socket_past_the_answer_cap_is_refused_as_over_http() {
-    let app = spawn_changed(|s| s.limits.max_response_bytes = 4096).await;
+    let app = TestApp::builder().max_response_bytes(4096).spawn().await;
     let id = app.scan_to_end("demo").await["report"]["id"].clone();
     let q = "query($id: ID!) { report(id: $id) { results { id remediation } } }";
     let over_http = app.gql(q, json!({ "id": id })).await;
@@ -20,7 +22,7 @@ async fn a_query_over_the_socket_past_the_answer_cap_is_refused_as_over_http() {
 
 #[actix_web::test]
 async fn a_query_over_the_socket_past_the_cost_limit_is_refused() {
-    let app = spawn_changed(|_| {}).await;
+    let app = TestApp::builder().spawn().await;
     let mut ws = ready(app.port, admin(&app)).await;
     let q = "{ reports(first: 100) { edges { node { results { nodes { actual } } } } } }";
     let r = run(&mut ws, "1", q, json!({})).await;
@@ -29,8 +31,10 @@ async fn a_query_over_the_socket_past_the_cost_limit_is_refused() {
 
 #[actix_web::test]
 async fn a_query_over_the_socket_past_the_time_limit_is_stopped() {
-    let app =
-        spawn_changed(|s| s.limits.request_timeout = std::time::Duration::from_nanos(1)).await;
+    let app = TestApp::builder()
+        .request_timeout(std::time::Duration::from_nanos(1))
+        .spawn()
+        .await;
     let mut ws = ready(app.port, admin(&app)).await;
     let r = run(
         &mut ws,
@@ -45,11 +49,11 @@ async fn a_query_over_the_socket_past_the_time_limit_is_stopped() {
 
 #[actix_web::test]
 async fn a_revoked_token_refuses_new_operations_on_its_open_socket() {
-    let app = spawn_changed(|_| {}).await;
+    let app = TestApp::builder().spawn().await;
     let (id, token) = cis_scan::service::auth::create(app.state.store(), Default::default())
         .await
         .unwrap();
-    let mut ws = ready(
+    let ws = ready(
         app.port,
         json!({ "Authorization": format!("Bearer {token}") }),
     )
@@ -60,15 +64,15 @@ async fn a_revoked_token_refuses_new_operations_on_its_open_socket() {
     app.state.scanner.clock.advance(
         chrono::Duration::from_std(cis_scan::service::token_cache::TOKEN_CACHE_TTL).unwrap(),
     );
-    let mut r = Value::Null;
-    let start = std::time::Instant::now();
-    for i in 0.. {
-        r = run(&mut ws, &format!("q{i}"), "{ clusters { id } }", json!({})).await;
-        if r.get("errors").is_some() || start.elapsed() > crate::support::wait::EVENT {
-            break;
-        }
-        tokio::time::sleep(crate::support::wait::POLL).await;
-    }
+    let ws = tokio::sync::Mutex::new(ws);
+    let tries = std::sync::atomic::AtomicUsize::new(0);
+    let r = wait_for("the revoked token to be refused", EVENT, || async {
+        let i = tries.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let q = format!("q{i}");
+        let r = run(&mut *ws.lock().await, &q, "{ clusters { id } }", json!({})).await;
+        r.get("errors").is_some().then_some(r)
+    })
+    .await;
     assert_eq!(code(&r), "UNAUTHENTICATED", "{r}");
     assert!(r.to_string().contains("revoked"), "{r}");
 }
@@ -87,12 +91,12 @@ async fn within(ws: &mut crate::ws_rules::Ws, wait: Duration) -> Option<Value> {
 async fn a_hundred_subscriptions_opened_at_once_take_turns_and_none_is_internal() {
     use cis_scan::service::domain::{ScanPhase, ScanState};
     use std::collections::BTreeMap;
-    let app = spawn_changed(|s| {
-        s.limits.client_concurrency = 2;
+    let app = TestApp::builder()
+        .client_concurrency(2)
         // without turns, a hundred set-ups at once outwait this for a connection
-        s.database.acquire_timeout = std::time::Duration::from_millis(200);
-    })
-    .await;
+        .database_acquire_timeout(std::time::Duration::from_millis(200))
+        .spawn()
+        .await;
     let mut ws = ready(app.port, admin(&app)).await;
     let q = "subscription { scanEvents(clusterId: \"demo\") { message } }";
     for i in 0..100 {
@@ -100,9 +104,8 @@ async fn a_hundred_subscriptions_opened_at_once_take_turns_and_none_is_internal(
         crate::ws_rules::send(&mut ws, sub).await;
     }
     // each subscription ends up live (it receives a probe) or refused with a reason
-    let mut outcome: BTreeMap<String, Value> = BTreeMap::new();
-    let deadline = tokio::time::Instant::now() + crate::support::wait::EVENT;
-    while outcome.len() < 100 && tokio::time::Instant::now() < deadline {
+    let seen = tokio::sync::Mutex::new((ws, BTreeMap::<String, Value>::new()));
+    let outcome = wait_for("an outcome for each subscription", EVENT, || async {
         let probe = cis_scan::service::scan::event(
             uuid::Uuid::nil(),
             "demo",
@@ -111,7 +114,8 @@ async fn a_hundred_subscriptions_opened_at_once_take_turns_and_none_is_internal(
             "probe",
         );
         app.state.scanner.progress.publish(probe);
-        while let Some(m) = within(&mut ws, Duration::from_millis(50)).await {
+        let (ws, outcome) = &mut *seen.lock().await;
+        while let Some(m) = within(ws, Duration::from_millis(50)).await {
             if let Some(id) = m["id"].as_str() {
                 // `error` messages carry the errors alone, `next` a whole answer
                 let p = match &m["payload"] {
@@ -121,7 +125,9 @@ async fn a_hundred_subscriptions_opened_at_once_take_turns_and_none_is_internal(
                 outcome.entry(id.to_string()).or_insert(p);
             }
         }
-    }
+        (outcome.len() >= 100).then(|| outcome.clone())
+    })
+    .await;
     assert_eq!(
         outcome.len(),
         100,

@@ -3,8 +3,9 @@
 //! operations per socket capped (queries: `ws_queries.rs`). The small
 //! graphql-transport-ws client here speaks frame by frame, closes included.
 
-use crate::support::app::{code, fresh_database, settings, spawn_with, TestApp};
-use cis_scan::service::settings::Settings;
+use crate::support::app::TestApp;
+use crate::support::requests::code;
+use crate::support::wait::{wait_for, EVENT};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -15,15 +16,6 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 pub type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// The service with `change` applied to the test settings.
-pub async fn spawn_changed(change: impl FnOnce(&mut Settings)) -> TestApp {
-    let dir = tempfile::TempDir::new().unwrap();
-    let db = fresh_database(dir.path()).await;
-    let mut s = settings(&db);
-    change(&mut s);
-    spawn_with(s, vec![], dir).await
-}
 
 /// Opens a graphql-transport-ws socket, or returns the HTTP refusal's status.
 pub async fn open(port: u16) -> Result<Ws, u16> {
@@ -108,7 +100,7 @@ const IDLE: &str = "subscription { scanEvents(clusterId: \"demo\") { state } }";
 
 #[actix_web::test]
 async fn an_unfinished_message_past_the_size_cap_closes_the_socket_with_1009() {
-    let app = spawn_changed(|_| {}).await;
+    let app = TestApp::builder().spawn().await;
     let (mut sink, mut stream) = open(app.port).await.unwrap().split();
     let closed = tokio::spawn(async move {
         while let Some(Ok(msg)) = stream.next().await {
@@ -151,7 +143,7 @@ async fn an_unfinished_message_past_the_size_cap_closes_the_socket_with_1009() {
 
 #[actix_web::test]
 async fn a_single_frame_past_the_size_cap_closes_the_socket_with_1009() {
-    let app = spawn_changed(|s| s.server.max_body_bytes = 4096).await;
+    let app = TestApp::builder().max_body_bytes(4096).spawn().await;
     let mut ws = open(app.port).await.unwrap();
     ws.send(Message::text("x".repeat(8192))).await.unwrap();
     assert!(matches!(next(&mut ws).await, Next::Closed(1009, _)));
@@ -159,8 +151,10 @@ async fn a_single_frame_past_the_size_cap_closes_the_socket_with_1009() {
 
 #[actix_web::test]
 async fn a_socket_without_connection_init_is_closed_with_4408() {
-    let app =
-        spawn_changed(|s| s.websocket.init_timeout = std::time::Duration::from_millis(300)).await;
+    let app = TestApp::builder()
+        .websocket_init_timeout(Duration::from_millis(300))
+        .spawn()
+        .await;
     let mut ws = open(app.port).await.unwrap();
     let start = std::time::Instant::now();
     match next(&mut ws).await {
@@ -175,8 +169,10 @@ async fn a_socket_without_connection_init_is_closed_with_4408() {
 
 #[actix_web::test]
 async fn a_socket_that_sent_connection_init_outlives_the_init_timeout() {
-    let app =
-        spawn_changed(|s| s.websocket.init_timeout = std::time::Duration::from_millis(300)).await;
+    let app = TestApp::builder()
+        .websocket_init_timeout(Duration::from_millis(300))
+        .spawn()
+        .await;
     let mut ws = ready(app.port, admin(&app)).await;
     // a socket opened after it, without connection_init, is closed by the same timer:
     // once that has happened, the timer of the first socket has had its chance too
@@ -188,26 +184,27 @@ async fn a_socket_that_sent_connection_init_outlives_the_init_timeout() {
 
 #[actix_web::test]
 async fn the_socket_beyond_an_addresss_cap_is_refused_with_429() {
-    let app = spawn_changed(|s| s.websocket.connections_per_client = 2).await;
+    let app = TestApp::builder()
+        .websocket_connections_per_client(2)
+        .spawn()
+        .await;
     let first = open(app.port).await.unwrap();
     let _second = open(app.port).await.unwrap();
     assert_eq!(open(app.port).await.err(), Some(429));
     drop(first);
     // the closed socket's place comes back once the server has noticed
-    let mut reopened = None;
-    for _ in 0..50 {
-        if let Ok(ws) = open(app.port).await {
-            reopened = Some(ws);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(reopened.is_some(), "a closed socket keeps its place");
+    wait_for("the closed socket's place to come back", EVENT, || async {
+        open(app.port).await.ok()
+    })
+    .await;
 }
 
 #[actix_web::test]
 async fn the_socket_beyond_a_tokens_cap_is_closed_at_connection_init() {
-    let app = spawn_changed(|s| s.websocket.connections_per_client = 2).await;
+    let app = TestApp::builder()
+        .websocket_connections_per_client(2)
+        .spawn()
+        .await;
     // each socket moves from the address's share to the token's at connection_init
     let _a = ready(app.port, admin(&app)).await;
     let _b = ready(app.port, admin(&app)).await;
@@ -225,7 +222,10 @@ async fn the_socket_beyond_a_tokens_cap_is_closed_at_connection_init() {
 
 #[actix_web::test]
 async fn the_operation_beyond_a_sockets_cap_gets_an_error_naming_it() {
-    let app = spawn_changed(|s| s.websocket.operations_per_connection = 2).await;
+    let app = TestApp::builder()
+        .websocket_operations_per_connection(2)
+        .spawn()
+        .await;
     let mut ws = ready(app.port, admin(&app)).await;
     for id in ["1", "2"] {
         let sub = json!({ "id": id, "type": "subscribe", "payload": { "query": IDLE } });
@@ -240,13 +240,17 @@ async fn the_operation_beyond_a_sockets_cap_gets_an_error_naming_it() {
     );
     // a completed subscription gives its place back
     send(&mut ws, json!({ "id": "1", "type": "complete" })).await;
-    let mut answered = Value::Null;
-    for i in 0..20 {
-        answered = run(&mut ws, &format!("q{i}"), "{ clusters { id } }", json!({})).await;
-        if answered.get("errors").is_none() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(answered.get("errors").is_none(), "{answered}");
+    let ws = tokio::sync::Mutex::new(ws);
+    let tries = std::sync::atomic::AtomicUsize::new(0);
+    wait_for(
+        "the completed subscription's place to come back",
+        EVENT,
+        || async {
+            let i = tries.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let q = format!("q{i}");
+            let answered = run(&mut *ws.lock().await, &q, "{ clusters { id } }", json!({})).await;
+            answered.get("errors").is_none().then_some(())
+        },
+    )
+    .await;
 }

@@ -1,7 +1,8 @@
 //! The skip audit trail (skip, re-skip, unskip; paging; owners) and bad input.
 
 use super::{skip, AUDIT, BOTH_NODES_FAIL, CP_FAILS, PASSES, SKIP};
-use crate::support::app::{code, spawn_app};
+use crate::support::app::spawn_app;
+use crate::support::requests::code;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 
