@@ -22,19 +22,32 @@ use std::time::Duration;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
+    /// Where the HTTP server listens and what it accepts.
     pub server: ServerSettings,
+    /// The database and how long a request waits for it.
     pub database: DatabaseSettings,
+    /// What one GraphQL request and one client may cost.
     pub limits: RequestLimits,
+    /// GraphQL over websockets.
     pub websocket: WebsocketSettings,
+    /// Saved reports kept in memory.
     pub report_cache: ReportCacheSettings,
+    /// Alerts of scheduled scans.
     pub alerts: AlertSettings,
+    /// Claims on running scans.
     pub scans: ScanSettings,
+    /// Running schedules, and what one cluster's schedules may ask for.
     pub schedules: ScheduleSettings,
+    /// The skip audit trail.
     pub skips: SkipSettings,
+    /// Scraping /metrics.
     pub metrics: MetricsSettings,
+    /// Sealing registered kubeconfigs.
     pub encryption: EncryptionSettings,
+    /// Custom benchmark definitions.
     #[serde(default)]
     pub benchmarks: BenchmarkSettings,
+    /// Manual reports kept per cluster.
     #[serde(default)]
     pub retention: RetentionSettings,
     /// How live clusters are scanned (collector Jobs, image, limits).
@@ -132,6 +145,7 @@ pub struct AlertSettings {
     pub webhooks: Vec<SecretString>,
     /// Extra delivery attempts after the first, with doubling waits from `backoff`.
     pub retries: u32,
+    /// The wait before the first retry; it doubles with each further one.
     #[serde(with = "humantime_serde")]
     pub backoff: Duration,
 }

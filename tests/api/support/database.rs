@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 /// One test's database.
 pub struct TestDatabase {
+    /// sqlite://... or postgres://...: what the service and direct connections use.
     pub url: String,
     /// The PostgreSQL database made for the test (server URL, name): dropped with it.
     made: Option<(String, String)>,

@@ -70,6 +70,7 @@ impl Drop for Serve {
 pub struct KilledOnDrop(Option<std::process::Child>);
 
 impl KilledOnDrop {
+    /// Takes charge of `child`.
     pub fn new(child: std::process::Child) -> Self {
         KilledOnDrop(Some(child))
     }
