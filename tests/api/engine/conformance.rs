@@ -5,7 +5,7 @@
 
 use crate::support::conformance_case::{case_files, Case};
 use cis_scan::engine::benchmark::Catalog;
-use cis_scan::engine::eval::evaluate;
+use cis_scan::engine::eval::{evaluate_with_progress, Input};
 use cis_scan::engine::report::{NodeResult, Report, State};
 use std::path::{Path, PathBuf};
 
@@ -74,7 +74,13 @@ fn run(catalog: &Catalog, file: &Path) -> Vec<String> {
         Ok(h) => h,
         Err(e) => return vec![format!("refused: {e}")],
     };
-    let report = evaluate(&benchmark, &[host.collect(&case.node)], &[]);
+    let nodes = [host.collect(&case.node)];
+    let input = Input {
+        nodes: &nodes,
+        managed_by: case.managed_by.as_deref(),
+        ..Default::default()
+    };
+    let report = evaluate_with_progress(&benchmark, &input, &mut |_, _| {});
     let why = case.why.as_deref().unwrap_or_default().trim();
     let mut wrong = Vec::new();
     for (id, want) in &expected {

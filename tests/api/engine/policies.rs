@@ -79,6 +79,22 @@ fn clean() -> ClusterFacts {
         ),
         binding("system:node", "system:node", ("Group", "system:nodes")),
         binding("app-read", "app-reader", ("ServiceAccount", "app")),
+        // the defaults Kubernetes binds to everyone, which GKE's 4.1.9 and 4.1.10 allow
+        binding(
+            "system:public-info-viewer",
+            "system:public-info-viewer",
+            ("Group", "system:unauthenticated"),
+        ),
+        binding(
+            "system:basic-user",
+            "system:basic-user",
+            ("Group", "system:authenticated"),
+        ),
+        binding(
+            "system:discovery",
+            "system:discovery",
+            ("Group", "system:authenticated"),
+        ),
     ];
     for ns in ["apps", "kube-system"] {
         f.namespaces.insert(
@@ -153,6 +169,41 @@ fn breakers() -> Vec<(&'static str, Breaker, &'static str)> {
                 ))
             }),
             "break-glass",
+        ),
+        (
+            "anonymous-bindings",
+            Box::new(|f: &mut ClusterFacts| {
+                let mut b = binding("peek", "view", ("User", "system:anonymous"));
+                b.namespace = Some("apps".into());
+                b.role_kind = "Role".into();
+                f.role_bindings.push(b)
+            }),
+            "RoleBinding apps/peek → Role view",
+        ),
+        (
+            "unauthenticated-bindings",
+            Box::new(|f: &mut ClusterFacts| {
+                f.cluster_role_bindings.push(binding(
+                    "open-metrics",
+                    "metrics-reader",
+                    ("Group", "system:unauthenticated"),
+                ))
+            }),
+            "ClusterRoleBinding open-metrics → ClusterRole metrics-reader",
+        ),
+        (
+            "authenticated-bindings",
+            // a default's name on a RoleBinding is not the default
+            Box::new(|f: &mut ClusterFacts| {
+                let mut b = binding(
+                    "system:discovery",
+                    "edit",
+                    ("Group", "system:authenticated"),
+                );
+                b.namespace = Some("apps".into());
+                f.role_bindings.push(b)
+            }),
+            "RoleBinding apps/system:discovery → ClusterRole edit",
         ),
         (
             "secret-readers",
