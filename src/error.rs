@@ -25,7 +25,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The service cannot take its address (another process has it, or no permission).
-    #[error("cannot listen on {address}: {source}; is another cis-scan running there? set listen (CIS_SCAN_LISTEN) or --listen")]
+    #[error("cannot listen on {address}: {source}; is another cis-scan running there? set server.listen (CIS_SCAN_LISTEN) or --listen")]
     Listen {
         address: String,
         source: std::io::Error,

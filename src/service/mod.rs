@@ -24,7 +24,6 @@ pub mod scan;
 pub mod schedule;
 pub mod secret;
 pub mod settings;
-mod settings_debug;
 mod state;
 pub mod store;
 pub mod token_cache;

@@ -6,9 +6,10 @@ use super::scan::FollowUp;
 use super::scan::{Scanner, ScannerConfig};
 use super::settings::Settings;
 use super::store::Store;
-use crate::engine::benchmark::{choose, Catalog, Choice};
+use crate::engine::benchmark::{choose, Choice};
 use crate::error::{shown, Error, Result};
 use crate::sources;
+use secrecy::ExposeSecret;
 use std::sync::Arc;
 
 /// Shared state of the running service.
@@ -25,46 +26,39 @@ pub struct Service {
 impl Service {
     /// Connects the store, loads the definitions, registers the configured, extra and
     /// registered clusters, recovers scans a stopped process left, and starts the
-    /// schedules (unless `scheduler = false`).
+    /// schedules (unless `schedules.run = false`).
     pub async fn start(settings: Settings, extra: Vec<ExtraCluster>) -> Result<Arc<Self>> {
-        let store =
-            Store::connect_with(&settings.database_url, settings.database_acquire_timeout())
-                .await?;
-        let catalog = Arc::new(match &settings.benchmark_dir {
-            Some(d) => crate::engine::definitions::load_dir(d)?,
-            None => Catalog::embedded()?,
-        });
+        let database_url = settings.database.url.expose_secret();
+        let store = Store::connect_with(database_url, settings.database.acquire_timeout).await?;
+        let catalog = Arc::new(settings.catalog()?);
         let reports = crate::service::report_cache::ReportCache::new(
             store.clone(),
-            settings.report_cache_bytes,
-            std::time::Duration::from_millis(settings.report_cache_recheck_ms),
-            crate::service::report_deletions::announces(&settings.database_url),
+            settings.report_cache.bytes,
+            settings.report_cache.recheck,
+            crate::service::report_deletions::announces(database_url),
         );
         let scanner = Scanner::new(
             store.clone(),
             catalog.clone(),
             ScannerConfig {
-                lease: std::time::Duration::from_secs_f64(settings.scan_lease_seconds.max(0.1)),
+                lease: settings.scans.lease,
                 follow_up: FollowUp {
                     alerts: crate::service::alerts::Alerts::new(
-                        settings.alert_webhooks.clone(),
-                        settings.alert_retries,
-                        std::time::Duration::from_millis(settings.alert_backoff_ms),
+                        settings
+                            .alerts
+                            .webhooks
+                            .iter()
+                            .map(|w| w.expose_secret().to_string())
+                            .collect(),
+                        settings.alerts.retries,
+                        settings.alerts.backoff,
                     ),
-                    public_url: settings.public_url.clone(),
+                    public_url: settings.server.public_url.clone(),
                     reports: reports.clone(),
                     manual_retention: settings.retention.manual,
                 },
             },
         );
-        for c in &settings.clusters {
-            if let Some(b) = &c.benchmark {
-                // a typo in the configuration shows at start, not at the first scan
-                catalog
-                    .get(b)
-                    .map_err(|e| Error::Config(format!("clusters '{}': benchmark: {e}", c.id)))?;
-            }
-        }
         for (id, src) in sync_clusters(&store, &settings, extra).await? {
             scanner.register(&id, src);
         }
@@ -80,7 +74,7 @@ impl Service {
                 }
             }
         }
-        crate::service::scan::relay::start(&scanner, &settings.database_url).await;
+        crate::service::scan::relay::start(&scanner, database_url).await;
         scanner.recover().await?;
         scanner.keep_reaping();
         // older reports get their compact states in the background; the fleet reads their rows meanwhile
@@ -94,13 +88,13 @@ impl Service {
             scanner.clone(),
             crate::service::schedule::ScheduleLimits::from_settings(&settings),
         );
-        if settings.scheduler {
+        if settings.schedules.run {
             scheduler.start().await?;
         }
         if store.token_count().await? == 0 {
             eprintln!("cis-scan: no API tokens yet. Create the first administrator token with:\n  cis-scan token create --admin");
         }
-        crate::service::report_deletions::listen(&reports, &settings.database_url).await;
+        crate::service::report_deletions::listen(&reports, database_url).await;
         let tokens = crate::service::token_cache::TokenCache::new(scanner.clock.clone());
         Ok(Arc::new(Service {
             reports,

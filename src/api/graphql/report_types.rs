@@ -150,7 +150,7 @@ impl Report {
     async fn json_url(&self, ctx: &Context<'_>) -> String {
         format!(
             "{}/reports/{}/json",
-            state(ctx).settings.public_url.trim_end_matches('/'),
+            state(ctx).settings.server.public_url.trim_end_matches('/'),
             self.0.id
         )
     }
@@ -158,7 +158,7 @@ impl Report {
     async fn csv_url(&self, ctx: &Context<'_>) -> String {
         format!(
             "{}/reports/{}/csv",
-            state(ctx).settings.public_url.trim_end_matches('/'),
+            state(ctx).settings.server.public_url.trim_end_matches('/'),
             self.0.id
         )
     }
@@ -167,6 +167,7 @@ impl Report {
     async fn downloads(&self, ctx: &Context<'_>) -> Vec<Download> {
         let base = state(ctx)
             .settings
+            .server
             .public_url
             .trim_end_matches('/')
             .to_string();

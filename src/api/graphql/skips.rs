@@ -166,7 +166,7 @@ impl SkipMutation {
                 &test_id,
                 &exception,
                 &p.name(),
-                state(ctx).settings.skip_audit_per_cluster,
+                state(ctx).settings.skips.audit_entries_per_cluster,
             )
             .await
             .map_err(gql)?;
@@ -190,7 +190,7 @@ impl SkipMutation {
                 &c.id,
                 &test_id,
                 &p.name(),
-                state(ctx).settings.skip_audit_per_cluster,
+                state(ctx).settings.skips.audit_entries_per_cluster,
             )
             .await
             .map_err(gql)

@@ -48,16 +48,13 @@ pub async fn execute(
         AuthOutcome::Accepted(p) => request.data(p),
         AuthOutcome::Refused(why) => request.data(why),
     };
-    let settings = &state.settings;
-    let limit = std::time::Duration::from_secs_f64(settings.request_timeout_seconds);
+    let limits = &state.settings.limits;
+    let limit = limits.request_timeout;
     let (answer, refused_by_limit) =
         match tokio::time::timeout(limit, schema.execute(request)).await {
-            Ok(response) => capped(&response, settings.max_response_bytes),
+            Ok(response) => capped(&response, limits.max_response_bytes),
             Err(_) => (
-                refused(
-                    Limit::Timeout,
-                    timeout_message(settings.request_timeout_seconds),
-                ),
+                refused(Limit::Timeout, timeout_message(limit.as_secs_f64())),
                 true,
             ),
         };

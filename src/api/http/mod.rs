@@ -16,6 +16,7 @@ use crate::service::domain::Principal;
 use crate::service::Service;
 use actix_web::http::StatusCode;
 use actix_web::{dev::Server, web, App, HttpRequest, HttpResponse, HttpServer};
+use secrecy::ExposeSecret;
 use std::net::TcpListener;
 use std::sync::Arc;
 
@@ -25,10 +26,12 @@ pub fn server(
     state: Arc<Service>,
     schema: AppSchema,
 ) -> std::io::Result<Server> {
-    let limit = state.settings.max_body_bytes;
-    let shares = web::Data::new(shares::ClientShares::new(state.settings.client_concurrency));
+    let limit = state.settings.server.max_body_bytes;
+    let shares = web::Data::new(shares::ClientShares::new(
+        state.settings.limits.client_concurrency,
+    ));
     let sockets = web::Data::new(ws::SocketShares(shares::ClientShares::new(
-        state.settings.ws_connections_per_client,
+        state.settings.websocket.connections_per_client,
     )));
     let state = web::Data::from(state);
     let schema = web::Data::new(schema);
@@ -135,9 +138,10 @@ async fn metrics_access(state: &Service, header: Option<&str>) -> Result<(), Htt
     let Some(token) = header.and_then(crate::service::auth::bearer) else {
         return Err(unauthenticated(Refusal::Missing));
     };
-    let expected = &state.settings.metrics_token;
-    if !expected.is_empty() && crate::service::auth::secret_matches(token, expected) {
-        return Ok(());
+    if let Some(expected) = &state.settings.metrics.token {
+        if crate::service::auth::secret_matches(token, expected.expose_secret()) {
+            return Ok(());
+        }
     }
     match state.authenticate(token).await {
         Ok(AuthOutcome::Accepted(Principal::Admin { .. })) => Ok(()),

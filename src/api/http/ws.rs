@@ -2,10 +2,10 @@
 //! graphql-ws), under the rules of POST /graphql.
 //!
 //! Frames are read by actix-ws with limits we set: a message, continuations
-//! included, is refused (close 1009) as soon as it passes `max_body_bytes`,
+//! included, is refused (close 1009) as soon as it passes `server.max_body_bytes`,
 //! before more of it is buffered. `connection_init` must come within
-//! `ws_init_timeout_seconds` (else close 4408), a client has at most
-//! `ws_connections_per_client` sockets open, and the token `connection_init`
+//! `websocket.init_timeout` (else close 4408), a client has at most
+//! `websocket.connections_per_client` sockets open, and the token `connection_init`
 //! named is checked once a second per connection, not per subscription.
 //! The protocol itself is async-graphql's; what runs is [`ConnectionExecutor`]'s.
 
@@ -71,7 +71,7 @@ pub async fn websocket(
     };
     let (response, session, frames) =
         actix_ws::handle_with_protocols(&req, payload, &ALL_WEBSOCKET_PROTOCOLS)?;
-    let cap = state.settings.max_body_bytes;
+    let cap = state.settings.server.max_body_bytes;
     let frames = frames
         .max_frame_size(cap)
         .aggregate_continuations()
@@ -110,7 +110,7 @@ fn too_many(busy: Busy) -> HttpResponse {
         StatusCode::TOO_MANY_REQUESTS,
         "BAD_USER_INPUT",
         &format!(
-            "this client already has {} websockets open (ws_connections_per_client); close one first",
+            "this client already has {} websockets open (websocket.connections_per_client); close one first",
             busy.limit
         ),
     );
@@ -146,7 +146,7 @@ async fn init(
         Ok(AuthOutcome::Accepted(p)) => {
             let slot = sockets.0.try_enter(client_key(None, Some(&p))).map_err(|busy| {
                 format!(
-                    "this token already has {} websockets open (ws_connections_per_client); close one first",
+                    "this token already has {} websockets open (websocket.connections_per_client); close one first",
                     busy.limit
                 )
             })?;
@@ -199,7 +199,7 @@ fn refused_frame(e: &ProtocolError, cap: usize) -> Option<CloseReason> {
     if too_big {
         reason(
             CloseCode::Size,
-            &format!("a message may have at most {cap} bytes (max_body_bytes)"),
+            &format!("a message may have at most {cap} bytes (server.max_body_bytes)"),
         )
     } else {
         reason(CloseCode::Protocol, &e.to_string())
@@ -232,15 +232,14 @@ async fn serve(
         }
     });
     let mut ws = std::pin::pin!(ws);
-    let init_deadline =
-        tokio::time::sleep(Duration::from_secs_f64(settings.ws_init_timeout_seconds));
+    let init_deadline = tokio::time::sleep(settings.websocket.init_timeout);
     let mut init_deadline = std::pin::pin!(init_deadline);
     let mut heartbeat = interval_at(Instant::now() + HEARTBEAT, HEARTBEAT);
     let mut rechecks = interval_at(Instant::now() + RECHECK, RECHECK);
     rechecks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_heard = Instant::now();
     let mut pending: Option<Bytes> = None;
-    let cap = settings.max_body_bytes;
+    let cap = settings.server.max_body_bytes;
     let close = loop {
         tokio::select! {
             () = &mut init_deadline, if !initialised.load(Ordering::SeqCst) => {

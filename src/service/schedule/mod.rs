@@ -46,8 +46,10 @@ impl ScheduleLimits {
     /// The limits the settings name.
     pub fn from_settings(s: &crate::service::settings::Settings) -> Self {
         ScheduleLimits {
-            max_per_cluster: s.max_schedules_per_cluster,
-            min_interval: chrono::Duration::seconds(s.min_schedule_interval_seconds as i64),
+            max_per_cluster: s.schedules.max_per_cluster,
+            // validation keeps it under a year: it fits
+            min_interval: chrono::Duration::from_std(s.schedules.min_interval)
+                .unwrap_or(chrono::Duration::MAX),
         }
     }
 }
@@ -88,7 +90,7 @@ impl Scheduler {
     fn check_interval(&self, t: &cron::Timing, expr: &str, now: DateTime<Utc>) -> Result<()> {
         match t.shortest_interval(now) {
             Some(gap) if gap < self.limits.min_interval => Err(Error::Invalid(format!(
-                "cron: '{}' runs {} s apart at its closest; min_schedule_interval_seconds is {}",
+                "cron: '{}' runs {} s apart at its closest; schedules.min_interval is {} s",
                 shown(expr),
                 gap.num_seconds(),
                 self.limits.min_interval.num_seconds()
@@ -114,7 +116,7 @@ impl Scheduler {
         let have = self.scanner.store.schedules(Some(cluster_id)).await?.len() as u64;
         if have >= self.limits.max_per_cluster {
             return Err(Error::Invalid(format!(
-                "max_schedules_per_cluster: cluster '{cluster_id}' has {have} schedules, the most allowed; delete one first"
+                "schedules.max_per_cluster: cluster '{cluster_id}' has {have} schedules, the most allowed; delete one first"
             )));
         }
         let mut row = schedule::Model {

@@ -31,7 +31,7 @@ use std::time::Duration;
 
 /// How long a command-line tool waits for a database connection (a free one from
 /// the pool, or a new one); the service takes its own from the settings
-/// (`database_acquire_timeout_seconds`). Short on purpose: when the database is
+/// (`database.acquire_timeout`). Short on purpose: when the database is
 /// down, sqlx keeps retrying refused connections until this runs out.
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(500);
 
