@@ -129,19 +129,10 @@ pub enum Principal {
 }
 
 impl Principal {
-    /// True when this caller may see and act on the cluster.
-    pub fn can_access(&self, cluster_id: &str) -> bool {
+    /// The id of the token the caller presented.
+    pub fn token_id(&self) -> Uuid {
         match self {
-            Principal::Admin { .. } => true,
-            Principal::Owner { cluster_id: c, .. } => c == cluster_id,
-        }
-    }
-
-    /// The one cluster an owner is limited to; None for admins.
-    pub fn only_cluster(&self) -> Option<&str> {
-        match self {
-            Principal::Admin { .. } => None,
-            Principal::Owner { cluster_id, .. } => Some(cluster_id),
+            Principal::Admin { token_id } | Principal::Owner { token_id, .. } => *token_id,
         }
     }
 

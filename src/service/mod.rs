@@ -25,6 +25,7 @@ pub mod schedule;
 pub mod secret;
 pub mod settings;
 mod settings_debug;
+pub mod skips;
 mod state;
 pub mod store;
 pub mod token_cache;

@@ -107,19 +107,8 @@ impl Report {
     /// The cluster's report just before this one (by creation time, then id); null for the first.
     async fn previous(&self, ctx: &Context<'_>) -> Result<Option<Report>> {
         let p = principal(ctx)?;
-        let h = &self.0;
-        if !p.can_access(&h.cluster_id) {
-            return Ok(None);
-        }
-        let svc = state(ctx);
-        let row = svc
-            .store()
-            .previous_report(&h.cluster_id, h.created_at, h.id)
-            .await
-            .map_err(super::errors::gql)?;
-        row.map(|r| svc.reports.remember(r).map(Report))
-            .transpose()
-            .map_err(super::errors::gql)
+        let previous = state(ctx).visible_previous_report(&self.0, p).await;
+        Ok(previous.map_err(super::errors::gql)?.map(Report))
     }
     async fn started_at(&self) -> DateTime<Utc> {
         self.0.started_at

@@ -28,10 +28,10 @@ pub async fn execute(
     let outcome = match principal_from(&state, authorization(&req)).await {
         Ok(outcome) => outcome,
         Err(e) => {
-            tracing::error!("token lookup failed: {e}");
+            let (code, message) = crate::api::error_codes::public(&e);
             return HttpResponse::Ok().json(serde_json::json!({
                 "data": null,
-                "errors": [{ "message": "internal error; the service logged the details", "extensions": { "code": "INTERNAL" } }]
+                "errors": [{ "message": message, "extensions": { "code": code.as_str() } }]
             }));
         }
     };
@@ -72,11 +72,8 @@ pub(super) fn client_key(
     peer: Option<std::net::SocketAddr>,
     principal: Option<&crate::service::domain::Principal>,
 ) -> ClientKey {
-    use crate::service::domain::Principal;
     match principal {
-        Some(Principal::Admin { token_id } | Principal::Owner { token_id, .. }) => {
-            ClientKey::Token(*token_id)
-        }
+        Some(p) => ClientKey::Token(p.token_id()),
         None => ClientKey::peer(
             peer.map(|a| a.ip())
                 .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED.into()),

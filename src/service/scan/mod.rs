@@ -134,10 +134,8 @@ impl Scanner {
         scored_only: bool,
         by: &Principal,
     ) -> Result<scan::Model> {
-        if !by.can_access(cluster_id)
-            || self.store.cluster(cluster_id).await?.is_none()
-            || self.source(cluster_id).is_none()
-        {
+        crate::service::access::visible_cluster_in(&self.store, cluster_id, by).await?;
+        if self.source(cluster_id).is_none() {
             return Err(Error::NotFound(format!(
                 "no cluster '{}'",
                 shown(cluster_id)
@@ -262,10 +260,7 @@ impl Scanner {
 
     /// A scan the caller may see, or NOT_FOUND.
     pub async fn visible_scan(&self, id: Uuid, by: &Principal) -> Result<scan::Model> {
-        match self.store.scan(id).await? {
-            Some(s) if by.can_access(&s.cluster_id) => Ok(s),
-            _ => Err(Error::NotFound(format!("no scan {id}"))),
-        }
+        crate::service::access::visible_scan_in(&self.store, id, by).await
     }
 }
 

@@ -105,12 +105,7 @@ impl Scheduler {
         by: &Principal,
         now: DateTime<Utc>,
     ) -> Result<schedule::Model> {
-        if !by.can_access(cluster_id) || self.scanner.store.cluster(cluster_id).await?.is_none() {
-            return Err(Error::NotFound(format!(
-                "no cluster '{}'",
-                shown(cluster_id)
-            )));
-        }
+        crate::service::access::visible_cluster_in(&self.scanner.store, cluster_id, by).await?;
         let have = self.scanner.store.schedules(Some(cluster_id)).await?.len() as u64;
         if have >= self.limits.max_per_cluster {
             return Err(Error::Invalid(format!(
@@ -143,10 +138,7 @@ impl Scheduler {
 
     /// A schedule the caller may see, or NOT_FOUND.
     pub async fn visible(&self, id: Uuid, by: &Principal) -> Result<schedule::Model> {
-        match self.scanner.store.schedule(id).await? {
-            Some(s) if by.can_access(&s.cluster_id) => Ok(s),
-            _ => Err(Error::NotFound(format!("no schedule {id}"))),
-        }
+        crate::service::access::visible_schedule_in(&self.scanner.store, id, by).await
     }
 
     /// Changes a schedule; the timer follows at once.
