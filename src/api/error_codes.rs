@@ -3,6 +3,7 @@
 //! status to match). An internal error's detail never reaches a client: it is
 //! logged, and the client gets a fixed message.
 
+use crate::engine::error::EngineError;
 use crate::error::Error;
 
 /// What a client is told went wrong, as a stable code.
@@ -22,15 +23,15 @@ pub enum ErrorCode {
     Internal,
 }
 
-/// What an internal error tells the client.
-pub const INTERNAL_MESSAGE: &str = "internal error; the service logged the details";
-
 impl ErrorCode {
     /// The code of an error.
     pub fn of(e: &Error) -> Self {
         match e {
             Error::NotFound(_) => ErrorCode::NotFound,
-            Error::Invalid(_) | Error::UnknownBenchmark(_) => ErrorCode::BadUserInput,
+            Error::Invalid(_)
+            | Error::Engine(EngineError::UnknownBenchmark(_) | EngineError::Invalid(_)) => {
+                ErrorCode::BadUserInput
+            }
             Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::Cluster(_) => ErrorCode::ClusterUnreachable,
             Error::Unauthenticated(_) => ErrorCode::Unauthenticated,
@@ -52,13 +53,10 @@ impl ErrorCode {
 }
 
 /// The code and the message a client gets for `e`; an internal error is
-/// logged here and answered with [`INTERNAL_MESSAGE`].
+/// logged with its causes (`Error::log_internal`) and answered with a fixed message.
 pub fn public(e: &Error) -> (ErrorCode, String) {
     match ErrorCode::of(e) {
-        ErrorCode::Internal => {
-            tracing::error!("internal error: {e}");
-            (ErrorCode::Internal, INTERNAL_MESSAGE.to_string())
-        }
+        ErrorCode::Internal => (ErrorCode::Internal, e.log_internal()),
         code => (code, e.to_string()),
     }
 }

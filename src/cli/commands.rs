@@ -10,10 +10,10 @@ use std::io::IsTerminal;
 
 /// Loads the built-in benchmarks, plus a custom directory when given.
 pub fn catalog(args: &CatalogArgs) -> Result<Catalog> {
-    match &args.benchmark_dir {
-        Some(dir) => crate::engine::definitions::load_dir(dir),
-        None => Catalog::embedded(),
-    }
+    Ok(match &args.benchmark_dir {
+        Some(dir) => crate::engine::definitions::load_dir(dir)?,
+        None => Catalog::embedded()?,
+    })
 }
 
 fn collect_opts(n: &NodeArgs) -> collect::Options {

@@ -7,6 +7,7 @@ pub mod cluster_facts;
 pub mod collect;
 mod content_facts;
 pub mod definitions;
+pub mod error;
 pub mod eval;
 pub mod facts;
 pub mod render;

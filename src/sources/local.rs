@@ -11,7 +11,7 @@ use std::path::PathBuf;
 /// Reads a facts document and checks its schema version.
 pub fn read_facts(path: &std::path::Path) -> Result<NodeFacts> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    NodeFacts::from_json(path, &text)
+    Ok(NodeFacts::from_json(path, &text)?)
 }
 
 /// Nodes whose facts were collected earlier, one file each.

@@ -105,7 +105,7 @@ async fn metrics(req: HttpRequest, state: web::Data<Service>) -> actix_web::Resu
             .content_type("text/plain; version=0.0.4")
             .body(text),
         Err(e) => {
-            tracing::error!("metrics: {e}");
+            tracing::error!("metrics: {}", e.chain());
             HttpResponse::ServiceUnavailable()
                 .content_type("text/plain")
                 .body("database unreachable\n")

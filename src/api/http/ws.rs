@@ -153,7 +153,7 @@ async fn init(
         }
         Ok(AuthOutcome::Refused(why)) => data.insert(why),
         Err(e) => {
-            tracing::error!("token lookup failed: {e}");
+            tracing::error!("token lookup failed: {}", e.chain());
             return Err("internal error; the service logged the details".into());
         }
     }
@@ -174,7 +174,7 @@ async fn recheck(conn: &Connection) {
         }
         Ok(AuthOutcome::Accepted(_)) => {}
         // a database hiccup does not end subscriptions; the next tick retries
-        Err(e) => tracing::warn!("token recheck failed: {e}"),
+        Err(e) => tracing::warn!("token recheck failed: {}", e.chain()),
     }
 }
 

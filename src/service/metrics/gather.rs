@@ -162,7 +162,7 @@ impl Service {
         let database_bytes = match store.database_bytes().await {
             Ok(b) => Some(b),
             Err(e) => {
-                tracing::warn!("database size: {e}");
+                tracing::warn!("database size: {}", e.chain());
                 None
             }
         };

@@ -35,7 +35,7 @@ pub async fn start(scanner: &Arc<Scanner>, database_url: &str) {
             })
             .unwrap_or_default();
             if let Err(e) = s.store.notify(CHANNEL, &payload).await {
-                tracing::warn!("progress relay: {e}");
+                tracing::warn!("progress relay: {}", e.chain());
             }
         }
     });

@@ -50,7 +50,7 @@ impl Scanner {
                 return;
             }
             Err(e) => {
-                tracing::error!(scan = %scan.id, "cannot claim the scan: {e}");
+                tracing::error!(scan = %scan.id, "cannot claim the scan: {}", e.chain());
                 self.forget(scan.id);
                 return;
             }
@@ -73,7 +73,7 @@ impl Scanner {
                 self.store.finish_scan(scan.id, state, Some(&message)).await
             };
             if let Err(e) = recorded.await {
-                tracing::error!(scan = %scan.id, "could not record the end of the scan: {e}");
+                tracing::error!(scan = %scan.id, "could not record the end of the scan: {}", e.chain());
             }
         }
         // retention and alerts first, so the final event means the work is done
@@ -83,11 +83,11 @@ impl Scanner {
                 .after_scan(&self.store, scan, schedule_id, state, &message, report_id)
                 .await
             {
-                tracing::error!(scan = %scan.id, "after a scheduled scan: {e}");
+                tracing::error!(scan = %scan.id, "after a scheduled scan: {}", e.chain());
             }
         } else if state == ScanState::Succeeded {
             if let Err(e) = follow_up.after_manual_scan(&self.store, scan).await {
-                tracing::error!(scan = %scan.id, "manual report retention: {e}");
+                tracing::error!(scan = %scan.id, "manual report retention: {}", e.chain());
             }
         }
         let began = self
@@ -220,7 +220,7 @@ impl Scanner {
                     .renew_lease(id, &me.replica, me.lease_until())
                     .await
                 {
-                    tracing::warn!(scan = %id, "lease renewal failed: {e}");
+                    tracing::warn!(scan = %id, "lease renewal failed: {}", e.chain());
                 }
             }
         })

@@ -201,7 +201,9 @@ impl Scheduler {
             match self.fire(&s, now).await {
                 Ok(Some(id)) => queued.push(id),
                 Ok(None) => {}
-                Err(e) => tracing::error!(schedule = %s.id, "schedule could not fire: {e}"),
+                Err(e) => {
+                    tracing::error!(schedule = %s.id, "schedule could not fire: {}", e.chain())
+                }
             }
         }
         Ok(queued)
@@ -288,7 +290,7 @@ impl Scheduler {
                         .run_one(id, Utc::now() + chrono::Duration::seconds(1))
                         .await
                     {
-                        tracing::error!(schedule = %id, "scheduled scan failed to queue: {e}");
+                        tracing::error!(schedule = %id, "scheduled scan failed to queue: {}", e.chain());
                     }
                 }
             })
