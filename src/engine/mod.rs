@@ -10,5 +10,6 @@ pub mod definitions;
 pub mod error;
 pub mod eval;
 pub mod facts;
+pub mod read_mode;
 pub mod render;
 pub mod report;

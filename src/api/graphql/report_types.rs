@@ -1,12 +1,12 @@
 //! GraphQL types of a saved report. They borrow from the report cache: a header
 //! decoded once and check rows parsed once, whatever the number of fields asked.
 
+use super::check_state::ExcludedNode;
 use super::check_state::{engine_states, CheckState};
 use super::check_types::CheckResult;
 use super::context::{principal, state};
 use super::loaders::Loaders;
 use super::paging::{list_cost, page, MAX_CHECKS, NODES_ESTIMATE};
-use crate::engine::report::ExcludedNode;
 use crate::service::check_query::{ordered, sections, CheckFilter, ResultOrder, MAX_SEARCH_CHARS};
 use crate::service::report_cache::ReportChecks;
 use crate::service::report_view::{ReportHeader, ReportState};
@@ -127,7 +127,7 @@ impl Report {
     /// Nodes left out of node checks, with why.
     async fn excluded_nodes(&self, ctx: &Context<'_>) -> Result<Vec<ExcludedNode>> {
         super::cost::charge_list(ctx, self.0.excluded.len(), NODES_ESTIMATE)?;
-        Ok(self.0.excluded.clone())
+        Ok(self.0.excluded.iter().map(ExcludedNode::from).collect())
     }
     /// Names of the nodes scanned.
     async fn nodes(&self, ctx: &Context<'_>) -> Result<Vec<&str>> {

@@ -10,7 +10,7 @@ mod monitoring;
 pub mod node_codec;
 mod node_ranges;
 mod report_document;
-pub use report_document::report_head;
+pub use report_document::{report_head, stored_mode, stored_provider};
 mod report_names;
 mod reports;
 mod scans;
