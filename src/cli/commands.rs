@@ -57,7 +57,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32> {
         // progress of a live cluster goes to stderr; files and this node are quick
         let live = args.kubeconfig.is_some();
         let on_step: pipeline::OnStep = std::sync::Arc::new(move |s: pipeline::Step| {
-            if live && s.phase != crate::service::domain::ScanPhase::Evaluating {
+            if live && s.phase != crate::service::scan::lifecycle::ScanPhase::Evaluating {
                 eprintln!(
                     "cis-scan: [{}/{}] {}",
                     s.nodes_done, s.nodes_total, s.message

@@ -8,8 +8,8 @@
 
 use super::auth::{bearer, secret_matches, AuthOutcome, Refusal};
 use super::cluster_list::{list_clusters, ClusterListing, ClusterPage};
-use super::domain::Principal;
 use super::fleet::{fleet, Fleet, FleetRequest};
+use super::principal::Principal;
 use super::report_view::ReportHeader;
 use super::store::entity::{cluster, report, scan, schedule};
 use super::store::Store;

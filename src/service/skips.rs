@@ -3,8 +3,8 @@
 //! the test is a check of its benchmark, so the API changes skips only here,
 //! never through the store.
 
-use super::domain::Principal;
-use super::exceptions::Exception;
+use super::principal::Principal;
+use super::skip_rules::CheckedSkip;
 use super::store::entity::skipped_test;
 use super::Service;
 use crate::error::Result;
@@ -34,7 +34,7 @@ impl Service {
         let c = self.visible_cluster(cluster_id, by).await?;
         self.require_check(&c.id, test_id).await?;
         let now = self.scanner.clock.now();
-        let skip = Exception::checked(asked.reason, asked.expires_at, asked.nodes, now)?;
+        let skip = CheckedSkip::checked(asked.reason, asked.expires_at, asked.nodes, now)?;
         let keep = self.settings.skip_audit_per_cluster;
         self.store()
             .skip_test(&c.id, test_id, &skip, &by.name(), keep)

@@ -7,7 +7,7 @@ use super::paging::list_cost;
 use super::report_types::Report;
 use super::types::CheckState;
 use crate::service::history_reads;
-use crate::service::report_history::{CheckChange, NodeChange};
+use crate::service::report_comparison::{CheckChange, NodeChange};
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 

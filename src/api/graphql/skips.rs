@@ -1,11 +1,11 @@
-//! Skipping and unskipping tests for a cluster (exceptions that may expire
+//! Skipping and unskipping tests for a cluster (skips that may expire
 //! and be limited to some nodes), and the audit trail of both.
 
 use super::context::{cluster_for, principal, state};
 use super::errors::{coded, gql};
 use super::paging::LIST_ESTIMATE;
 use super::skipped_test::SkippedTest;
-use crate::service::exceptions::{decode_nodes, SkipAction};
+use crate::service::skip_rules::{decode_nodes, SkipAction};
 use crate::service::skips::SkipRequest;
 use crate::service::store::entity::skip_audit;
 use async_graphql::connection::{Connection, Edge};

@@ -6,7 +6,7 @@ use super::errors::gql;
 use super::loaders::{shared, Loaders};
 pub use super::paging::{MAX_CHECKS, NODES_ESTIMATE};
 pub use super::report_types::{Report, Summary};
-use crate::service::domain::{ScanProgress, ScanState};
+use crate::service::scan::lifecycle::{ScanProgress, ScanState};
 use crate::service::store::entity::cluster::ClusterOrigin;
 use crate::service::store::entity::{cluster, scan};
 use crate::sources::SourceKind;

@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Refusal};
 use crate::service::auth::AuthOutcome;
-use crate::service::domain::Principal;
+use crate::service::principal::Principal;
 use crate::service::Service;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};

@@ -2,12 +2,12 @@
 //! (see `download`).
 //! Report metadata goes in the file name and X-Cis-Scan-* headers, not the body.
 
+use super::client_limits::ClientShares;
 use super::download;
 use super::report_export::authorized_report;
-use super::shares::ClientShares;
 use super::stream;
 use crate::engine::render::csv::Csv;
-use crate::service::domain::Principal;
+use crate::service::principal::Principal;
 use crate::service::report_view::ReportHeader;
 use crate::service::store::report_head;
 use crate::service::Service;

@@ -2,9 +2,9 @@
 //! a place in the client's share, held until the body has gone (the body itself is
 //! rendered as it streams: see `stream`), and the attachment's headers.
 
+use super::client_limits::ClientShares;
 use super::errors::TooMany;
-use super::shares::ClientShares;
-use crate::service::domain::Principal;
+use crate::service::principal::Principal;
 use actix_web::http::header;
 use actix_web::{HttpResponse, HttpResponseBuilder};
 use tokio::sync::OwnedSemaphorePermit;

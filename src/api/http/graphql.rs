@@ -1,6 +1,6 @@
 //! GraphQL over HTTP POST; the websocket (`ws.rs`) answers with the same limits and messages.
 
-use super::shares::{hold, ClientKey, ClientShares, REFUSAL_PENALTY};
+use super::client_limits::{hold, ClientKey, ClientShares, REFUSAL_PENALTY};
 use super::{authorization, principal_from};
 use crate::api::graphql::limits::{refused_by_limit, Limit};
 use crate::api::graphql::AppSchema;
@@ -70,7 +70,7 @@ pub async fn execute(
 /// Who a request counts against: its valid token, else its peer address.
 pub(super) fn client_key(
     peer: Option<std::net::SocketAddr>,
-    principal: Option<&crate::service::domain::Principal>,
+    principal: Option<&crate::service::principal::Principal>,
 ) -> ClientKey {
     match principal {
         Some(p) => ClientKey::Token(p.token_id()),

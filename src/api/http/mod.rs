@@ -2,12 +2,12 @@
 
 mod assets;
 mod caller;
+pub mod client_limits;
 mod csv;
 mod download;
 mod errors;
 mod graphql;
 mod report_export;
-pub mod shares;
 mod stream;
 mod ws;
 mod ws_ops;
@@ -28,8 +28,10 @@ pub fn server(
     schema: AppSchema,
 ) -> std::io::Result<Server> {
     let limit = state.settings.max_body_bytes;
-    let shares = web::Data::new(shares::ClientShares::new(state.settings.client_concurrency));
-    let sockets = web::Data::new(ws::SocketShares(shares::ClientShares::new(
+    let shares = web::Data::new(client_limits::ClientShares::new(
+        state.settings.client_concurrency,
+    ));
+    let sockets = web::Data::new(ws::SocketShares(client_limits::ClientShares::new(
         state.settings.ws_connections_per_client,
     )));
     let state = web::Data::from(state);

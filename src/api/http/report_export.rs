@@ -3,12 +3,12 @@
 //! json` prints; kube-bench: kube-bench's JSON shape), streamed (see `download`).
 //! Same tokens and answers as the CSV download on its own route.
 
+use super::client_limits::ClientShares;
 use super::download;
-use super::shares::ClientShares;
 use super::stream;
 use crate::engine::render::{self, ExportContext};
 use crate::error::Error;
-use crate::service::domain::Principal;
+use crate::service::principal::Principal;
 use crate::service::store::entity::report;
 use crate::service::store::report_head;
 use crate::service::Service;

@@ -9,9 +9,9 @@
 //! named is checked once a second per connection, not per subscription.
 //! The protocol itself is async-graphql's; what runs is [`ConnectionExecutor`]'s.
 
+use super::client_limits::{Busy, ClientShares};
 use super::errors::TooMany;
 use super::graphql::client_key;
-use super::shares::{Busy, ClientShares};
 use super::ws_ops::{Connection, ConnectionExecutor};
 use super::{authorization, json_error, principal_from};
 use crate::api::graphql::AppSchema;

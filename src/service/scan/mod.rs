@@ -12,6 +12,7 @@ mod claim;
 mod follow;
 mod follow_up;
 mod leftovers;
+pub mod lifecycle;
 pub mod pipeline;
 mod progress;
 mod reaper;
@@ -23,7 +24,8 @@ pub use progress::{event, ProgressHub};
 
 use crate::engine::benchmark::Catalog;
 use crate::error::{shown, Error, Result};
-use crate::service::domain::{Principal, ScanPhase, ScanState};
+use crate::service::principal::Principal;
+use crate::service::scan::lifecycle::{ScanPhase, ScanState};
 
 use crate::service::store::{entity::scan, Store};
 use crate::sources::ClusterSource;
@@ -50,7 +52,7 @@ pub struct Scanner {
     pub catalog: Arc<Catalog>,
     pub progress: ProgressHub,
     pub metrics: crate::service::metrics::Metrics,
-    /// The service's "now" (exceptions a scan applies, token expiry and trust);
+    /// The service's "now" (skips a scan applies, token expiry and trust);
     /// tests move it forward.
     pub clock: Arc<crate::service::clock::Clock>,
     config: ScannerConfig,

@@ -7,7 +7,7 @@ use crate::engine::benchmark::{choose, Catalog, Provider};
 pub use crate::engine::eval::Evaluation;
 use crate::engine::report::{ExcludedNode, Report, Skip};
 use crate::error::{Error, Result};
-use crate::service::domain::ScanPhase;
+use crate::service::scan::lifecycle::ScanPhase;
 use crate::sources::ClusterSource;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -70,7 +70,7 @@ pub async fn run(catalog: &Catalog, run: Run<'_>) -> Result<Report> {
 }
 
 /// Like [`run`], also telling which skips hid a FAIL, WARN or ERROR (for
-/// the exceptions' "last matched" time).
+/// the skips' "last matched" time).
 pub async fn run_full(catalog: &Catalog, run: Run<'_>) -> Result<Evaluation> {
     let on_step = run.on_step.clone();
     on_step(Step {

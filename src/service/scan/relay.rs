@@ -3,7 +3,7 @@
 //! one replica follows a scan running on another.
 
 use super::Scanner;
-use crate::service::domain::ScanProgress;
+use crate::service::scan::lifecycle::ScanProgress;
 use crate::service::store::listen;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;

@@ -7,8 +7,8 @@ use super::claim::Claim;
 use super::pipeline::{self, BenchmarkRequest, Run, Step, UnknownSkips};
 use super::{event, Scanner};
 use crate::error::{Error, Result};
-use crate::service::domain::{ProgressCounts, ScanPhase, ScanState};
-use crate::service::exceptions::in_force;
+use crate::service::scan::lifecycle::{ProgressCounts, ScanPhase, ScanState};
+use crate::service::skip_rules::in_force;
 use crate::service::store::entity::scan;
 use std::sync::{Arc, Mutex};
 use tokio_util::sync::CancellationToken;
@@ -129,7 +129,7 @@ impl Scanner {
         let source = self
             .source(&cluster)
             .ok_or_else(|| Error::NotFound(format!("cluster '{cluster}' has no source")))?;
-        // an exception that expired by now no longer applies (it stays listed)
+        // a skip that expired by now no longer applies (it stays listed)
         let skips = in_force(self.store.skipped_tests(&cluster).await?, self.clock.now())?;
         // an asked-for benchmark wins; else the cluster's stored default; else the choice
         let benchmark = match scan.benchmark.as_deref() {

@@ -19,7 +19,7 @@ mod skips;
 mod tokens;
 
 pub use fleet::CheckStateRow;
-pub use monitoring::{ExceptionRow, ScanGroup};
+pub use monitoring::{ScanGroup, SkipRow};
 pub use reports::{ReportPage, StoredCheck};
 pub use skips::AuditPage;
 pub use tokens::{NewToken, Revoked};

@@ -5,8 +5,8 @@ use super::node_codec::{self, NodeNames};
 use super::Store;
 use crate::engine::report::{CheckResult, NodeResult, Report, State};
 use crate::error::{Error, Result};
-use crate::service::domain::ScanState;
 use crate::service::report_view::ReportState;
+use crate::service::scan::lifecycle::ScanState;
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 use sea_orm::sea_query::Expr;
@@ -66,7 +66,7 @@ pub struct ReportPage {
 
 impl Store {
     /// Writes a finished scan's report, marks the scan SUCCEEDED and sets
-    /// "last matched" on the exceptions that hid a result (`hidden_by`),
+    /// "last matched" on the skips that hid a result (`hidden_by`),
     /// atomically.
     pub async fn save_report(
         &self,
