@@ -3,6 +3,7 @@
 mod benchmarks;
 mod check_state;
 mod check_types;
+mod cluster_registration;
 mod clusters;
 pub mod context;
 pub mod cost;
@@ -17,7 +18,6 @@ mod loaders;
 pub mod nesting;
 mod paging;
 mod refusals;
-mod registry;
 mod report_types;
 mod reports;
 mod scans;
@@ -49,7 +49,7 @@ pub struct Mutation(
     scans::ScanMutation,
     skips::SkipMutation,
     reports::ReportMutation,
-    registry::RegistryMutation,
+    cluster_registration::ClusterRegistrationMutation,
     schedules::ScheduleMutation,
     benchmarks::BenchmarkMutation,
 );

@@ -1,6 +1,6 @@
 //! GraphQL over HTTP POST; the websocket (`ws.rs`) answers with the same limits and messages.
 
-use super::shares::{hold, ClientKey, ClientShares, REFUSAL_PENALTY};
+use super::client_limits::{hold, ClientKey, ClientShares, REFUSAL_PENALTY};
 use super::{authorization, principal_from};
 use crate::api::graphql::limits::{refused_by_limit, Limit};
 use crate::api::graphql::AppSchema;
@@ -28,10 +28,10 @@ pub async fn execute(
     let outcome = match principal_from(&state, authorization(&req)).await {
         Ok(outcome) => outcome,
         Err(e) => {
-            tracing::error!("token lookup failed: {e}");
+            let (code, message) = crate::api::error_codes::public(&e);
             return HttpResponse::Ok().json(serde_json::json!({
                 "data": null,
-                "errors": [{ "message": "internal error; the service logged the details", "extensions": { "code": "INTERNAL" } }]
+                "errors": [{ "message": message, "extensions": { "code": code.as_str() } }]
             }));
         }
     };
@@ -67,13 +67,10 @@ pub async fn execute(
 /// Who a request counts against: its valid token, else its peer address.
 pub(super) fn client_key(
     peer: Option<std::net::SocketAddr>,
-    principal: Option<&crate::service::domain::Principal>,
+    principal: Option<&crate::service::principal::Principal>,
 ) -> ClientKey {
-    use crate::service::domain::Principal;
     match principal {
-        Some(Principal::Admin { token_id } | Principal::Owner { token_id, .. }) => {
-            ClientKey::Token(*token_id)
-        }
+        Some(p) => ClientKey::Token(p.token_id()),
         None => ClientKey::peer(
             peer.map(|a| a.ip())
                 .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED.into()),

@@ -9,8 +9,9 @@
 //! named is checked once a second per connection, not per subscription.
 //! The protocol itself is async-graphql's; what runs is [`ConnectionExecutor`]'s.
 
+use super::client_limits::{Busy, ClientShares};
+use super::errors::TooMany;
 use super::graphql::client_key;
-use super::shares::{Busy, ClientShares};
 use super::ws_ops::{Connection, ConnectionExecutor};
 use super::{authorization, json_error, principal_from};
 use crate::api::graphql::AppSchema;
@@ -18,7 +19,7 @@ use crate::service::auth::AuthOutcome;
 use crate::service::Service;
 use actix_web::http::StatusCode;
 use actix_web::web::Bytes;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, ProtocolError};
 use async_graphql::http::{WebSocket, WebSocketProtocols, WsMessage, ALL_WEBSOCKET_PROTOCOLS};
 use async_graphql::Data;
@@ -106,19 +107,11 @@ fn protocol(req: &HttpRequest) -> Option<WebSocketProtocols> {
 
 /// 429: the client has all its websockets open already.
 fn too_many(busy: Busy) -> HttpResponse {
-    let mut res = json_error(
-        StatusCode::TOO_MANY_REQUESTS,
-        "BAD_USER_INPUT",
-        &format!(
-            "this client already has {} websockets open (websocket.connections_per_client); close one first",
-            busy.limit
-        ),
-    );
-    res.headers_mut().insert(
-        actix_web::http::header::RETRY_AFTER,
-        actix_web::http::header::HeaderValue::from_static("1"),
-    );
-    res
+    TooMany(format!(
+        "this client already has {} websockets open (websocket.connections_per_client); close one first",
+        busy.limit
+    ))
+    .error_response()
 }
 
 /// connection_init: who the caller is. A valid token moves the socket from the
@@ -160,7 +153,7 @@ async fn init(
         }
         Ok(AuthOutcome::Refused(why)) => data.insert(why),
         Err(e) => {
-            tracing::error!("token lookup failed: {e}");
+            tracing::error!("token lookup failed: {}", e.chain());
             return Err("internal error; the service logged the details".into());
         }
     }
@@ -181,7 +174,7 @@ async fn recheck(conn: &Connection) {
         }
         Ok(AuthOutcome::Accepted(_)) => {}
         // a database hiccup does not end subscriptions; the next tick retries
-        Err(e) => tracing::warn!("token recheck failed: {e}"),
+        Err(e) => tracing::warn!("token recheck failed: {}", e.chain()),
     }
 }
 

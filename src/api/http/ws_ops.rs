@@ -7,13 +7,13 @@
 //! UNAUTHENTICATED once the connection's token stops being valid: the token is
 //! checked once per connection on a timer (`ws.rs`), not once per subscription.
 
+use super::client_limits::{hold, ClientKey, ClientShares, REFUSAL_PENALTY};
 use super::graphql::{busy_message, client_key, size_message, timeout_message};
-use super::shares::{hold, ClientKey, ClientShares, REFUSAL_PENALTY};
 use crate::api::graphql::context::{SetupAdmission, SetupShare};
 use crate::api::graphql::limits::{check_nesting, refuse, refused_by_limit, Limit};
 use crate::api::graphql::AppSchema;
 use crate::service::auth::Refusal;
-use crate::service::domain::Principal;
+use crate::service::principal::Principal;
 use crate::service::Service;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Data, Executor, Request, Response, ServerError};

@@ -3,6 +3,7 @@
 
 mod audit_hints;
 mod compare;
+pub mod component_settings;
 mod config_lookup;
 mod content;
 mod distinct;
@@ -12,7 +13,6 @@ mod leaf;
 mod node_results;
 pub mod policy;
 mod policy_rbac;
-pub mod settings;
 mod skips;
 
 pub use compare::{parse_duration, same};
@@ -22,9 +22,9 @@ use crate::engine::benchmark::{Benchmark, Check, Component};
 use crate::engine::cluster_facts::ClusterFacts;
 use crate::engine::facts::NodeFacts;
 use crate::engine::report::{CheckResult, NodeResult, Report, Skip, State, Summary};
+use component_settings::ComponentView;
 use layouts::Layouts;
 use node_results::{cluster_outcome, node_outcome, to_node_result, AuditMemo};
-use settings::ComponentView;
 use std::collections::HashMap;
 
 /// The verdict of one condition on one node, with its evidence.

@@ -117,7 +117,7 @@ mod tests {
             nodes: vec!["a".into()],
             excluded: Vec::new(),
             provider: None,
-            mode: Some("snapshot".into()),
+            mode: Some(crate::engine::report::ReadMode::Snapshot),
             scored_only: false,
             summary: Summary::of(&results),
             results,

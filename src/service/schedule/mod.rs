@@ -6,7 +6,7 @@
 pub mod cron;
 
 use crate::error::{shown, Error, Result};
-use crate::service::domain::Principal;
+use crate::service::principal::Principal;
 use crate::service::scan::Scanner;
 use crate::service::store::entity::schedule;
 use chrono::{DateTime, Utc};
@@ -107,12 +107,7 @@ impl Scheduler {
         by: &Principal,
         now: DateTime<Utc>,
     ) -> Result<schedule::Model> {
-        if !by.can_access(cluster_id) || self.scanner.store.cluster(cluster_id).await?.is_none() {
-            return Err(Error::NotFound(format!(
-                "no cluster '{}'",
-                shown(cluster_id)
-            )));
-        }
+        crate::service::access::visible_cluster_in(&self.scanner.store, cluster_id, by).await?;
         let have = self.scanner.store.schedules(Some(cluster_id)).await?.len() as u64;
         if have >= self.limits.max_per_cluster {
             return Err(Error::Invalid(format!(
@@ -145,10 +140,7 @@ impl Scheduler {
 
     /// A schedule the caller may see, or NOT_FOUND.
     pub async fn visible(&self, id: Uuid, by: &Principal) -> Result<schedule::Model> {
-        match self.scanner.store.schedule(id).await? {
-            Some(s) if by.can_access(&s.cluster_id) => Ok(s),
-            _ => Err(Error::NotFound(format!("no schedule {id}"))),
-        }
+        crate::service::access::visible_schedule_in(&self.scanner.store, id, by).await
     }
 
     /// Changes a schedule; the timer follows at once.
@@ -211,7 +203,9 @@ impl Scheduler {
             match self.fire(&s, now).await {
                 Ok(Some(id)) => queued.push(id),
                 Ok(None) => {}
-                Err(e) => tracing::error!(schedule = %s.id, "schedule could not fire: {e}"),
+                Err(e) => {
+                    tracing::error!(schedule = %s.id, "schedule could not fire: {}", e.chain())
+                }
             }
         }
         Ok(queued)
@@ -298,7 +292,7 @@ impl Scheduler {
                         .run_one(id, Utc::now() + chrono::Duration::seconds(1))
                         .await
                     {
-                        tracing::error!(schedule = %id, "scheduled scan failed to queue: {e}");
+                        tracing::error!(schedule = %id, "scheduled scan failed to queue: {}", e.chain());
                     }
                 }
             })

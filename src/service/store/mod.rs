@@ -10,7 +10,7 @@ mod monitoring;
 pub mod node_codec;
 mod node_ranges;
 mod report_document;
-pub use report_document::report_head;
+pub use report_document::{report_head, stored_mode, stored_provider};
 mod report_names;
 mod reports;
 mod scans;
@@ -19,7 +19,7 @@ mod skips;
 mod tokens;
 
 pub use fleet::CheckStateRow;
-pub use monitoring::{ExceptionRow, ScanGroup};
+pub use monitoring::{ScanGroup, SkipRow};
 pub use reports::{ReportPage, StoredCheck};
 pub use skips::AuditPage;
 pub use tokens::{NewToken, Revoked};

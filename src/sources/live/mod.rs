@@ -13,6 +13,7 @@ pub mod policies;
 pub use errors::api_error;
 
 use crate::engine::facts::NodeFacts;
+use crate::engine::report::ReadMode;
 use crate::error::{Error, Result};
 use crate::sources::{ClusterSource, Gathered, NodeProgress};
 use futures_util::StreamExt;
@@ -322,16 +323,15 @@ impl ClusterSource for LiveSource {
         let cluster = policies::cluster_facts(&self.client).await;
         Ok(Gathered {
             kubernetes_version: Some(version),
-            provider: provider.as_str().to_string(),
+            provider: Some(provider),
             nodes: facts,
             excluded,
             cluster: Some(cluster),
-            mode: if self.settings.agentless {
-                "agentless"
+            mode: Some(if self.settings.agentless {
+                ReadMode::Agentless
             } else {
-                "jobs"
-            }
-            .into(),
+                ReadMode::Jobs
+            }),
             managed_by: provider.managed_name().map(str::to_string),
         })
     }

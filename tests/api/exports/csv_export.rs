@@ -79,13 +79,26 @@ async fn the_first_line_is_the_header_and_each_node_result_is_a_row() {
 }
 
 #[actix_web::test]
-async fn a_cluster_wide_policy_check_is_one_row_with_an_empty_node() {
+async fn a_cluster_wide_policy_check_is_one_row_whose_node_is_the_one_graphql_shows() {
     let app = spawn_app().await;
-    let (_, resp) = download(&app).await;
+    let (id, resp) = download(&app).await;
     let (_, rows) = dict_rows(&resp.text().await.unwrap());
     let policy: Vec<_> = rows.iter().filter(|r| r["id"] == "5.1.1").collect();
     assert_eq!(policy.len(), 1);
-    assert_eq!(policy[0]["node"], "");
+    let data = app
+        .ok(
+            "query($id: ID!) { report(id: $id) { results(section: \"5.1.1\") { id nodes { node } } } }",
+            serde_json::json!({ "id": id }),
+        )
+        .await;
+    let check = data["report"]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "5.1.1")
+        .expect("5.1.1 in the report");
+    assert_eq!(check["nodes"][0]["node"], "cluster", "{data}");
+    assert_eq!(policy[0]["node"], "cluster");
     assert_eq!(policy[0]["node_state"], "WARN");
     assert_eq!(policy[0]["source"], "Kubernetes API");
 }

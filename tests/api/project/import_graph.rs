@@ -32,11 +32,13 @@ fn no_import_cycle_between_top_level_modules() {
 }
 
 /// Which layer each top-level module is in; a module imports only lower layers
-/// (or its own). `error` is below everything: every layer reports through it.
+/// (or its own). The engine has its own error; `error` sits just above it
+/// (the crate's error wraps the engine's) and below every other layer, which
+/// all report through it.
 fn layer(top: &str) -> Option<u8> {
     Some(match top {
-        "error" => 0,
-        "engine" => 1,
+        "engine" => 0,
+        "error" => 1,
         "sources" => 2,
         "service" => 3,
         "api" => 4,

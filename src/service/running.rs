@@ -67,7 +67,7 @@ impl Service {
                 Ok(src) => scanner.register(&c.id, src),
                 Err(e) => {
                     // messages name fields, never values: safe to log and to show
-                    tracing::error!(cluster = %c.id, "registered cluster cannot be scanned: {e}");
+                    tracing::error!(cluster = %c.id, "registered cluster cannot be scanned: {}", e.chain());
                     let reason = format!("the stored kubeconfig of registered cluster '{}' cannot be used: {e}; remove the cluster and register it again", c.id);
                     let label = format!("kubernetes registered cluster {}", c.id);
                     scanner.register(&c.id, Arc::new(sources::UnusableSource { reason, label }));
@@ -81,7 +81,10 @@ impl Service {
         let backfill = store.clone();
         tokio::spawn(async move {
             if let Err(e) = crate::service::fleet::backfill_check_states(&backfill).await {
-                tracing::warn!("could not write compact check states of older reports: {e}");
+                tracing::warn!(
+                    "could not write compact check states of older reports: {}",
+                    e.chain()
+                );
             }
         });
         let scheduler = crate::service::schedule::Scheduler::new(
@@ -151,6 +154,11 @@ impl Service {
                 None => (None, None),
             },
         };
-        choose(catalog, None, version.as_deref(), provider.as_deref())
+        Ok(choose(
+            catalog,
+            None,
+            version.as_deref(),
+            provider.as_deref(),
+        )?)
     }
 }

@@ -1,4 +1,4 @@
-//! Exceptions (skipped tests): what a skip may ask for, which ones a scan
+//! Skips (skipped tests): what a skip may ask for, which ones a scan
 //! applies at a given time, and the actions the audit trail records. Pure:
 //! the store keeps them, the scan runner and the API call these.
 
@@ -10,11 +10,11 @@ use sea_orm::sea_query::StringLen;
 
 /// Longest skip reason accepted.
 pub const MAX_REASON: usize = 1000;
-/// Most nodes one exception may name.
+/// Most nodes one skip may name.
 pub const MAX_NODES: usize = 1000;
 /// Longest node name (a Kubernetes object name: a DNS subdomain).
 pub const MAX_NODE_NAME: usize = 253;
-/// Most bytes the names of one exception's nodes may add up to: 1,000 names of
+/// Most bytes the names of one skip's nodes may add up to: 1,000 names of
 /// 64 characters. One skip, and each of its audit entries, stays within it.
 pub const MAX_NODES_BYTES: usize = 64 * 1024;
 
@@ -31,6 +31,7 @@ pub const MAX_NODES_BYTES: usize = 64 * 1024;
 )]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 pub enum SkipAction {
+    // schema.graphql shows this description: it keeps the older word
     /// A test skipped (or its exception replaced).
     #[sea_orm(string_value = "SKIP")]
     Skip,
@@ -39,15 +40,15 @@ pub enum SkipAction {
     Unskip,
 }
 
-/// An exception as asked for: why, until when, and on which nodes (empty = all).
+/// A skip as asked for: why, until when, and on which nodes (empty = all).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Exception {
+pub struct CheckedSkip {
     pub reason: Option<String>,
     pub expires_at: Option<DateTime<Utc>>,
     pub nodes: Vec<String>,
 }
 
-impl Exception {
+impl CheckedSkip {
     /// Checks the expiry against `now` and bounds the node list; repeated names
     /// are kept once. Errors name the field (BAD_USER_INPUT).
     pub fn checked(
@@ -89,7 +90,7 @@ impl Exception {
                 kept.push(n);
             }
         }
-        Ok(Exception {
+        Ok(CheckedSkip {
             reason,
             expires_at,
             nodes: kept,
@@ -112,14 +113,14 @@ pub fn decode_nodes(stored: Option<&str>, test_id: &str) -> Result<Vec<String>> 
     }
 }
 
-/// True once the exception no longer applies.
+/// True once the skip no longer applies.
 pub fn expired(row: &skipped_test::Model, now: DateTime<Utc>) -> bool {
     row.expires_at.is_some_and(|e| e <= now)
 }
 
-/// The nodes an exception names that a report does not have (`known`: the
-/// report's nodes and those it left out), in the exception's order: a typo or
-/// a node since removed, where the exception hides nothing.
+/// The nodes a skip names that a report does not have (`known`: the
+/// report's nodes and those it left out), in the skip's order: a typo or
+/// a node since removed, where the skip hides nothing.
 pub fn unknown_nodes<'a>(
     named: &[String],
     known: impl IntoIterator<Item = &'a str>,
@@ -132,7 +133,7 @@ pub fn unknown_nodes<'a>(
         .collect()
 }
 
-/// The skips a scan starting at `now` applies: expired exceptions are left out.
+/// The skips a scan starting at `now` applies: expired skips are left out.
 pub fn in_force(rows: Vec<skipped_test::Model>, now: DateTime<Utc>) -> Result<Vec<Skip>> {
     rows.into_iter()
         .filter(|r| !expired(r, now))
@@ -181,15 +182,17 @@ mod tests {
     #[test]
     fn a_reason_over_the_limit_is_refused_naming_it() {
         let long = "x".repeat(MAX_REASON + 1);
-        let e = Exception::checked(Some(long), None, vec![], Utc::now()).unwrap_err();
+        let e = CheckedSkip::checked(Some(long), None, vec![], Utc::now()).unwrap_err();
         assert!(e.to_string().contains("reason is longer than 1000"), "{e}");
-        assert!(Exception::checked(Some("x".repeat(MAX_REASON)), None, vec![], Utc::now()).is_ok());
+        assert!(
+            CheckedSkip::checked(Some("x".repeat(MAX_REASON)), None, vec![], Utc::now()).is_ok()
+        );
     }
 
     #[test]
     fn an_expiry_in_the_past_is_refused_naming_the_field() {
         let now = Utc::now();
-        let e = Exception::checked(None, Some(now - Duration::seconds(1)), vec![], now)
+        let e = CheckedSkip::checked(None, Some(now - Duration::seconds(1)), vec![], now)
             .unwrap_err()
             .to_string();
         assert!(e.contains("expiresAt"), "{e}");
@@ -198,7 +201,7 @@ mod tests {
     #[test]
     fn more_than_the_bound_of_nodes_is_refused_naming_the_field() {
         let many = (0..=MAX_NODES).map(|i| format!("n{i}")).collect();
-        let e = Exception::checked(None, None, many, Utc::now())
+        let e = CheckedSkip::checked(None, None, many, Utc::now())
             .unwrap_err()
             .to_string();
         assert!(e.contains("nodes"), "{e}");
@@ -207,9 +210,9 @@ mod tests {
     #[test]
     fn an_empty_or_overlong_node_name_is_refused() {
         let now = Utc::now();
-        assert!(Exception::checked(None, None, vec![" ".into()], now).is_err());
-        assert!(Exception::checked(None, None, vec!["x".repeat(254)], now).is_err());
-        assert!(Exception::checked(None, None, vec!["x".repeat(253)], now).is_ok());
+        assert!(CheckedSkip::checked(None, None, vec![" ".into()], now).is_err());
+        assert!(CheckedSkip::checked(None, None, vec!["x".repeat(254)], now).is_err());
+        assert!(CheckedSkip::checked(None, None, vec!["x".repeat(253)], now).is_ok());
     }
 
     #[test]
@@ -217,17 +220,17 @@ mod tests {
         let now = Utc::now();
         // 1,000 names of 240 characters: each one allowed, together 240 KB
         let big: Vec<String> = (0..MAX_NODES).map(|i| format!("{i:0>240}")).collect();
-        let e = Exception::checked(None, None, big, now)
+        let e = CheckedSkip::checked(None, None, big, now)
             .unwrap_err()
             .to_string();
         assert!(e.contains("65536 bytes"), "{e}");
         let fits: Vec<String> = (0..MAX_NODES).map(|i| format!("{i:0>64}")).collect();
-        assert!(Exception::checked(None, None, fits, now).is_ok());
+        assert!(CheckedSkip::checked(None, None, fits, now).is_ok());
     }
 
     #[test]
     fn repeated_node_names_are_kept_once_in_order() {
-        let e = Exception::checked(
+        let e = CheckedSkip::checked(
             None,
             None,
             vec!["b".into(), "a".into(), "b".into()],
@@ -249,7 +252,7 @@ mod tests {
     }
 
     #[test]
-    fn expired_exceptions_are_left_out_and_others_carry_their_nodes() {
+    fn expired_skips_are_left_out_and_others_carry_their_nodes() {
         let now = Utc::now();
         let rows = vec![
             row("1.1", Some(now - Duration::minutes(1)), None),
@@ -264,7 +267,7 @@ mod tests {
     }
 
     #[test]
-    fn an_exception_expires_at_its_expiry_time() {
+    fn a_skip_expires_at_its_expiry_time() {
         let now = Utc::now();
         assert!(expired(&row("1.1", Some(now), None), now));
         assert!(!expired(&row("1.1", None, None), now));

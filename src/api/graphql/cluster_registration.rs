@@ -7,10 +7,10 @@ use async_graphql::{Context, Object, Result, ID};
 
 /// Cluster registration mutations.
 #[derive(Default)]
-pub struct RegistryMutation;
+pub struct ClusterRegistrationMutation;
 
 #[Object]
-impl RegistryMutation {
+impl ClusterRegistrationMutation {
     /// Registers a live cluster by kubeconfig. The kubeconfig is encrypted at
     /// rest and never returned; the cluster's id is derived from its name.
     async fn register_cluster(
@@ -22,7 +22,7 @@ impl RegistryMutation {
         agentless: Option<bool>,
     ) -> Result<Cluster> {
         let p = principal(ctx)?;
-        let row = crate::service::registry::register(
+        let row = crate::service::cluster_registration::register(
             state(ctx),
             p,
             &name,
@@ -38,7 +38,7 @@ impl RegistryMutation {
     /// Removes a registered cluster and erases its credentials; its reports stay.
     async fn remove_cluster(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
         let p = principal(ctx)?;
-        crate::service::registry::remove(state(ctx), p, &id)
+        crate::service::cluster_registration::remove(state(ctx), p, &id)
             .await
             .map_err(gql)
     }

@@ -2,18 +2,13 @@
 //! against the policy for API clients (`live::kubeconfig_policy`), sealed with the configured key, stored, and the cluster becomes scannable.
 
 use crate::error::{shown, Error, Result};
-use crate::service::domain::Principal;
+use crate::service::principal::Principal;
 use crate::service::store::entity::cluster::{self, ClusterOrigin};
 use crate::service::{clusters::encryption_key, Service};
 use crate::sources::live::kubeconfig_policy;
 
 fn admin_only(p: &Principal) -> Result<()> {
-    match p {
-        Principal::Admin { .. } => Ok(()),
-        Principal::Owner { .. } => Err(Error::Forbidden(
-            "only administrators may register or remove clusters".into(),
-        )),
-    }
+    p.require_admin("only administrators may register or remove clusters")
 }
 
 /// Longest display name of a registered cluster (characters).
@@ -124,15 +119,7 @@ pub async fn set_benchmark(
     cluster_id: &str,
     benchmark: Option<&str>,
 ) -> Result<cluster::Model> {
-    let c = match app.store().cluster(cluster_id).await? {
-        Some(c) if by.can_access(cluster_id) => c,
-        _ => {
-            return Err(Error::NotFound(format!(
-                "no cluster '{}'",
-                shown(cluster_id)
-            )))
-        }
-    };
+    let c = app.visible_cluster(cluster_id, by).await?;
     if c.origin != ClusterOrigin::Api {
         return Err(Error::Invalid(format!(
             "cluster '{cluster_id}' is declared in the configuration; set its benchmark key there"
