@@ -15,6 +15,7 @@ use super::store::entity::{cluster, report, scan, schedule};
 use super::store::Store;
 use super::Service;
 use crate::error::{shown, Error, Result};
+use secrecy::ExposeSecret;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -182,9 +183,10 @@ impl Service {
         let Some(token) = authorization.and_then(bearer) else {
             return Err(Error::Unauthenticated(Refusal::Missing));
         };
-        let expected = &self.settings.metrics_token;
-        if !expected.is_empty() && secret_matches(token, expected) {
-            return Ok(());
+        if let Some(expected) = &self.settings.metrics.token {
+            if secret_matches(token, expected.expose_secret()) {
+                return Ok(());
+            }
         }
         match self.authenticate(token).await? {
             AuthOutcome::Accepted(p) => {

@@ -35,7 +35,7 @@ impl Service {
         self.require_check(&c.id, test_id).await?;
         let now = self.scanner.clock.now();
         let skip = CheckedSkip::checked(asked.reason, asked.expires_at, asked.nodes, now)?;
-        let keep = self.settings.skip_audit_per_cluster;
+        let keep = self.settings.skips.audit_entries_per_cluster;
         self.store()
             .skip_test(&c.id, test_id, &skip, &by.name(), keep)
             .await
@@ -52,7 +52,7 @@ impl Service {
     ) -> Result<bool> {
         let c = self.visible_cluster(cluster_id, by).await?;
         self.require_check(&c.id, test_id).await?;
-        let keep = self.settings.skip_audit_per_cluster;
+        let keep = self.settings.skips.audit_entries_per_cluster;
         self.store()
             .unskip_test(&c.id, test_id, &by.name(), keep)
             .await

@@ -18,7 +18,6 @@ pub use errors::json_error;
 use crate::api::graphql::AppSchema;
 use crate::service::Service;
 use actix_web::{dev::Server, web, App, HttpRequest, HttpResponse, HttpServer};
-use secrecy::ExposeSecret;
 use std::net::TcpListener;
 use std::sync::Arc;
 

@@ -230,9 +230,9 @@ fn optional_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SecretStrin
 impl Settings {
     /// The benchmark definitions: the built-in ones, plus `benchmarks.dir` when set.
     pub fn catalog(&self) -> crate::error::Result<crate::engine::benchmark::Catalog> {
-        match &self.benchmarks.dir {
-            Some(d) => crate::engine::definitions::load_dir(d),
-            None => crate::engine::benchmark::Catalog::embedded(),
-        }
+        Ok(match &self.benchmarks.dir {
+            Some(d) => crate::engine::definitions::load_dir(d)?,
+            None => crate::engine::benchmark::Catalog::embedded()?,
+        })
     }
 }
