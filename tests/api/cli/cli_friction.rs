@@ -68,12 +68,10 @@ fn serve_on_a_taken_port_says_so_without_calling_it_configuration() {
 
 #[test]
 fn redirected_service_logs_carry_no_colour_codes() {
-    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = taken.local_addr().unwrap().to_string();
-    drop(taken);
     let dir = tempfile::TempDir::new().unwrap();
     let mut child = cis_scan()
-        .args(["serve", "--listen", &addr])
+        // port 0: the service binds a free port itself and logs which
+        .args(["serve", "--listen", "127.0.0.1:0"])
         .env(
             "CIS_SCAN_DATABASE_URL",
             format!("sqlite://{}?mode=rwc", dir.path().join("x.db").display()),
