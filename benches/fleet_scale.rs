@@ -8,7 +8,7 @@
 
 use cis_scan::engine::benchmark::Catalog;
 use cis_scan::engine::report::State as CheckState;
-use cis_scan::service::principal::Principal;
+use cis_scan::service::auth::Principal;
 use cis_scan::service::settings::Settings;
 use cis_scan::service::Service;
 use criterion::{criterion_group, criterion_main, Criterion};

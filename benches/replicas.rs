@@ -6,7 +6,7 @@
 use chrono::{Duration, Utc};
 use cis_scan::engine::benchmark::Catalog;
 use cis_scan::service::alerts::Alerts;
-use cis_scan::service::principal::Principal;
+use cis_scan::service::auth::Principal;
 use cis_scan::service::scan::FollowUp;
 use cis_scan::service::scan::{Scanner, ScannerConfig};
 use cis_scan::service::schedule::{ScheduleInput, ScheduleLimits, Scheduler};

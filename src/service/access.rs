@@ -6,10 +6,10 @@
 //! Something a caller may not see does not exist for them: NOT_FOUND, never
 //! FORBIDDEN, so an owner cannot learn which ids another owner has.
 
+use super::auth::Principal;
 use super::auth::{bearer, secret_matches, AuthOutcome, Refusal};
 use super::cluster_list::{list_clusters, ClusterListing, ClusterPage};
 use super::fleet::{fleet, Fleet, FleetRequest};
-use super::principal::Principal;
 use super::report_view::ReportHeader;
 use super::store::entity::{cluster, report, scan, schedule};
 use super::store::Store;

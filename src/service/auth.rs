@@ -1,9 +1,9 @@
-//! API tokens: generated once, shown once, stored as a SHA-256 hash; and why
-//! a presented token is refused. The cache in front of the database is in
-//! [`crate::service::token_cache`].
+//! API tokens: generated once, shown once, stored as a SHA-256 hash; the
+//! caller a valid one names (`Principal`; what a caller may see and do is
+//! decided in `access`), and why a presented token is refused. The cache in
+//! front of the database is in [`crate::service::token_cache`].
 
 use crate::error::{shown, Error, Result};
-use crate::service::principal::Principal;
 use crate::service::store::entity::token::{Model as TokenRow, Role};
 use crate::service::store::{NewToken, Store};
 use chrono::{DateTime, Duration, Utc};
@@ -28,6 +28,33 @@ pub fn generate() -> String {
 /// The hash stored for a token.
 pub fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Who is calling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    Admin { token_id: Uuid },
+    Owner { token_id: Uuid, cluster_id: String },
+}
+
+impl Principal {
+    /// The id of the token the caller presented.
+    pub fn token_id(&self) -> Uuid {
+        match self {
+            Principal::Admin { token_id } | Principal::Owner { token_id, .. } => *token_id,
+        }
+    }
+
+    /// How the caller is named in records (skips, scans).
+    pub fn name(&self) -> String {
+        match self {
+            Principal::Admin { token_id } => format!("admin:{}", &token_id.to_string()[..8]),
+            Principal::Owner {
+                token_id,
+                cluster_id,
+            } => format!("owner:{cluster_id}:{}", &token_id.to_string()[..8]),
+        }
+    }
 }
 
 // Why a request carries no caller lives with the crate's error, which reports it.

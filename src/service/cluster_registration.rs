@@ -2,7 +2,7 @@
 //! against the policy for API clients (`live::kubeconfig_policy`), sealed with the configured key, stored, and the cluster becomes scannable.
 
 use crate::error::{shown, Error, Result};
-use crate::service::principal::Principal;
+use crate::service::auth::Principal;
 use crate::service::store::entity::cluster::{self, ClusterOrigin};
 use crate::service::{clusters::encryption_key, Service};
 use crate::sources::live::kubeconfig_policy;

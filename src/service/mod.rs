@@ -15,7 +15,6 @@ pub mod domain;
 pub mod fleet;
 pub mod history_reads;
 pub mod metrics;
-pub mod principal;
 pub mod report_cache;
 pub mod report_comparison;
 pub mod report_deletions;

@@ -3,7 +3,7 @@
 //! the test is a check of its benchmark, so the API changes skips only here,
 //! never through the store.
 
-use super::principal::Principal;
+use super::auth::Principal;
 use super::skip_rules::CheckedSkip;
 use super::store::entity::skipped_test;
 use super::Service;

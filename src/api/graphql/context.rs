@@ -2,8 +2,8 @@
 
 use super::errors::{coded, gql};
 use crate::error::shown;
+use crate::service::auth::Principal;
 use crate::service::auth::Refusal;
-use crate::service::principal::Principal;
 use crate::service::report_view::ReportHeader;
 use crate::service::Service;
 use async_graphql::{Context, Result, ID};

@@ -7,7 +7,7 @@ use super::download;
 use super::report_export::authorized_report;
 use super::stream;
 use crate::engine::render::csv::Csv;
-use crate::service::principal::Principal;
+use crate::service::auth::Principal;
 use crate::service::report_view::ReportHeader;
 use crate::service::store::report_head;
 use crate::service::Service;

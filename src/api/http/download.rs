@@ -4,7 +4,7 @@
 
 use super::client_limits::ClientShares;
 use super::errors::TooMany;
-use crate::service::principal::Principal;
+use crate::service::auth::Principal;
 use actix_web::http::header;
 use actix_web::{HttpResponse, HttpResponseBuilder};
 use tokio::sync::OwnedSemaphorePermit;

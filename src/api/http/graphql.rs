@@ -67,7 +67,7 @@ pub async fn execute(
 /// Who a request counts against: its valid token, else its peer address.
 pub(super) fn client_key(
     peer: Option<std::net::SocketAddr>,
-    principal: Option<&crate::service::principal::Principal>,
+    principal: Option<&crate::service::auth::Principal>,
 ) -> ClientKey {
     match principal {
         Some(p) => ClientKey::Token(p.token_id()),

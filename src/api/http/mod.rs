@@ -1,7 +1,9 @@
-//! HTTP routes: GraphQL (POST and websocket), the web UI and GraphiQL, health, CSV and JSON downloads.
+//! HTTP routes: GraphQL (POST and websocket), the web UI and GraphiQL, health, CSV and JSON
+//! downloads; and who is calling: `Principal` is an actix extractor, so a handler that takes
+//! one runs only for a valid token, and every other request gets 401 saying why (or 500 when
+//! the token could not be looked up).
 
 mod assets;
-mod caller;
 pub mod client_limits;
 mod csv;
 mod download;
@@ -12,12 +14,16 @@ mod stream;
 mod ws;
 mod ws_ops;
 
-pub use caller::{authorization, principal_from};
 pub use errors::json_error;
 
 use crate::api::graphql::AppSchema;
+use crate::error::{Error, Refusal};
+use crate::service::auth::{AuthOutcome, Principal};
 use crate::service::Service;
+use actix_web::dev::Payload;
+use actix_web::FromRequest;
 use actix_web::{dev::Server, web, App, HttpRequest, HttpResponse, HttpServer};
+use futures_util::future::LocalBoxFuture;
 use std::net::TcpListener;
 use std::sync::Arc;
 
@@ -129,5 +135,37 @@ async fn readyz(state: web::Data<Service>) -> HttpResponse {
         HttpResponse::ServiceUnavailable()
             .content_type("text/plain")
             .body("database unreachable\n")
+    }
+}
+
+/// The Authorization header, when it is text.
+pub fn authorization(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+}
+
+/// The caller named by an Authorization header, or why there is none.
+pub async fn principal_from(state: &Service, header: Option<&str>) -> crate::Result<AuthOutcome> {
+    match header.and_then(crate::service::auth::bearer) {
+        Some(token) => state.authenticate(token).await,
+        None => Ok(AuthOutcome::Refused(Refusal::Missing)),
+    }
+}
+
+impl FromRequest for Principal {
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<Service>>().cloned();
+        let header = authorization(req).map(str::to_string);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| Error::Internal("no service in the app".into()))?;
+            match principal_from(&state, header.as_deref()).await? {
+                AuthOutcome::Accepted(p) => Ok(p),
+                AuthOutcome::Refused(why) => Err(Error::Unauthenticated(why)),
+            }
+        })
     }
 }

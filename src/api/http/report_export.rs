@@ -8,7 +8,7 @@ use super::download;
 use super::stream;
 use crate::engine::render::{self, ExportContext};
 use crate::error::Error;
-use crate::service::principal::Principal;
+use crate::service::auth::Principal;
 use crate::service::store::entity::report;
 use crate::service::store::report_head;
 use crate::service::Service;

@@ -24,7 +24,7 @@ pub use progress::{event, ProgressHub};
 
 use crate::engine::benchmark::Catalog;
 use crate::error::{shown, Error, Result};
-use crate::service::principal::Principal;
+use crate::service::auth::Principal;
 use crate::service::scan::lifecycle::{ScanPhase, ScanState};
 
 use crate::service::store::{entity::scan, Store};

@@ -6,7 +6,7 @@
 pub mod cron;
 
 use crate::error::{shown, Error, Result};
-use crate::service::principal::Principal;
+use crate::service::auth::Principal;
 use crate::service::scan::Scanner;
 use crate::service::store::entity::schedule;
 use chrono::{DateTime, Utc};
