@@ -11,7 +11,6 @@ pub mod clock;
 pub mod cluster_list;
 pub mod cluster_registration;
 pub mod clusters;
-pub mod domain;
 pub mod fleet;
 pub mod history_reads;
 pub mod metrics;

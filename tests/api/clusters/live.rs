@@ -283,7 +283,7 @@ async fn job_mode_scan_with_a_failing_node_and_windows_excluded() {
     while let Ok(e) = events.try_recv() {
         phases.push(e.phase);
     }
-    use cis_scan::service::domain::ScanPhase;
+    use cis_scan::service::scan::lifecycle::ScanPhase;
     let first = |p: ScanPhase| {
         phases
             .iter()

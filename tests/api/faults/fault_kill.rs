@@ -122,7 +122,7 @@ async fn kill_9_during_a_live_scan_interrupts_requeues_once_and_deletes_its_jobs
     let retry = wait_for("the retry finished", EVENT, || async {
         let all = scans().await;
         let retry = all.iter().find(|s| s.id.to_string() != killed)?.clone();
-        (retry.state == cis_scan::service::domain::ScanState::Succeeded).then_some(retry)
+        (retry.state == cis_scan::service::scan::lifecycle::ScanState::Succeeded).then_some(retry)
     })
     .await;
     assert_eq!(retry.requested_by, format!("retry of {}", &killed[..8]));

@@ -89,7 +89,7 @@ async fn within(ws: &mut crate::http::ws_rules::Ws, wait: Duration) -> Option<Va
 
 #[actix_web::test]
 async fn a_hundred_subscriptions_opened_at_once_take_turns_and_none_is_internal() {
-    use cis_scan::service::domain::{ScanPhase, ScanState};
+    use cis_scan::service::scan::lifecycle::{ScanPhase, ScanState};
     use std::collections::BTreeMap;
     let app = TestApp::builder()
         .client_concurrency(2)

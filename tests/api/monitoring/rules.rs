@@ -7,7 +7,7 @@ use crate::support::app::{spawn_app, TestApp};
 use crate::support::promql::{exposition, series, uses, Exposed};
 use crate::support::wait::{wait_for, EVENT};
 use chrono::{Duration, Utc};
-use cis_scan::service::domain::Principal;
+use cis_scan::service::auth::Principal;
 use cis_scan::service::schedule::ScheduleInput;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;

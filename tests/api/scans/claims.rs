@@ -6,7 +6,7 @@
 use crate::support::app::TestApp;
 use crate::support::database::TestDatabase;
 use crate::support::gated::GatedSource;
-use cis_scan::service::domain::ScanState;
+use cis_scan::service::scan::lifecycle::ScanState;
 use cis_scan::service::store::Store;
 use sea_orm::ConnectionTrait;
 use serde_json::json;

@@ -107,7 +107,8 @@ async fn run_scan_on_a_cluster_with_a_queued_scan_returns_that_scan() {
 
 #[actix_web::test]
 async fn a_scan_whose_process_died_is_marked_interrupted_and_queued_again() {
-    use cis_scan::service::domain::{Principal, ScanState};
+    use cis_scan::service::auth::Principal;
+    use cis_scan::service::scan::lifecycle::ScanState;
     let database = TestDatabase::fresh().await;
     let (gated, _gate) = GatedSource::cluster();
     // a short claim, so that the crashed process's scan is reaped within a second or two

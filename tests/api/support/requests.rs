@@ -59,7 +59,7 @@ impl TestApp {
     /// until a subscription counting into `seen` received one: from then on
     /// that subscription is live and misses nothing.
     pub async fn probe_until_seen(&self, cluster: &str, seen: &crate::support::ws::Seen) {
-        use cis_scan::service::domain::{ScanPhase, ScanState};
+        use cis_scan::service::scan::lifecycle::{ScanPhase, ScanState};
         wait_for("the subscription to receive a probe", EVENT, || {
             let live = seen.count() > 0;
             if !live {
