@@ -79,7 +79,12 @@ impl Scanner {
     /// runs here; else from its row, with the counts it ended with.
     pub async fn current(&self, scan: &scan::Model) -> ScanProgress {
         if let Some(p) = self.progress.latest(scan.id) {
-            return p;
+            // the row turns final when the report is saved, before the follow-up work
+            // (retention, alerts) ends and DONE is published: a finished scan is never
+            // shown as still saving, so its row speaks until then
+            if p.phase == ScanPhase::Done || !scan.state.is_final() {
+                return p;
+            }
         }
         let state = scan.state;
         let phase = if state.is_final() {
