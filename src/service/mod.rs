@@ -16,6 +16,7 @@ pub mod fleet;
 pub mod history_reads;
 pub mod metrics;
 pub mod registry;
+pub mod report_answers;
 pub mod report_cache;
 pub mod report_deletions;
 pub mod report_history;

@@ -71,6 +71,7 @@ mod retention_manual;
 mod scan_progress;
 mod schedules;
 mod schema;
+mod stored_answers;
 mod stored_bounds;
 mod support;
 mod token_cli;

@@ -1,5 +1,6 @@
 //! HTTP routes: GraphQL (POST and websocket), the web UI and GraphiQL, health, CSV and JSON downloads.
 
+mod answers;
 mod assets;
 mod csv;
 mod download;
