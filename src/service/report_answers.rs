@@ -71,9 +71,14 @@ impl AnswerStore {
         self.answers.get(key)
     }
 
+    /// Whether an answer of `len` bytes under `key` is small enough to be kept.
+    pub fn worth_keeping(&self, key: &str, len: usize) -> bool {
+        len.saturating_add(key.len()) <= self.largest
+    }
+
     /// Keeps an answer (unless it is too large to be worth its room).
     pub fn keep(&self, key: &str, answer: StoredAnswer) {
-        if answer.body.len().saturating_add(key.len()) > self.largest {
+        if !self.worth_keeping(key, answer.body.len()) {
             return;
         }
         self.answers.insert(key.to_string(), Arc::new(answer));

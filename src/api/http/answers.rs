@@ -29,23 +29,43 @@ pub async fn kept(state: &Service, key: &str, by: &Principal) -> Option<HttpResp
     Some(json(answer.body.clone()))
 }
 
-/// Keeps the answer of a request that ran without an error and read only saved reports.
-pub fn keep(state: &Service, key: &str, receipt: &Receipt, body: &Arc<[u8]>) {
-    if let Some(reports) = receipt.reports() {
-        state.reports.answers().keep(
-            key,
-            StoredAnswer {
-                body: body.clone(),
-                reports: reports.into(),
-                cost: receipt.cost(),
-            },
-        );
+/// Sends an answer that was built, keeping it first when the request ran without an
+/// error (`ok`) and read only saved reports. Only an answer that is kept is copied into
+/// shared memory; any other is sent from the buffer it was serialized into.
+pub fn send(
+    state: &Service,
+    key: Option<&str>,
+    ok: bool,
+    receipt: &Receipt,
+    body: Vec<u8>,
+) -> HttpResponse {
+    let reports = receipt.reports().filter(|_| ok);
+    let (Some(key), Some(reports)) = (key, reports) else {
+        return json_response(web::Bytes::from(body));
+    };
+    let answers = state.reports.answers();
+    if !answers.worth_keeping(key, body.len()) {
+        return json_response(web::Bytes::from(body));
     }
+    let body: Arc<[u8]> = Arc::from(body);
+    answers.keep(
+        key,
+        StoredAnswer {
+            body: body.clone(),
+            reports: reports.into(),
+            cost: receipt.cost(),
+        },
+    );
+    json(body)
 }
 
 /// A 200 with these JSON bytes, not copied.
 pub fn json(body: Arc<[u8]>) -> HttpResponse {
+    json_response(web::Bytes::from_owner(body))
+}
+
+fn json_response(body: web::Bytes) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
-        .body(web::Bytes::from_owner(body))
+        .body(body)
 }

@@ -10,7 +10,6 @@ use crate::api::graphql::AppSchema;
 use crate::service::auth::AuthOutcome;
 use crate::service::Service;
 use actix_web::{web, HttpRequest, HttpResponse};
-use std::sync::Arc;
 
 /// POST /graphql: a JSON GraphQL request; the body size is limited by PayloadConfig,
 /// the client's requests in flight by its share, the run time and answer size by settings.
@@ -66,12 +65,10 @@ pub async fn execute(
     let (answer, refused_by_limit) =
         match tokio::time::timeout(limit, schema.execute(request)).await {
             Ok(response) => match capped(&response, settings.max_response_bytes) {
-                Capped::Sent(body) => {
-                    if let Some(k) = key.as_deref().filter(|_| response.is_ok()) {
-                        answers::keep(&state, k, &receipt, &body);
-                    }
-                    (answers::json(body), refused_by_limit(&response))
-                }
+                Capped::Sent(body) => (
+                    answers::send(&state, key.as_deref(), response.is_ok(), &receipt, body),
+                    refused_by_limit(&response),
+                ),
                 Capped::Refused(answer) => (answer, true),
                 Capped::Failed => (HttpResponse::InternalServerError().finish(), false),
             },
@@ -144,7 +141,7 @@ fn too_many(limit: usize) -> HttpResponse {
 
 /// A serialized answer within the size limit, or why it is not sent.
 enum Capped {
-    Sent(Arc<[u8]>),
+    Sent(Vec<u8>),
     /// Larger than the limit: a refusal to send instead.
     Refused(HttpResponse),
     Failed,
@@ -153,7 +150,7 @@ enum Capped {
 /// The answer's bytes, or a refusal when it is larger than the limit.
 fn capped(response: &async_graphql::Response, max_bytes: usize) -> Capped {
     match serde_json::to_vec(response) {
-        Ok(body) if body.len() <= max_bytes => Capped::Sent(Arc::from(body)),
+        Ok(body) if body.len() <= max_bytes => Capped::Sent(body),
         Ok(body) => Capped::Refused(refused(
             Limit::ResponseSize,
             size_message(body.len(), max_bytes),
