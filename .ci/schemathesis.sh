@@ -45,9 +45,12 @@ fi
 echo "schemathesis: the service runs on ${DB_URL%%:*}" >&2
 
 cat > "$WORK/serve.toml" <<TOML
-database_url = "$DB_URL"
-encryption_key = "$(head -c 32 /dev/urandom | base64)"
-scheduler = false
+[database]
+url = "$DB_URL"
+[encryption]
+key = "$(head -c 32 /dev/urandom | base64)"
+[schedules]
+run = false
 TOML
 # Only this script's settings count: nothing from the caller's environment.
 for v in $(env | grep -o '^CIS_SCAN_[A-Z0-9_]*' || true); do unset "$v"; done

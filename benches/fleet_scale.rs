@@ -8,7 +8,7 @@
 
 use cis_scan::engine::benchmark::Catalog;
 use cis_scan::engine::report::State as CheckState;
-use cis_scan::service::domain::Principal;
+use cis_scan::service::principal::Principal;
 use cis_scan::service::settings::Settings;
 use cis_scan::service::Service;
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -36,9 +36,9 @@ const FLEET: &str = "query F($b: String, $first: Int, $offset: Int, $w: Boolean!
 fn seeded(rt: &tokio::runtime::Runtime, dir: &std::path::Path, n: usize) -> Arc<Service> {
     let url = format!("sqlite://{}?mode=rwc", dir.join("fleet.db").display());
     let mut settings = Settings::load(None).unwrap();
-    settings.database_url = url;
-    settings.scheduler = false;
-    settings.database_acquire_timeout_seconds = 30.0;
+    settings.database.url = url.into();
+    settings.schedules.run = false;
+    settings.database.acquire_timeout = std::time::Duration::from_secs(30);
     let service = rt.block_on(Service::start(settings, Vec::new())).unwrap();
     let catalog = Catalog::embedded().unwrap();
     let source = nodes_source::NodesSource(nodes_source::demo_nodes(1));

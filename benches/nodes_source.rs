@@ -29,7 +29,7 @@ impl ClusterSource for NodesSource {
     ) -> cis_scan::error::Result<Gathered> {
         Ok(Gathered {
             nodes: self.0.clone(),
-            mode: "snapshot".into(),
+            mode: Some(cis_scan::engine::report::ReadMode::Snapshot),
             ..Default::default()
         })
     }

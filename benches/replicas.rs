@@ -6,7 +6,7 @@
 use chrono::{Duration, Utc};
 use cis_scan::engine::benchmark::Catalog;
 use cis_scan::service::alerts::Alerts;
-use cis_scan::service::domain::Principal;
+use cis_scan::service::principal::Principal;
 use cis_scan::service::scan::FollowUp;
 use cis_scan::service::scan::{Scanner, ScannerConfig};
 use cis_scan::service::schedule::{ScheduleInput, ScheduleLimits, Scheduler};
@@ -117,7 +117,7 @@ fn main() {
         for s in store.schedules(None).await.unwrap() {
             let scans = store.schedule_scans(s.id).await.unwrap();
             assert_eq!(scans.len(), 1, "one scan per schedule");
-            assert_eq!(scans[0].state, cis_scan::service::domain::ScanState::Succeeded);
+            assert_eq!(scans[0].state, cis_scan::service::scan::lifecycle::ScanState::Succeeded);
             reports += store.schedule_reports(s.id).await.unwrap().len();
         }
         assert_eq!(reports, CLUSTERS, "one report per tick");

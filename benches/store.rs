@@ -2,7 +2,8 @@
 //! 200 clusters. Run with `cargo bench --bench store`.
 
 use cis_scan::engine::benchmark::Catalog;
-use cis_scan::service::domain::{Principal, ScanState};
+use cis_scan::service::principal::Principal;
+use cis_scan::service::scan::lifecycle::ScanState;
 use cis_scan::service::store::Store;
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::time::{Duration, Instant};

@@ -1,23 +1,21 @@
-//! The crate's one error type and `Result` alias.
+//! The crate's error type and `Result` alias. Each layer above the engine
+//! reports through it; the engine has its own error, which this one wraps
+//! whole. Causes stay attached as `source`s, and an internal error is logged
+//! with its whole chain in one place ([`Error::log_internal`]), where it ends:
+//! at the API's answer or in a failed scan's stored message.
 
+use crate::engine::error::EngineError;
+pub use crate::engine::error::{shown, SHOWN_CHARS};
 use std::path::PathBuf;
 
 /// Everything that can go wrong in cis-scan, with enough context for a user to act on it.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A benchmark definition file is malformed.
-    #[error("{file}: {check}: {message}")]
-    Definition {
-        file: String,
-        check: String,
-        message: String,
-    },
-    /// The benchmark or Kubernetes version asked for does not exist.
-    #[error("{0}")]
-    UnknownBenchmark(String),
-    /// A facts document could not be read or parsed.
-    #[error("facts file {path}: {message}")]
-    Facts { path: PathBuf, message: String },
+    /// The engine could not judge: a definition, a facts document, a file, a
+    /// benchmark or version that does not exist. Shown as the engine says it,
+    /// its cause kept as the source.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
     /// Reading a file or directory failed.
     #[error("{path}: {source}")]
     Io {
@@ -25,7 +23,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The service cannot take its address (another process has it, or no permission).
-    #[error("cannot listen on {address}: {source}; is another cis-scan running there? set listen (CIS_SCAN_LISTEN) or --listen")]
+    #[error("cannot listen on {address}: {source}; is another cis-scan running there? set server.listen (CIS_SCAN_LISTEN) or --listen")]
     Listen {
         address: String,
         source: std::io::Error,
@@ -96,15 +94,36 @@ impl std::fmt::Display for Refusal {
 
 impl Error {
     /// The message stored with a failed scan and shown to API clients: database
-    /// and internal details are logged instead, as `graphql::errors::gql` does.
+    /// and internal details are logged instead (see [`Error::log_internal`]).
     pub fn public_message(&self) -> String {
         match self {
-            Error::Database(_) | Error::Db(_) | Error::Internal(_) => {
-                tracing::error!("{self}");
-                "internal error; the service logged the details".into()
-            }
+            Error::Database(_) | Error::Db(_) | Error::Internal(_) => self.log_internal(),
             other => other.to_string(),
         }
+    }
+
+    /// Logs this error with every cause in its `source` chain, and returns the
+    /// message a client gets instead: the one place an error that a client may
+    /// not see is logged, at the end of its way.
+    pub fn log_internal(&self) -> String {
+        tracing::error!("internal error: {}", self.chain());
+        INTERNAL_MESSAGE.to_string()
+    }
+
+    /// The error and each cause below it, `outer: inner: …`; a cause the
+    /// message above it already quotes is not repeated.
+    pub fn chain(&self) -> String {
+        let mut out = self.to_string();
+        let mut next = std::error::Error::source(self);
+        while let Some(cause) = next {
+            let text = cause.to_string();
+            if !out.contains(&text) {
+                out.push_str(": ");
+                out.push_str(&text);
+            }
+            next = cause.source();
+        }
+        out
     }
 
     /// True when stdout's reader went away (`cis-scan check | head -1`).
@@ -121,23 +140,8 @@ impl Error {
     }
 }
 
-/// Most characters of a user's input an error message quotes.
-pub const SHOWN_CHARS: usize = 64;
-
-/// How an error quotes a user's input: its first [`SHOWN_CHARS`] characters,
-/// control characters as `?`, and `…` when cut. A message never carries a
-/// client's megabyte back to it (or into a log).
-pub fn shown(s: &str) -> String {
-    let mut out: String = s
-        .chars()
-        .take(SHOWN_CHARS)
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect();
-    if s.chars().nth(SHOWN_CHARS).is_some() {
-        out.push('…');
-    }
-    out
-}
+/// What a client is told of an internal error.
+pub const INTERNAL_MESSAGE: &str = "internal error; the service logged the details";
 
 /// The crate-wide result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -147,13 +151,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shown_input_is_cut_to_a_prefix_and_control_characters_hidden() {
-        assert_eq!(shown("demo"), "demo");
-        assert_eq!(shown("a\u{0}b\n"), "a?b?");
-        let long = "x".repeat(200_000);
-        let s = shown(&long);
-        assert_eq!(s.chars().count(), SHOWN_CHARS + 1);
-        assert!(s.ends_with('…'));
-        assert_eq!(shown(&"é".repeat(SHOWN_CHARS)), "é".repeat(SHOWN_CHARS));
+    fn an_engine_error_keeps_its_message_and_its_cause() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
+        let e: Error = EngineError::io("/defs", io).into();
+        assert_eq!(e.to_string(), "/defs: gone");
+        assert!(std::error::Error::source(&e).is_some(), "the cause is kept");
+        assert_eq!(e.chain(), "/defs: gone", "a quoted cause is not repeated");
+    }
+
+    #[test]
+    fn the_chain_adds_causes_the_message_does_not_quote() {
+        let e = Error::Db(sea_orm::DbErr::Custom("pool timed out".into()));
+        assert!(e.chain().contains("pool timed out"), "{}", e.chain());
+        assert_eq!(e.public_message(), INTERNAL_MESSAGE);
     }
 }

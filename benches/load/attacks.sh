@@ -15,8 +15,10 @@ trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
 
 big_snapshot "$WORK/big"
 cat > "$WORK/config.toml" <<TOML
-database_url = "sqlite://$WORK/load.db?mode=rwc"
-scheduler = false
+[database]
+url = "sqlite://$WORK/load.db?mode=rwc"
+[schedules]
+run = false
 [[clusters]]
 id = "demo"
 snapshot = "builtin:demo"

@@ -18,8 +18,10 @@ trap 'if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null || true; fi; rm -rf "
 
 big_snapshot "$WORK/big"
 cat > "$WORK/config.toml" <<TOML
+[server]
 listen = "127.0.0.1:$PORT"
-database_url = "sqlite://$WORK/load.db?mode=rwc"
+[database]
+url = "sqlite://$WORK/load.db?mode=rwc"
 [[clusters]]
 id = "big"
 snapshot = "$WORK/big"

@@ -16,8 +16,10 @@ trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 big_snapshot "$WORK/big"
 cat > "$WORK/config.toml" <<TOML
+[server]
 listen = "127.0.0.1:$PORT"
-database_url = "sqlite://$WORK/load.db?mode=rwc"
+[database]
+url = "sqlite://$WORK/load.db?mode=rwc"
 [[clusters]]
 id = "demo"
 snapshot = "builtin:demo"

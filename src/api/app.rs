@@ -27,7 +27,7 @@ impl Application {
         // bind first: a taken port must stop start-up before anything runs
         let listener =
             TcpListener::bind(settings.listen_addr()?).map_err(|source| Error::Listen {
-                address: settings.listen.clone(),
+                address: settings.server.listen.clone(),
                 source,
             })?;
         let port = listener
@@ -37,8 +37,8 @@ impl Application {
         let state = Service::start(settings.clone(), extra).await?;
         let schema = crate::api::graphql::build(
             Some(state.clone()),
-            settings.query_depth,
-            settings.query_complexity,
+            settings.limits.query_depth,
+            settings.limits.query_complexity,
         );
         Ok(Application {
             port,

@@ -2,5 +2,6 @@
 //! binds them to a port.
 
 pub mod app;
+pub mod error_codes;
 pub mod graphql;
 pub mod http;

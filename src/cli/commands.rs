@@ -10,10 +10,10 @@ use std::io::IsTerminal;
 
 /// Loads the built-in benchmarks, plus a custom directory when given.
 pub fn catalog(args: &CatalogArgs) -> Result<Catalog> {
-    match &args.benchmark_dir {
-        Some(dir) => crate::engine::definitions::load_dir(dir),
-        None => Catalog::embedded(),
-    }
+    Ok(match &args.benchmark_dir {
+        Some(dir) => crate::engine::definitions::load_dir(dir)?,
+        None => Catalog::embedded()?,
+    })
 }
 
 fn collect_opts(n: &NodeArgs) -> collect::Options {
@@ -57,7 +57,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32> {
         // progress of a live cluster goes to stderr; files and this node are quick
         let live = args.kubeconfig.is_some();
         let on_step: pipeline::OnStep = std::sync::Arc::new(move |s: pipeline::Step| {
-            if live && s.phase != crate::service::domain::ScanPhase::Evaluating {
+            if live && s.phase != crate::service::scan::lifecycle::ScanPhase::Evaluating {
                 eprintln!(
                     "cis-scan: [{}/{}] {}",
                     s.nodes_done, s.nodes_total, s.message

@@ -3,8 +3,9 @@
 use crate::api::app::Application;
 use crate::cli::{ConfigArgs, ServeArgs};
 use crate::error::{Error, Result};
-use crate::service::settings::{redact, Settings};
+use crate::service::settings::Settings;
 use crate::service::store::Store;
+use secrecy::ExposeSecret;
 
 /// Logs to stderr; RUST_LOG overrides. SQL statements stay quiet.
 pub fn init_tracing() {
@@ -30,11 +31,8 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
 /// `cis-scan serve`.
 pub fn serve(args: &ServeArgs) -> Result<i32> {
     init_tracing();
-    let mut settings = Settings::load(args.config.config.as_deref())?;
-    if let Some(l) = &args.listen {
-        settings.listen = l.clone();
-        settings.validate()?;
-    }
+    let settings =
+        Settings::load_with_listen(args.config.config.as_deref(), args.listen.as_deref())?;
     // async-graphql-actix-web's websockets are actix actors: run inside an actix system
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings.clone()).await?;
@@ -42,7 +40,7 @@ pub fn serve(args: &ServeArgs) -> Result<i32> {
         // the port bound, not the one asked for: with port 0 it is how a reader learns it
         tracing::info!(
             "cis-scan listening on http://{bound} (database {})",
-            redact(&settings.database_url)
+            settings.database.url_for_logs()
         );
         let server = app
             .into_server()
@@ -73,10 +71,10 @@ pub fn migrate(args: &ConfigArgs) -> Result<i32> {
     init_tracing();
     let settings = Settings::load(args.config.as_deref())?;
     runtime()?.block_on(async {
-        Store::connect(&settings.database_url).await?;
+        Store::connect(settings.database.url.expose_secret()).await?;
         eprintln!(
             "cis-scan: migrations applied to {}",
-            redact(&settings.database_url)
+            settings.database.url_for_logs()
         );
         Ok(0)
     })

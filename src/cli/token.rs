@@ -11,6 +11,7 @@ use crate::service::store::entity::token::Model as TokenRow;
 use crate::service::store::{Revoked, Store};
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
+use secrecy::ExposeSecret;
 use std::io::Write;
 
 /// `cis-scan token ...`.
@@ -131,7 +132,7 @@ fn create(args: &TokenArgs, out: &mut dyn Write) -> Result<i32> {
         lifetime: args.expires_in,
     };
     let (id, token) = runtime()?.block_on(async {
-        let store = Store::connect(&settings.database_url).await?;
+        let store = Store::connect(settings.database.url.expose_secret()).await?;
         sync_clusters(&store, &settings, Vec::new()).await?;
         crate::service::auth::create(&store, req).await
     })?;
@@ -151,8 +152,12 @@ fn create(args: &TokenArgs, out: &mut dyn Write) -> Result<i32> {
 /// `token list`: a table or JSON; never the secret or its hash.
 fn list(args: &TokenListArgs, out: &mut dyn Write) -> Result<i32> {
     let settings = Settings::load(args.config.config.as_deref())?;
-    let rows = runtime()?
-        .block_on(async { Store::connect(&settings.database_url).await?.tokens().await })?;
+    let rows = runtime()?.block_on(async {
+        Store::connect(settings.database.url.expose_secret())
+            .await?
+            .tokens()
+            .await
+    })?;
     let now = Utc::now();
     match args.format {
         ListFormat::Json => {
@@ -213,7 +218,7 @@ fn revoke(args: &TokenRevokeArgs) -> Result<i32> {
     })?;
     let settings = Settings::load(args.config.config.as_deref())?;
     let outcome = runtime()?.block_on(async {
-        Store::connect(&settings.database_url)
+        Store::connect(settings.database.url.expose_secret())
             .await?
             .revoke_token(id)
             .await

@@ -4,7 +4,7 @@
 //! not be read is kept as an error next to the place it was looked for, so the
 //! evaluator can report ERROR instead of guessing.
 
-use crate::error::{Error, Result};
+use crate::engine::error::{EngineError, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -86,19 +86,21 @@ pub struct NodeFacts {
 
 impl NodeFacts {
     /// Parses a facts document (`cis-scan collect` output) read from `origin`
-    /// and checks its schema version; every failure is [`Error::Facts`].
+    /// and checks its schema version; every failure is [`EngineError::Facts`].
     pub fn from_json(origin: &std::path::Path, text: &str) -> Result<Self> {
-        let facts: NodeFacts = serde_json::from_str(text).map_err(|e| Error::Facts {
+        let facts: NodeFacts = serde_json::from_str(text).map_err(|e| EngineError::Facts {
             path: origin.into(),
             message: e.to_string(),
+            source: Some(e),
         })?;
         if facts.schema_version != SCHEMA_VERSION {
-            return Err(Error::Facts {
+            return Err(EngineError::Facts {
                 path: origin.into(),
                 message: format!(
                     "schemaVersion {} is not supported (this cis-scan reads {SCHEMA_VERSION})",
                     facts.schema_version
                 ),
+                source: None,
             });
         }
         Ok(facts)

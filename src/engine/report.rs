@@ -1,6 +1,8 @@
 //! Results of evaluating a benchmark: per check, per node, with evidence.
 //! These are the engine's output types; the CLI prints them and the service stores them.
 
+use crate::engine::benchmark::Provider;
+pub use crate::engine::read_mode::ReadMode;
 use serde::{Deserialize, Serialize};
 
 /// The verdict of a check, on one node or for the cluster.
@@ -161,7 +163,7 @@ impl Skip {
 }
 
 /// A node left out of a scan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, async_graphql::SimpleObject)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExcludedNode {
     pub node: String,
@@ -188,10 +190,10 @@ pub struct Report {
     pub excluded: Vec<ExcludedNode>,
     /// Who runs the cluster: generic, rke2, k3s, eks, gke, aks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provider: Option<String>,
+    pub provider: Option<Provider>,
     /// How nodes were read: snapshot, jobs or agentless.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mode: Option<String>,
+    pub mode: Option<ReadMode>,
     /// True when unscored and manual checks were left out of the results and
     /// the summary (as Rancher 2.4 reported only scored recommendations).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -216,9 +218,9 @@ pub struct ReportHead {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub excluded: Vec<ExcludedNode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provider: Option<String>,
+    pub provider: Option<Provider>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mode: Option<String>,
+    pub mode: Option<ReadMode>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub scored_only: bool,
     pub summary: Summary,
@@ -234,8 +236,8 @@ impl Report {
             kubernetes_version: self.kubernetes_version.clone(),
             nodes: self.nodes.clone(),
             excluded: self.excluded.clone(),
-            provider: self.provider.clone(),
-            mode: self.mode.clone(),
+            provider: self.provider,
+            mode: self.mode,
             scored_only: self.scored_only,
             summary: self.summary,
         }

@@ -20,7 +20,7 @@ fn parse_and_evaluate(text: &str) {
     assert_clear(&r);
     if let Err(e) = &r {
         assert!(
-            matches!(e, crate::Error::Facts { .. }),
+            matches!(e, crate::engine::error::EngineError::Facts { .. }),
             "not a facts error: {e:?}"
         );
     }

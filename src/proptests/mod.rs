@@ -162,7 +162,7 @@ pub fn arb_text_edit(text: &'static str) -> impl Strategy<Value = String> {
 
 /// Checks the one property every parser here must have: an error, when there
 /// is one, says something.
-pub fn assert_clear<T>(r: &crate::Result<T>) {
+pub fn assert_clear<T, E: std::fmt::Display + std::fmt::Debug>(r: &Result<T, E>) {
     if let Err(e) = r {
         assert!(
             !e.to_string().trim().is_empty(),

@@ -1,8 +1,8 @@
 //! What an alert says changed since the cluster's previous report: the new
-//! failures and the fixed checks (from `report_history::compare`, the same
+//! failures and the fixed checks (from `report_comparison::compare`, the same
 //! comparison `compareReports` serves), bounded, plus one line for people.
 
-use crate::service::report_history::Comparison;
+use crate::service::report_comparison::Comparison;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -143,7 +143,7 @@ impl AlertChanges {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::service::report_history::CheckChange;
+    use crate::service::report_comparison::CheckChange;
 
     fn change(id: &str) -> CheckChange {
         CheckChange {

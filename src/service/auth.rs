@@ -3,7 +3,7 @@
 //! [`crate::service::token_cache`].
 
 use crate::error::{shown, Error, Result};
-use crate::service::domain::Principal;
+use crate::service::principal::Principal;
 use crate::service::store::entity::token::{Model as TokenRow, Role};
 use crate::service::store::{NewToken, Store};
 use chrono::{DateTime, Duration, Utc};

@@ -1,4 +1,4 @@
-//! The service's "now" where a decision depends on it (an exception that
+//! The service's "now" where a decision depends on it (a skip that
 //! expires): the system clock plus an offset that tests move forward, so an
 //! expiry can be tested without waiting for it.
 

@@ -5,6 +5,7 @@ use super::settings::Settings;
 use super::store::Store;
 use crate::error::{Error, Result};
 use crate::sources::{self, ClusterSource, SourceSpec};
+use secrecy::ExposeSecret;
 use std::sync::Arc;
 
 /// A cluster added by code rather than configuration (tests, live sources).
@@ -73,8 +74,8 @@ pub async fn registered_source(
 
 /// The key that seals registered kubeconfigs, or a clear error when none is configured.
 pub fn encryption_key(settings: &Settings) -> Result<[u8; 32]> {
-    if settings.encryption_key.is_empty() {
-        return Err(Error::Invalid("registering clusters needs an encryption key: set encryption_key (CIS_SCAN_ENCRYPTION_KEY) to base64 of 32 random bytes".into()));
-    }
-    super::secret::parse_key(&settings.encryption_key)
+    let Some(key) = &settings.encryption.key else {
+        return Err(Error::Invalid("registering clusters needs an encryption key: set key under [encryption] (CIS_SCAN_ENCRYPTION__KEY) to base64 of 32 random bytes".into()));
+    };
+    super::secret::parse_key(key.expose_secret())
 }

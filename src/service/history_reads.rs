@@ -7,7 +7,7 @@
 use crate::engine::report::{CheckResult, State};
 use crate::error::Result;
 use crate::service::report_cache::ReportCache;
-use crate::service::report_history::{self, Comparison};
+use crate::service::report_comparison::{self, Comparison};
 use crate::service::store::{check_states, Store};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -116,7 +116,7 @@ pub async fn compare_reports(
     head: Uuid,
 ) -> Result<Comparison> {
     if let (Some(b), Some(h)) = (reports.cached_checks(base), reports.cached_checks(head)) {
-        return Ok(report_history::compare(&b, &h));
+        return Ok(report_comparison::compare(&b, &h));
     }
     let states = states_of(store, &[base, head]).await?;
     let of = |id| states.get(&id).map(Vec::as_slice).unwrap_or_default();
@@ -133,7 +133,7 @@ pub async fn compare_reports(
             .collect()
     };
     let (b, h) = (checks(base)?, checks(head)?);
-    Ok(report_history::compare(&b, &h))
+    Ok(report_comparison::compare(&b, &h))
 }
 
 #[cfg(test)]

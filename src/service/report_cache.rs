@@ -204,7 +204,7 @@ impl ReportCache {
         let notice = self.0.store.notify(DELETION_CHANNEL, &id.to_string()).await;
         if let Err(e) = notice {
             // the other replicas still drop it at their next recheck
-            tracing::warn!(report = %id, "delete not announced: {e}");
+            tracing::warn!(report = %id, "delete not announced: {}", e.chain());
         }
     }
 

@@ -12,11 +12,11 @@ const PREFIX: &str = "v1:";
 /// Parses a base64 key of 32 bytes.
 pub fn parse_key(b64: &str) -> Result<[u8; 32]> {
     let bytes = STANDARD.decode(b64.trim()).map_err(|_| {
-        Error::Config("encryption_key must be base64 (e.g. from `openssl rand -base64 32`)".into())
+        Error::Config("encryption.key must be base64 (e.g. from `openssl rand -base64 32`)".into())
     })?;
     bytes
         .try_into()
-        .map_err(|_| Error::Config("encryption_key must decode to exactly 32 bytes".into()))
+        .map_err(|_| Error::Config("encryption.key must decode to exactly 32 bytes".into()))
 }
 
 /// Encrypts a value for storage.
@@ -50,7 +50,7 @@ pub fn open(key: &[u8; 32], sealed: &str) -> Result<String> {
     let pt = cipher
         .decrypt(&Nonce::from(nonce), &bytes[12..])
         .map_err(|_| {
-            Error::Internal("cannot decrypt a stored kubeconfig: encryption_key changed?".into())
+            Error::Internal("cannot decrypt a stored kubeconfig: encryption.key changed?".into())
         })?;
     String::from_utf8(pt).map_err(|_| Error::Internal("corrupt secret".into()))
 }

@@ -117,7 +117,7 @@ impl TokenCache {
         let store = store.clone();
         tokio::spawn(async move {
             if let Err(e) = store.touch_token(id, at).await {
-                tracing::warn!(token_id = %id, "could not record the token's last use: {e}");
+                tracing::warn!(token_id = %id, "could not record the token's last use: {}", e.chain());
             }
         });
     }

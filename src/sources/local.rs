@@ -5,13 +5,14 @@
 use super::{ClusterSource, Gathered, NodeProgress};
 use crate::engine::collect;
 use crate::engine::facts::NodeFacts;
+use crate::engine::report::ReadMode;
 use crate::error::{Error, Result};
 use std::path::PathBuf;
 
 /// Reads a facts document and checks its schema version.
 pub fn read_facts(path: &std::path::Path) -> Result<NodeFacts> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    NodeFacts::from_json(path, &text)
+    Ok(NodeFacts::from_json(path, &text)?)
 }
 
 /// Nodes whose facts were collected earlier, one file each.
@@ -40,7 +41,7 @@ impl ClusterSource for FactsFilesSource {
         }
         Ok(Gathered {
             nodes,
-            mode: "facts".into(),
+            mode: Some(ReadMode::Facts),
             ..Default::default()
         })
     }
@@ -70,7 +71,7 @@ impl ClusterSource for LocalNodeSource {
         progress(1, 1, &format!("collected node {}", facts.node));
         Ok(Gathered {
             nodes: vec![facts],
-            mode: "local".into(),
+            mode: Some(ReadMode::Local),
             ..Default::default()
         })
     }

@@ -23,14 +23,15 @@ pub type NodeProgress<'a> = &'a (dyn Fn(usize, usize, &str) + Send + Sync);
 #[derive(Debug, Clone, Default)]
 pub struct Gathered {
     pub kubernetes_version: Option<String>,
-    pub provider: String,
+    /// Who runs the cluster, when the source knows it without reading nodes.
+    pub provider: Option<crate::engine::benchmark::Provider>,
     pub nodes: Vec<NodeFacts>,
     /// Nodes left out of node checks, with why (Windows nodes).
     pub excluded: Vec<(String, String)>,
     /// Facts from the Kubernetes API for section 5, when the source has API access.
     pub cluster: Option<crate::engine::cluster_facts::ClusterFacts>,
-    /// How nodes were read: snapshot, jobs or agentless.
-    pub mode: String,
+    /// How nodes were read.
+    pub mode: Option<crate::engine::report::ReadMode>,
     /// The provider that runs the control plane (EKS, GKE, AKS), if any.
     pub managed_by: Option<String>,
 }

@@ -208,18 +208,17 @@ impl ClusterSource for SnapshotSource {
         Ok(Gathered {
             kubernetes_version: Some(self.cluster.kubernetes_version.clone()),
             // checked at load; "kubeadm" is reported as the generic provider it is
-            provider: self
-                .cluster
-                .provider
-                .as_deref()
-                .and_then(super::live::discovery::Provider::parse)
-                .unwrap_or(super::live::discovery::Provider::Generic)
-                .as_str()
-                .to_string(),
+            provider: Some(
+                self.cluster
+                    .provider
+                    .as_deref()
+                    .and_then(super::live::discovery::Provider::parse)
+                    .unwrap_or_default(),
+            ),
             nodes,
             excluded,
             cluster: None,
-            mode: "snapshot".into(),
+            mode: Some(crate::engine::report::ReadMode::Snapshot),
             managed_by: None,
         })
     }

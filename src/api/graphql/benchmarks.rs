@@ -103,7 +103,7 @@ impl BenchmarkMutation {
         benchmark: Option<String>,
     ) -> Result<Cluster> {
         let p = principal(ctx)?;
-        let row = crate::service::registry::set_benchmark(
+        let row = crate::service::cluster_registration::set_benchmark(
             state(ctx),
             p,
             &cluster_id,

@@ -1,10 +1,13 @@
-//! A check's verdict as GraphQL shows it, and the engine's states it stands for.
+//! What GraphQL shows of the engine's report types: a check's verdict (the
+//! engine's `State` as a remote enum, converted both ways by the derive) and a
+//! node left out of a scan. The engine itself derives nothing of GraphQL.
 
-use crate::engine::report::State;
-use async_graphql::Enum;
+use crate::engine::report::{ExcludedNode as EngineExcluded, State};
+use async_graphql::{Enum, SimpleObject};
 
 /// The verdict of a check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "crate::engine::report::State")]
 pub enum CheckState {
     Pass,
     Fail,
@@ -14,32 +17,6 @@ pub enum CheckState {
     Error,
 }
 
-impl From<State> for CheckState {
-    fn from(s: State) -> Self {
-        match s {
-            State::Pass => CheckState::Pass,
-            State::Fail => CheckState::Fail,
-            State::Warn => CheckState::Warn,
-            State::Skip => CheckState::Skip,
-            State::NotApplicable => CheckState::NotApplicable,
-            State::Error => CheckState::Error,
-        }
-    }
-}
-
-impl From<CheckState> for State {
-    fn from(s: CheckState) -> Self {
-        match s {
-            CheckState::Pass => State::Pass,
-            CheckState::Fail => State::Fail,
-            CheckState::Warn => State::Warn,
-            CheckState::Skip => State::Skip,
-            CheckState::NotApplicable => State::NotApplicable,
-            CheckState::Error => State::Error,
-        }
-    }
-}
-
 /// The engine's states for a filter's, none when no filter was given.
 pub(super) fn engine_states(states: Option<Vec<CheckState>>) -> Vec<State> {
     states
@@ -47,4 +24,20 @@ pub(super) fn engine_states(states: Option<Vec<CheckState>>) -> Vec<State> {
         .into_iter()
         .map(State::from)
         .collect()
+}
+
+/// A node left out of a scan.
+#[derive(Debug, Clone, PartialEq, Eq, SimpleObject)]
+pub struct ExcludedNode {
+    pub node: String,
+    pub reason: String,
+}
+
+impl From<&EngineExcluded> for ExcludedNode {
+    fn from(e: &EngineExcluded) -> Self {
+        ExcludedNode {
+            node: e.node.clone(),
+            reason: e.reason.clone(),
+        }
+    }
 }

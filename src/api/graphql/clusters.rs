@@ -4,7 +4,7 @@ use super::context::{cluster_for, principal, state};
 use super::errors::gql;
 use super::paging::list_cost;
 use super::types::Cluster;
-use crate::service::cluster_list::{list_clusters, ClusterListing, DEFAULT_PAGE, MAX_PAGE};
+use crate::service::cluster_list::{ClusterListing, DEFAULT_PAGE, MAX_PAGE};
 use async_graphql::{Context, Object, Result, ID};
 
 /// The listing the arguments ask for; BAD_USER_INPUT when out of bounds.
@@ -54,7 +54,8 @@ impl ClusterQuery {
     ) -> Result<Vec<Cluster>> {
         let listing = listing(first, offset, worst_first, search)?;
         let p = principal(ctx)?;
-        let page = list_clusters(state(ctx).store(), p.only_cluster(), &listing)
+        let page = state(ctx)
+            .visible_clusters(&listing, p)
             .await
             .map_err(gql)?;
         Ok(page.clusters.into_iter().map(Cluster).collect())
@@ -64,7 +65,8 @@ impl ClusterQuery {
     async fn cluster_count(&self, ctx: &Context<'_>, search: Option<String>) -> Result<i32> {
         let listing = listing(Some(1), Some(0), false, search)?;
         let p = principal(ctx)?;
-        let page = list_clusters(state(ctx).store(), p.only_cluster(), &listing)
+        let page = state(ctx)
+            .visible_clusters(&listing, p)
             .await
             .map_err(gql)?;
         Ok(i32::try_from(page.total).unwrap_or(i32::MAX))

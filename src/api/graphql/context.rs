@@ -3,7 +3,8 @@
 use super::errors::{coded, gql};
 use crate::error::shown;
 use crate::service::auth::Refusal;
-use crate::service::domain::Principal;
+use crate::service::principal::Principal;
+use crate::service::report_view::ReportHeader;
 use crate::service::Service;
 use async_graphql::{Context, Result, ID};
 use std::sync::Arc;
@@ -62,6 +63,14 @@ pub fn uuid(id: &ID, what: &str) -> Result<Uuid> {
             format!("'{}' is not a valid {what} id", shown(id.as_str())),
         )
     })
+}
+
+/// The report `id` names when the caller may see it; BAD_USER_INPUT for an id
+/// that is not one, NOT_FOUND when unknown or not the caller's.
+pub async fn report_for(ctx: &Context<'_>, id: &ID) -> Result<Arc<ReportHeader>> {
+    let p = principal(ctx)?;
+    let id = uuid(id, "report")?;
+    state(ctx).visible_report(id, p).await.map_err(gql)
 }
 
 /// Checks that the caller may see a cluster that exists; NOT_FOUND otherwise.

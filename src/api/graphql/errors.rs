@@ -1,5 +1,6 @@
 //! GraphQL errors always carry `extensions.code`; internal details are logged, never sent.
 
+use crate::api::error_codes::public;
 use crate::error::{shown, Error, SHOWN_CHARS};
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextRequest, NextSubscribe,
@@ -13,19 +14,10 @@ pub fn coded(code: &str, message: impl Into<String>) -> async_graphql::Error {
     async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code))
 }
 
-/// Maps a crate error to a client-safe GraphQL error.
+/// Maps a crate error to a client-safe GraphQL error (the codes of `api::error_codes`).
 pub fn gql(e: Error) -> async_graphql::Error {
-    match e {
-        Error::NotFound(m) => coded("NOT_FOUND", m),
-        Error::Invalid(m) | Error::UnknownBenchmark(m) => coded("BAD_USER_INPUT", m),
-        Error::Forbidden(m) => coded("FORBIDDEN", m),
-        Error::Cluster(m) => coded("CLUSTER_UNREACHABLE", m),
-        Error::Unauthenticated(why) => coded("UNAUTHENTICATED", why.to_string()),
-        other => {
-            tracing::error!("internal error: {other}");
-            coded("INTERNAL", "internal error; the service logged the details")
-        }
-    }
+    let (code, message) = public(&e);
+    coded(code.as_str(), message)
 }
 
 /// Gives every error without a code one: errors the engine raises before

@@ -162,9 +162,7 @@ impl FleetQuery {
             first: first as usize,
             worst_first,
         };
-        let f = fleet::fleet(svc.store(), &svc.scanner.catalog, p.only_cluster(), &req)
-            .await
-            .map_err(gql)?;
+        let f = svc.visible_fleet(&req, p).await.map_err(gql)?;
         Ok(f.into())
     }
 }

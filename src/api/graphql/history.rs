@@ -1,17 +1,15 @@
 //! Report comparison and a check's history across a cluster's reports.
 
-use super::context::{cluster_for, principal, state, uuid};
+use super::context::{cluster_for, report_for, state};
 use super::cost::CostMeter;
 use super::errors::{coded, gql};
 use super::paging::list_cost;
 use super::report_types::Report;
 use super::types::CheckState;
 use crate::service::history_reads;
-use crate::service::report_history::{CheckChange, NodeChange};
-use crate::service::report_view::ReportHeader;
+use crate::service::report_comparison::{CheckChange, NodeChange};
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use std::sync::Arc;
 
 /// Most reports in one check history.
 const MAX_HISTORY: i32 = 100;
@@ -83,13 +81,6 @@ pub struct CheckHistoryEntry {
     pub state: Option<CheckState>,
 }
 
-/// A report the caller may see; NOT_FOUND otherwise.
-async fn visible_report(ctx: &Context<'_>, id: &ID) -> Result<Arc<ReportHeader>> {
-    let p = principal(ctx)?;
-    let id = uuid(id, "report")?;
-    state(ctx).visible_report(id, p).await.map_err(gql)
-}
-
 /// History and comparison queries.
 #[derive(Default)]
 pub struct HistoryQuery;
@@ -106,8 +97,8 @@ impl HistoryQuery {
         base: ID,
         head: ID,
     ) -> Result<ReportComparison> {
-        let base = visible_report(ctx, &base).await?;
-        let head = visible_report(ctx, &head).await?;
+        let base = report_for(ctx, &base).await?;
+        let head = report_for(ctx, &head).await?;
         if base.cluster_id != head.cluster_id {
             return Err(coded(
                 "BAD_USER_INPUT",

@@ -12,10 +12,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;
 
-/// A batched load failed: only database errors reach here.
+/// A batched load failed: only database errors reach here (logged with their
+/// causes, answered INTERNAL).
 pub(super) fn shared(e: std::sync::Arc<crate::Error>) -> async_graphql::Error {
-    tracing::error!("internal error: {e}");
-    super::errors::coded("INTERNAL", "internal error; the service logged the details")
+    super::errors::coded("INTERNAL", e.log_internal())
 }
 
 /// Loads the parsed checks of many reports at once: those in the report cache

@@ -4,6 +4,7 @@ pub mod answer_receipt;
 mod benchmarks;
 mod check_state;
 mod check_types;
+mod cluster_registration;
 mod clusters;
 pub mod context;
 pub mod cost;
@@ -18,7 +19,6 @@ mod loaders;
 pub mod nesting;
 mod paging;
 mod refusals;
-mod registry;
 mod report_types;
 mod reports;
 mod scans;
@@ -51,7 +51,7 @@ pub struct Mutation(
     scans::ScanMutation,
     skips::SkipMutation,
     reports::ReportMutation,
-    registry::RegistryMutation,
+    cluster_registration::ClusterRegistrationMutation,
     schedules::ScheduleMutation,
     benchmarks::BenchmarkMutation,
 );

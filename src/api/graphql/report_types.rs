@@ -1,12 +1,12 @@
 //! GraphQL types of a saved report. They borrow from the report cache: a header
 //! decoded once and check rows parsed once, whatever the number of fields asked.
 
+use super::check_state::ExcludedNode;
 use super::check_state::{engine_states, CheckState};
 use super::check_types::CheckResult;
 use super::context::{principal, state};
 use super::loaders::Loaders;
 use super::paging::{list_cost, page, MAX_CHECKS, NODES_ESTIMATE};
-use crate::engine::report::ExcludedNode;
 use crate::service::check_query::{ordered, sections, CheckFilter, ResultOrder, MAX_SEARCH_CHARS};
 use crate::service::report_cache::ReportChecks;
 use crate::service::report_view::{ReportHeader, ReportState};
@@ -107,19 +107,8 @@ impl Report {
     /// The cluster's report just before this one (by creation time, then id); null for the first.
     async fn previous(&self, ctx: &Context<'_>) -> Result<Option<Report>> {
         let p = principal(ctx)?;
-        let h = &self.0;
-        if !p.can_access(&h.cluster_id) {
-            return Ok(None);
-        }
-        let svc = state(ctx);
-        let row = svc
-            .store()
-            .previous_report(&h.cluster_id, h.created_at, h.id)
-            .await
-            .map_err(super::errors::gql)?;
-        row.map(|r| svc.reports.remember(r).map(Report))
-            .transpose()
-            .map_err(super::errors::gql)
+        let previous = state(ctx).visible_previous_report(&self.0, p).await;
+        Ok(previous.map_err(super::errors::gql)?.map(Report))
     }
     async fn started_at(&self) -> DateTime<Utc> {
         self.0.started_at
@@ -138,7 +127,7 @@ impl Report {
     /// Nodes left out of node checks, with why.
     async fn excluded_nodes(&self, ctx: &Context<'_>) -> Result<Vec<ExcludedNode>> {
         super::cost::charge_list(ctx, self.0.excluded.len(), NODES_ESTIMATE)?;
-        Ok(self.0.excluded.clone())
+        Ok(self.0.excluded.iter().map(ExcludedNode::from).collect())
     }
     /// Names of the nodes scanned.
     async fn nodes(&self, ctx: &Context<'_>) -> Result<Vec<&str>> {
@@ -150,7 +139,7 @@ impl Report {
     async fn json_url(&self, ctx: &Context<'_>) -> String {
         format!(
             "{}/reports/{}/json",
-            state(ctx).settings.public_url.trim_end_matches('/'),
+            state(ctx).settings.server.public_url.trim_end_matches('/'),
             self.0.id
         )
     }
@@ -158,7 +147,7 @@ impl Report {
     async fn csv_url(&self, ctx: &Context<'_>) -> String {
         format!(
             "{}/reports/{}/csv",
-            state(ctx).settings.public_url.trim_end_matches('/'),
+            state(ctx).settings.server.public_url.trim_end_matches('/'),
             self.0.id
         )
     }
@@ -167,6 +156,7 @@ impl Report {
     async fn downloads(&self, ctx: &Context<'_>) -> Vec<Download> {
         let base = state(ctx)
             .settings
+            .server
             .public_url
             .trim_end_matches('/')
             .to_string();

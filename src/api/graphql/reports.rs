@@ -1,6 +1,6 @@
 //! Report queries and deletion.
 
-use super::context::{cluster_for, principal, state, uuid};
+use super::context::{principal, report_for, state, uuid};
 use super::errors::{coded, gql};
 use super::types::Report;
 use async_graphql::connection::{Connection, Edge};
@@ -17,10 +17,7 @@ pub struct ReportQuery;
 impl ReportQuery {
     /// One report; NOT_FOUND when unknown or not the caller's.
     async fn report(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Report>> {
-        let p = principal(ctx)?;
-        let id = uuid(&id, "report")?;
-        let header = state(ctx).visible_report(id, p).await.map_err(gql)?;
-        Ok(Some(Report(header)))
+        Ok(Some(Report(report_for(ctx, &id).await?)))
     }
 
     /// Reports newest first, as a Relay connection; `after` is an edge's cursor.
@@ -42,11 +39,10 @@ impl ReportQuery {
                 format!("first must be between 0 and {MAX_PAGE}"),
             ));
         }
-        let cluster = match (&cluster_id, p.only_cluster()) {
-            (Some(c), _) => Some(cluster_for(ctx, c).await?.id),
-            (None, Some(own)) => Some(own.to_string()),
-            (None, None) => None,
-        };
+        let cluster = state(ctx)
+            .listing_scope(cluster_id.as_ref().map(|c| c.as_str()), p)
+            .await
+            .map_err(gql)?;
         let after = after.map(|a| uuid(&ID(a), "cursor")).transpose()?;
         let page = state(ctx)
             .store()
@@ -73,11 +69,7 @@ impl ReportMutation {
     async fn delete_report(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
         let p = principal(ctx)?;
         let id = uuid(&id, "report")?;
-        state(ctx).visible_report(id, p).await.map_err(gql)?;
-        if state(ctx).reports.delete(id).await.map_err(gql)? {
-            Ok(true)
-        } else {
-            Err(coded("NOT_FOUND", format!("no report {id}")))
-        }
+        state(ctx).delete_report(id, p).await.map_err(gql)?;
+        Ok(true)
     }
 }

@@ -3,7 +3,7 @@
 use super::context::{principal, state, uuid};
 use super::errors::gql;
 use super::types::Scan;
-use crate::service::domain::ScanProgress;
+use crate::service::scan::lifecycle::ScanProgress;
 use async_graphql::{Context, Object, Result, Subscription, ID};
 use futures_util::stream::Stream;
 

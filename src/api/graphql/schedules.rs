@@ -75,10 +75,10 @@ impl ScheduleQuery {
     #[graphql(complexity = "super::types::LIST_ESTIMATE * child_complexity + 1")]
     async fn schedules(&self, ctx: &Context<'_>, cluster_id: Option<ID>) -> Result<Vec<Schedule>> {
         let p = principal(ctx)?;
-        let cluster = match &cluster_id {
-            Some(c) => Some(super::context::cluster_for(ctx, c).await?.id),
-            None => p.only_cluster().map(str::to_string),
-        };
+        let cluster = state(ctx)
+            .listing_scope(cluster_id.as_ref().map(|c| c.as_str()), p)
+            .await
+            .map_err(gql)?;
         let rows = state(ctx)
             .store()
             .schedules(cluster.as_deref())

@@ -38,14 +38,14 @@ impl SkippedTest {
     /// The nodes whose results it skips; empty = every node.
     async fn nodes(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
         let nodes =
-            crate::service::exceptions::decode_nodes(self.0.nodes.as_deref(), &self.0.test_id)
+            crate::service::skip_rules::decode_nodes(self.0.nodes.as_deref(), &self.0.test_id)
                 .map_err(gql)?;
         super::cost::charge_list(ctx, nodes.len(), 1)?;
         Ok(nodes)
     }
     /// True once expired: scans no longer apply it; it stays listed until unskipped.
     async fn expired(&self, ctx: &Context<'_>) -> bool {
-        crate::service::exceptions::expired(&self.0, state(ctx).scanner.clock.now())
+        crate::service::skip_rules::expired(&self.0, state(ctx).scanner.clock.now())
     }
     /// End of the last scan in which it turned a FAIL, WARN or ERROR into SKIP;
     /// null when it never did (an unused exception).
@@ -56,14 +56,14 @@ impl SkippedTest {
     /// typo, or a node since removed): it hides nothing there. Empty when it
     /// names no nodes or the cluster has no report yet.
     async fn unknown_nodes(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
-        use crate::service::exceptions::{decode_nodes, unknown_nodes};
+        use crate::service::skip_rules::{decode_nodes, unknown_nodes};
         let named = decode_nodes(self.0.nodes.as_deref(), &self.0.test_id).map_err(gql)?;
         if named.is_empty() {
             return Ok(named);
         }
-        // at most as long as the exception's own node list
+        // at most as long as the skip's own node list
         super::cost::charge_list(ctx, named.len(), 1)?;
-        // batched: a list of exceptions reads the latest report once per request
+        // batched: a list of skips reads the latest report once per request
         let Some(latest) = loaders(ctx)
             .latest
             .load_one(self.0.cluster_id.clone())

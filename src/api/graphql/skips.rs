@@ -1,11 +1,12 @@
-//! Skipping and unskipping tests for a cluster (exceptions that may expire
+//! Skipping and unskipping tests for a cluster (skips that may expire
 //! and be limited to some nodes), and the audit trail of both.
 
 use super::context::{cluster_for, principal, state};
 use super::errors::{coded, gql};
 use super::paging::LIST_ESTIMATE;
 use super::skipped_test::SkippedTest;
-use crate::service::exceptions::{decode_nodes, Exception, SkipAction};
+use crate::service::skip_rules::{decode_nodes, SkipAction};
+use crate::service::skips::SkipRequest;
 use crate::service::store::entity::skip_audit;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object, Result, ID};
@@ -129,14 +130,6 @@ impl SkipQuery {
 #[derive(Default)]
 pub struct SkipMutation;
 
-/// The test must be a check of the benchmark the cluster is scanned with.
-async fn check_test_id(ctx: &Context<'_>, cluster_id: &str, test_id: &str) -> Result<()> {
-    state(ctx)
-        .require_check(cluster_id, test_id)
-        .await
-        .map_err(gql)
-}
-
 #[Object]
 impl SkipMutation {
     /// Skips a test: the next scans of the cluster report it as SKIP with the
@@ -154,20 +147,13 @@ impl SkipMutation {
         nodes: Option<Vec<String>>,
     ) -> Result<SkippedTest> {
         let p = principal(ctx)?;
-        let c = cluster_for(ctx, &cluster_id).await?;
-        check_test_id(ctx, &c.id, &test_id).await?;
-        let now = state(ctx).scanner.clock.now();
-        let exception =
-            Exception::checked(reason, expires_at, nodes.unwrap_or_default(), now).map_err(gql)?;
+        let asked = SkipRequest {
+            reason,
+            expires_at,
+            nodes: nodes.unwrap_or_default(),
+        };
         let row = state(ctx)
-            .store()
-            .skip_test(
-                &c.id,
-                &test_id,
-                &exception,
-                &p.name(),
-                state(ctx).settings.skip_audit_per_cluster,
-            )
+            .skip_test(&cluster_id, &test_id, asked, p)
             .await
             .map_err(gql)?;
         Ok(SkippedTest(row))
@@ -182,16 +168,8 @@ impl SkipMutation {
         test_id: String,
     ) -> Result<bool> {
         let p = principal(ctx)?;
-        let c = cluster_for(ctx, &cluster_id).await?;
-        check_test_id(ctx, &c.id, &test_id).await?;
         state(ctx)
-            .store()
-            .unskip_test(
-                &c.id,
-                &test_id,
-                &p.name(),
-                state(ctx).settings.skip_audit_per_cluster,
-            )
+            .unskip_test(&cluster_id, &test_id, p)
             .await
             .map_err(gql)
     }

@@ -6,7 +6,7 @@ use super::errors::gql;
 use super::loaders::{shared, Loaders};
 pub use super::paging::{MAX_CHECKS, NODES_ESTIMATE};
 pub use super::report_types::{Report, Summary};
-use crate::service::domain::{Principal, ScanProgress, ScanState};
+use crate::service::scan::lifecycle::{ScanProgress, ScanState};
 use crate::service::store::entity::cluster::ClusterOrigin;
 use crate::service::store::entity::{cluster, scan};
 use crate::sources::SourceKind;
@@ -76,10 +76,9 @@ impl Cluster {
     }
     /// Where its facts come from, with server paths: administrators only, null for cluster owners.
     async fn source(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
-        Ok(match principal(ctx)? {
-            Principal::Admin { .. } => Some(&self.0.source),
-            Principal::Owner { .. } => None,
-        })
+        Ok(principal(ctx)?
+            .may_see_sources()
+            .then_some(self.0.source.as_str()))
     }
     /// The newest report, if any.
     async fn latest_report(&self, ctx: &Context<'_>) -> Result<Option<Report>> {

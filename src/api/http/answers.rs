@@ -21,8 +21,8 @@ pub async fn kept(state: &Service, key: &str, by: &Principal) -> Option<HttpResp
         // access is decided again on every request: NOT_FOUND comes from the run below
         state.visible_report(*id, by).await.ok()?;
     }
-    if answer.cost > state.settings.query_complexity
-        || answer.body.len() > state.settings.max_response_bytes
+    if answer.cost > state.settings.limits.query_complexity
+        || answer.body.len() > state.settings.limits.max_response_bytes
     {
         return None;
     }

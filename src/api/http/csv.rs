@@ -2,16 +2,17 @@
 //! (see `download`).
 //! Report metadata goes in the file name and X-Cis-Scan-* headers, not the body.
 
+use super::client_limits::ClientShares;
 use super::download;
-use super::report_export::{authorized_report, internal};
-use super::shares::ClientShares;
+use super::report_export::authorized_report;
 use super::stream;
 use crate::engine::render::csv::Csv;
+use crate::service::principal::Principal;
 use crate::service::report_view::ReportHeader;
 use crate::service::store::report_head;
 use crate::service::Service;
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::{web, HttpRequest, HttpResponse, HttpResponseBuilder};
+use actix_web::{web, HttpResponse, HttpResponseBuilder};
 
 /// Keeps letters, digits, dots and dashes of a file name part; anything else becomes `_`.
 fn file_part(s: &str) -> String {
@@ -58,32 +59,23 @@ fn metadata(resp: &mut HttpResponseBuilder, r: &ReportHeader) {
 
 /// Streams the report (see `download`); the same tokens as the API are required.
 pub async fn download(
-    req: HttpRequest,
+    principal: Principal,
     path: web::Path<String>,
     state: web::Data<Service>,
     shares: web::Data<ClientShares>,
-) -> HttpResponse {
-    let (row, place) = match authorized_report(&req, &path, &state, &shares).await {
-        Ok(r) => r,
-        Err(answer) => return answer,
-    };
-    let head = match report_head(&row) {
-        Ok(h) => h,
-        Err(e) => return internal("report head", e),
-    };
+) -> actix_web::Result<HttpResponse> {
+    let (row, place) = authorized_report(&principal, &path, &state, &shares).await?;
+    let head = report_head(&row)?;
     let id = row.id;
-    let report = match ReportHeader::try_from(row) {
-        Ok(r) => r,
-        Err(e) => return internal("report header", e),
-    };
+    let report = ReportHeader::try_from(row)?;
     let mut resp = download::attachment("text/csv; charset=utf-8", &file_name(&report));
     metadata(&mut resp, &report);
-    resp.streaming(stream::body(
+    Ok(resp.streaming(stream::body(
         stream::Stored::new(state.into_inner(), id),
         head,
         Box::new(Csv),
         place,
-    ))
+    )))
 }
 
 #[cfg(test)]

@@ -2,11 +2,10 @@
 //! a place in the client's share, held until the body has gone (the body itself is
 //! rendered as it streams: see `stream`), and the attachment's headers.
 
-use super::json_error;
-use super::shares::ClientShares;
-use crate::service::domain::Principal;
-use actix_web::http::header::{self, HeaderValue};
-use actix_web::http::StatusCode;
+use super::client_limits::ClientShares;
+use super::errors::TooMany;
+use crate::service::principal::Principal;
+use actix_web::http::header;
 use actix_web::{HttpResponse, HttpResponseBuilder};
 use tokio::sync::OwnedSemaphorePermit;
 
@@ -14,19 +13,13 @@ use tokio::sync::OwnedSemaphorePermit;
 pub async fn place(
     shares: &ClientShares,
     principal: &Principal,
-) -> Result<OwnedSemaphorePermit, HttpResponse> {
+) -> Result<OwnedSemaphorePermit, TooMany> {
     // downloads need a valid token: the client is always the token
     let key = super::graphql::client_key(None, Some(principal));
-    shares.enter(key).await.map_err(|busy| {
-        let mut res = json_error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "BAD_USER_INPUT",
-            &super::graphql::busy_message(busy.limit),
-        );
-        res.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        res
-    })
+    shares
+        .enter(key)
+        .await
+        .map_err(|busy| TooMany(super::graphql::busy_message(busy.limit)))
 }
 
 /// Adds `X-Content-Type-Options: nosniff`: a browser must take a download for its

@@ -1,7 +1,7 @@
 //! GraphQL over HTTP POST; the websocket (`ws.rs`) answers with the same limits and messages.
 
 use super::answers;
-use super::shares::{hold, ClientKey, ClientShares, REFUSAL_PENALTY};
+use super::client_limits::{hold, ClientKey, ClientShares, REFUSAL_PENALTY};
 use super::{authorization, principal_from};
 use crate::api::graphql::answer_receipt::Receipt;
 use crate::api::graphql::limits::{refused_by_limit, Limit};
@@ -31,10 +31,10 @@ pub async fn execute(
     let outcome = match principal_from(&state, authorization(&req)).await {
         Ok(outcome) => outcome,
         Err(e) => {
-            tracing::error!("token lookup failed: {e}");
+            let (code, message) = crate::api::error_codes::public(&e);
             return HttpResponse::Ok().json(serde_json::json!({
                 "data": null,
-                "errors": [{ "message": "internal error; the service logged the details", "extensions": { "code": "INTERNAL" } }]
+                "errors": [{ "message": message, "extensions": { "code": code.as_str() } }]
             }));
         }
     };
@@ -60,11 +60,11 @@ pub async fn execute(
         AuthOutcome::Accepted(p) => request.data(p).data(receipt.clone()),
         AuthOutcome::Refused(why) => request.data(why),
     };
-    let settings = &state.settings;
-    let limit = std::time::Duration::from_secs_f64(settings.request_timeout_seconds);
+    let limits = &state.settings.limits;
+    let limit = limits.request_timeout;
     let (answer, refused_by_limit) =
         match tokio::time::timeout(limit, schema.execute(request)).await {
-            Ok(response) => match capped(&response, settings.max_response_bytes) {
+            Ok(response) => match capped(&response, limits.max_response_bytes) {
                 Capped::Sent(body) => (
                     answers::send(&state, key.as_deref(), response.is_ok(), &receipt, body),
                     refused_by_limit(&response),
@@ -73,10 +73,7 @@ pub async fn execute(
                 Capped::Failed => (HttpResponse::InternalServerError().finish(), false),
             },
             Err(_) => (
-                refused(
-                    Limit::Timeout,
-                    timeout_message(settings.request_timeout_seconds),
-                ),
+                refused(Limit::Timeout, timeout_message(limit.as_secs_f64())),
                 true,
             ),
         };
@@ -89,13 +86,10 @@ pub async fn execute(
 /// Who a request counts against: its valid token, else its peer address.
 pub(super) fn client_key(
     peer: Option<std::net::SocketAddr>,
-    principal: Option<&crate::service::domain::Principal>,
+    principal: Option<&crate::service::principal::Principal>,
 ) -> ClientKey {
-    use crate::service::domain::Principal;
     match principal {
-        Some(Principal::Admin { token_id } | Principal::Owner { token_id, .. }) => {
-            ClientKey::Token(*token_id)
-        }
+        Some(p) => ClientKey::Token(p.token_id()),
         None => ClientKey::peer(
             peer.map(|a| a.ip())
                 .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED.into()),

@@ -2,20 +2,22 @@
 
 mod answers;
 mod assets;
+mod caller;
+pub mod client_limits;
 mod csv;
 mod download;
+mod errors;
 mod graphql;
 mod report_export;
-pub mod shares;
 mod stream;
 mod ws;
 mod ws_ops;
 
+pub use caller::{authorization, principal_from};
+pub use errors::json_error;
+
 use crate::api::graphql::AppSchema;
-use crate::service::auth::{AuthOutcome, Refusal};
-use crate::service::domain::Principal;
 use crate::service::Service;
-use actix_web::http::StatusCode;
 use actix_web::{dev::Server, web, App, HttpRequest, HttpResponse, HttpServer};
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -26,10 +28,12 @@ pub fn server(
     state: Arc<Service>,
     schema: AppSchema,
 ) -> std::io::Result<Server> {
-    let limit = state.settings.max_body_bytes;
-    let shares = web::Data::new(shares::ClientShares::new(state.settings.client_concurrency));
-    let sockets = web::Data::new(ws::SocketShares(shares::ClientShares::new(
-        state.settings.ws_connections_per_client,
+    let limit = state.settings.server.max_body_bytes;
+    let shares = web::Data::new(client_limits::ClientShares::new(
+        state.settings.limits.client_concurrency,
+    ));
+    let sockets = web::Data::new(ws::SocketShares(client_limits::ClientShares::new(
+        state.settings.websocket.connections_per_client,
     )));
     let state = web::Data::from(state);
     let schema = web::Data::new(schema);
@@ -94,23 +98,22 @@ async fn observe(
     Ok(res)
 }
 
-/// Prometheus metrics, for the metrics token or an administrator; figures
-/// from the database are the same on every replica.
-async fn metrics(req: HttpRequest, state: web::Data<Service>) -> HttpResponse {
-    if let Err(refused) = metrics_access(&state, authorization(&req)).await {
-        return refused;
-    }
-    match state.metrics_text().await {
+/// Prometheus metrics, for the metrics token or an administrator
+/// (`Service::metrics_access`); figures from the database are the same on
+/// every replica.
+async fn metrics(req: HttpRequest, state: web::Data<Service>) -> actix_web::Result<HttpResponse> {
+    state.metrics_access(authorization(&req)).await?;
+    Ok(match state.metrics_text().await {
         Ok(text) => HttpResponse::Ok()
             .content_type("text/plain; version=0.0.4")
             .body(text),
         Err(e) => {
-            tracing::error!("metrics: {e}");
+            tracing::error!("metrics: {}", e.chain());
             HttpResponse::ServiceUnavailable()
                 .content_type("text/plain")
                 .body("database unreachable\n")
         }
-    }
+    })
 }
 
 async fn healthz() -> HttpResponse {
@@ -128,68 +131,4 @@ async fn readyz(state: web::Data<Service>) -> HttpResponse {
             .content_type("text/plain")
             .body("database unreachable\n")
     }
-}
-
-/// Who may scrape: the configured metrics token (compared in constant time)
-/// or an administrator token. An owner token is known but not enough: 403.
-async fn metrics_access(state: &Service, header: Option<&str>) -> Result<(), HttpResponse> {
-    let Some(token) = header.and_then(crate::service::auth::bearer) else {
-        return Err(unauthenticated(Refusal::Missing));
-    };
-    let expected = &state.settings.metrics_token;
-    if !expected.is_empty() && crate::service::auth::secret_matches(token, expected) {
-        return Ok(());
-    }
-    match state.authenticate(token).await {
-        Ok(AuthOutcome::Accepted(Principal::Admin { .. })) => Ok(()),
-        Ok(AuthOutcome::Accepted(Principal::Owner { .. })) => Err(json_error(
-            StatusCode::FORBIDDEN,
-            "FORBIDDEN",
-            "metrics need the metrics token or an administrator token",
-        )),
-        Ok(AuthOutcome::Refused(why)) => Err(unauthenticated(why)),
-        Err(e) => {
-            tracing::error!("token lookup failed: {e}");
-            Err(json_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
-                "internal error",
-            ))
-        }
-    }
-}
-
-/// The Authorization header, when it is text.
-pub fn authorization(req: &HttpRequest) -> Option<&str> {
-    req.headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-}
-
-/// The caller named by an Authorization header, or why there is none.
-pub async fn principal_from(state: &Service, header: Option<&str>) -> crate::Result<AuthOutcome> {
-    match header.and_then(crate::service::auth::bearer) {
-        Some(token) => state.authenticate(token).await,
-        None => Ok(AuthOutcome::Refused(Refusal::Missing)),
-    }
-}
-
-/// 401 saying why, with the challenge HTTP clients expect.
-pub fn unauthenticated(why: Refusal) -> HttpResponse {
-    let mut res = json_error(
-        StatusCode::UNAUTHORIZED,
-        "UNAUTHENTICATED",
-        &why.to_string(),
-    );
-    res.headers_mut().insert(
-        actix_web::http::header::WWW_AUTHENTICATE,
-        actix_web::http::header::HeaderValue::from_static("Bearer realm=\"cis-scan\""),
-    );
-    res
-}
-
-/// A JSON error body with a code, for non-GraphQL endpoints.
-pub fn json_error(status: actix_web::http::StatusCode, code: &str, message: &str) -> HttpResponse {
-    HttpResponse::build(status)
-        .json(serde_json::json!({ "error": { "code": code, "message": message } }))
 }

@@ -2,15 +2,16 @@
 //! graphql-ws), under the rules of POST /graphql.
 //!
 //! Frames are read by actix-ws with limits we set: a message, continuations
-//! included, is refused (close 1009) as soon as it passes `max_body_bytes`,
+//! included, is refused (close 1009) as soon as it passes `server.max_body_bytes`,
 //! before more of it is buffered. `connection_init` must come within
-//! `ws_init_timeout_seconds` (else close 4408), a client has at most
-//! `ws_connections_per_client` sockets open, and the token `connection_init`
+//! `websocket.init_timeout` (else close 4408), a client has at most
+//! `websocket.connections_per_client` sockets open, and the token `connection_init`
 //! named is checked once a second per connection, not per subscription.
 //! The protocol itself is async-graphql's; what runs is [`ConnectionExecutor`]'s.
 
+use super::client_limits::{Busy, ClientShares};
+use super::errors::TooMany;
 use super::graphql::client_key;
-use super::shares::{Busy, ClientShares};
 use super::ws_ops::{Connection, ConnectionExecutor};
 use super::{authorization, json_error, principal_from};
 use crate::api::graphql::AppSchema;
@@ -18,7 +19,7 @@ use crate::service::auth::AuthOutcome;
 use crate::service::Service;
 use actix_web::http::StatusCode;
 use actix_web::web::Bytes;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, ProtocolError};
 use async_graphql::http::{WebSocket, WebSocketProtocols, WsMessage, ALL_WEBSOCKET_PROTOCOLS};
 use async_graphql::Data;
@@ -71,7 +72,7 @@ pub async fn websocket(
     };
     let (response, session, frames) =
         actix_ws::handle_with_protocols(&req, payload, &ALL_WEBSOCKET_PROTOCOLS)?;
-    let cap = state.settings.max_body_bytes;
+    let cap = state.settings.server.max_body_bytes;
     let frames = frames
         .max_frame_size(cap)
         .aggregate_continuations()
@@ -106,19 +107,11 @@ fn protocol(req: &HttpRequest) -> Option<WebSocketProtocols> {
 
 /// 429: the client has all its websockets open already.
 fn too_many(busy: Busy) -> HttpResponse {
-    let mut res = json_error(
-        StatusCode::TOO_MANY_REQUESTS,
-        "BAD_USER_INPUT",
-        &format!(
-            "this client already has {} websockets open (ws_connections_per_client); close one first",
-            busy.limit
-        ),
-    );
-    res.headers_mut().insert(
-        actix_web::http::header::RETRY_AFTER,
-        actix_web::http::header::HeaderValue::from_static("1"),
-    );
-    res
+    TooMany(format!(
+        "this client already has {} websockets open (websocket.connections_per_client); close one first",
+        busy.limit
+    ))
+    .error_response()
 }
 
 /// connection_init: who the caller is. A valid token moves the socket from the
@@ -146,7 +139,7 @@ async fn init(
         Ok(AuthOutcome::Accepted(p)) => {
             let slot = sockets.0.try_enter(client_key(None, Some(&p))).map_err(|busy| {
                 format!(
-                    "this token already has {} websockets open (ws_connections_per_client); close one first",
+                    "this token already has {} websockets open (websocket.connections_per_client); close one first",
                     busy.limit
                 )
             })?;
@@ -160,7 +153,7 @@ async fn init(
         }
         Ok(AuthOutcome::Refused(why)) => data.insert(why),
         Err(e) => {
-            tracing::error!("token lookup failed: {e}");
+            tracing::error!("token lookup failed: {}", e.chain());
             return Err("internal error; the service logged the details".into());
         }
     }
@@ -181,7 +174,7 @@ async fn recheck(conn: &Connection) {
         }
         Ok(AuthOutcome::Accepted(_)) => {}
         // a database hiccup does not end subscriptions; the next tick retries
-        Err(e) => tracing::warn!("token recheck failed: {e}"),
+        Err(e) => tracing::warn!("token recheck failed: {}", e.chain()),
     }
 }
 
@@ -199,7 +192,7 @@ fn refused_frame(e: &ProtocolError, cap: usize) -> Option<CloseReason> {
     if too_big {
         reason(
             CloseCode::Size,
-            &format!("a message may have at most {cap} bytes (max_body_bytes)"),
+            &format!("a message may have at most {cap} bytes (server.max_body_bytes)"),
         )
     } else {
         reason(CloseCode::Protocol, &e.to_string())
@@ -232,15 +225,14 @@ async fn serve(
         }
     });
     let mut ws = std::pin::pin!(ws);
-    let init_deadline =
-        tokio::time::sleep(Duration::from_secs_f64(settings.ws_init_timeout_seconds));
+    let init_deadline = tokio::time::sleep(settings.websocket.init_timeout);
     let mut init_deadline = std::pin::pin!(init_deadline);
     let mut heartbeat = interval_at(Instant::now() + HEARTBEAT, HEARTBEAT);
     let mut rechecks = interval_at(Instant::now() + RECHECK, RECHECK);
     rechecks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_heard = Instant::now();
     let mut pending: Option<Bytes> = None;
-    let cap = settings.max_body_bytes;
+    let cap = settings.server.max_body_bytes;
     let close = loop {
         tokio::select! {
             () = &mut init_deadline, if !initialised.load(Ordering::SeqCst) => {

@@ -7,13 +7,13 @@
 //! UNAUTHENTICATED once the connection's token stops being valid: the token is
 //! checked once per connection on a timer (`ws.rs`), not once per subscription.
 
+use super::client_limits::{hold, ClientKey, ClientShares, REFUSAL_PENALTY};
 use super::graphql::{busy_message, client_key, size_message, timeout_message};
-use super::shares::{hold, ClientKey, ClientShares, REFUSAL_PENALTY};
 use crate::api::graphql::context::{SetupAdmission, SetupShare};
 use crate::api::graphql::limits::{check_nesting, refuse, refused_by_limit, Limit};
 use crate::api::graphql::AppSchema;
 use crate::service::auth::Refusal;
-use crate::service::domain::Principal;
+use crate::service::principal::Principal;
 use crate::service::Service;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Data, Executor, Request, Response, ServerError};
@@ -130,13 +130,13 @@ impl Executor for ConnectionExecutor {
         if let Err(e) = check_nesting(&request.query) {
             return once(Response::from_errors(vec![e]));
         }
-        let max = conn.app.settings.ws_operations_per_connection;
+        let max = conn.app.settings.websocket.operations_per_connection;
         if conn.running.fetch_add(1, Ordering::SeqCst) >= max {
             conn.running.fetch_sub(1, Ordering::SeqCst);
             return once(error(
                 "BAD_USER_INPUT",
                 format!(
-                "this connection already runs {max} operations (ws_operations_per_connection): \
+                "this connection already runs {max} operations (websocket.operations_per_connection): \
                  complete one, or open another connection"
             ),
             ));
@@ -204,16 +204,13 @@ impl ConnectionExecutor {
                 Ok(share) => share,
                 Err(busy) => return error("BAD_USER_INPUT", busy_message(busy.limit)),
             };
-            let settings = &conn.app.settings;
-            let limit = std::time::Duration::from_secs_f64(settings.request_timeout_seconds);
+            let limits = &conn.app.settings.limits;
+            let limit = limits.request_timeout;
             let mut run = Executor::execute_stream(&conn.schema, request, data);
             let response = match tokio::time::timeout(limit, run.next()).await {
-                Ok(Some(r)) => capped(r, settings.max_response_bytes),
+                Ok(Some(r)) => capped(r, limits.max_response_bytes),
                 Ok(None) => Response::default(),
-                Err(_) => limited(
-                    Limit::Timeout,
-                    timeout_message(settings.request_timeout_seconds),
-                ),
+                Err(_) => limited(Limit::Timeout, timeout_message(limit.as_secs_f64())),
             };
             if refused_by_limit(&response) {
                 hold(share, REFUSAL_PENALTY);

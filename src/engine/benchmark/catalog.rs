@@ -9,7 +9,7 @@ use super::info::BenchmarkInfo;
 use super::load::{parse_benchmark, parse_components, parse_header, parse_rules};
 use super::model::*;
 use super::profile::{parse_profile, Profile};
-use crate::error::{Error, Result};
+use crate::engine::error::{EngineError, Result};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
@@ -201,9 +201,9 @@ impl Catalog {
             let _ = self.derived.set(map);
             return Ok(b);
         }
-        Err(Error::UnknownBenchmark(format!(
+        Err(EngineError::UnknownBenchmark(format!(
             "unknown benchmark or profile '{}'; available: {}",
-            crate::error::shown(id),
+            crate::engine::error::shown(id),
             self.ids().join(", ")
         )))
     }
@@ -255,7 +255,7 @@ impl Catalog {
             (None, Some(v)) => self.for_kubernetes_version(v),
             (None, None) => match self.newest(Provider::Generic) {
                 Some(i) => self.get(&i.id),
-                None => Err(Error::UnknownBenchmark("no benchmarks loaded".into())),
+                None => Err(EngineError::UnknownBenchmark("no benchmarks loaded".into())),
             },
         }
     }
@@ -271,8 +271,8 @@ fn src(s: &(&'static str, &'static str)) -> Source {
     (Cow::Borrowed(s.0), Cow::Borrowed(s.1))
 }
 
-fn def_err(file: &str, check: &str, message: impl Into<String>) -> Error {
-    Error::Definition {
+fn def_err(file: &str, check: &str, message: impl Into<String>) -> EngineError {
+    EngineError::Definition {
         file: file.to_string(),
         check: check.to_string(),
         message: message.into(),

@@ -13,7 +13,7 @@
 
 use super::load::parse_kube_version;
 use super::{Benchmark, BenchmarkInfo, Catalog, KubeVersion, Provider};
-use crate::error::{Error, Result};
+use crate::engine::error::{EngineError, Result};
 use std::sync::Arc;
 
 /// A chosen benchmark and the reason, in words, shown on the report.
@@ -106,9 +106,9 @@ pub(super) fn for_version<'a>(
     version: &str,
 ) -> Result<(&'a BenchmarkInfo, Rule)> {
     let v = parse_kube_version(version).ok_or_else(|| {
-        Error::Invalid(format!(
+        EngineError::Invalid(format!(
             "'{}' is not a Kubernetes version like 1.28",
-            crate::error::shown(version)
+            crate::engine::error::shown(version)
         ))
     })?;
     match pick(catalog, provider, v) {
@@ -119,7 +119,7 @@ pub(super) fn for_version<'a>(
                 .filter(|i| i.provider == provider)
                 .filter_map(|i| i.kubernetes_min)
                 .min();
-            Err(Error::UnknownBenchmark(match lowest {
+            Err(EngineError::UnknownBenchmark(match lowest {
                 Some((a, b)) => format!(
                     "Kubernetes {}.{} is not supported: benchmarks cover Kubernetes {a}.{b} and newer (use --benchmark to force one)",
                     v.0, v.1
@@ -163,7 +163,7 @@ pub fn choose(
         let p = own.unwrap_or(Provider::Generic);
         let info = catalog
             .newest(p)
-            .ok_or_else(|| Error::UnknownBenchmark("no benchmarks loaded".into()))?;
+            .ok_or_else(|| EngineError::UnknownBenchmark("no benchmarks loaded".into()))?;
         let benchmark = catalog.get(&info.id)?;
         let reason = fallback(format!(
             "{}, the newest{}, as the Kubernetes version is unknown",
@@ -181,9 +181,9 @@ pub fn choose(
         return Ok(Choice { benchmark, reason });
     };
     let v = parse_kube_version(version).ok_or_else(|| {
-        Error::Invalid(format!(
+        EngineError::Invalid(format!(
             "'{}' is not a Kubernetes version like 1.28",
-            crate::error::shown(version)
+            crate::engine::error::shown(version)
         ))
     })?;
     let (info, rule) = pick(catalog, p, v).expect("the provider has benchmarks");

@@ -8,12 +8,12 @@
 use super::info::BenchmarkInfo;
 use super::model::{Benchmark, Rule};
 use super::raw::RawExtension;
-use crate::error::{Error, Result};
+use crate::engine::error::{EngineError, Result};
 use std::collections::HashSet;
 use std::sync::Arc;
 
-fn def_err(file: &str, check: &str, message: impl Into<String>) -> Error {
-    Error::Definition {
+fn def_err(file: &str, check: &str, message: impl Into<String>) -> EngineError {
+    EngineError::Definition {
         file: file.to_string(),
         check: check.to_string(),
         message: message.into(),

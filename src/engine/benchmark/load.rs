@@ -4,12 +4,12 @@
 use super::condition::condition;
 use super::model::*;
 use super::raw::*;
-use crate::error::{Error, Result};
+use crate::engine::error::{EngineError, Result};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-fn def_err(file: &str, check: &str, message: impl Into<String>) -> Error {
-    Error::Definition {
+fn def_err(file: &str, check: &str, message: impl Into<String>) -> EngineError {
+    EngineError::Definition {
         file: file.to_string(),
         check: check.to_string(),
         message: message.into(),

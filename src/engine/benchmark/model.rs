@@ -1,6 +1,6 @@
 //! Validated benchmark definitions: what the evaluator works from.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -252,11 +252,14 @@ impl Check {
 }
 
 /// The Kubernetes distribution or managed service a benchmark is written for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Provider {
     /// Upstream Kubernetes as kubeadm and most installers lay it out.
     #[default]
+    #[serde(alias = "kubeadm")]
     Generic,
     Rke2,
     K3s,

@@ -9,6 +9,9 @@ use std::fmt;
 pub enum PolicyName {
     ClusterAdminBindings,
     SystemMasters,
+    AnonymousBindings,
+    UnauthenticatedBindings,
+    AuthenticatedBindings,
     SecretReaders,
     PodCreators,
     PvCreators,
@@ -43,6 +46,12 @@ pub enum PolicyName {
 const NAMES: &[(PolicyName, &str)] = &[
     (PolicyName::ClusterAdminBindings, "cluster-admin-bindings"),
     (PolicyName::SystemMasters, "system-masters"),
+    (PolicyName::AnonymousBindings, "anonymous-bindings"),
+    (
+        PolicyName::UnauthenticatedBindings,
+        "unauthenticated-bindings",
+    ),
+    (PolicyName::AuthenticatedBindings, "authenticated-bindings"),
     (PolicyName::SecretReaders, "secret-readers"),
     (PolicyName::PodCreators, "pod-creators"),
     (PolicyName::PvCreators, "pv-creators"),
@@ -113,9 +122,11 @@ impl PolicyName {
     /// The API lists the assessment reads (a list that could not be read makes it ERROR).
     pub fn reads(self) -> &'static [&'static str] {
         match self {
-            PolicyName::ClusterAdminBindings | PolicyName::SystemMasters => {
-                &["clusterrolebindings", "rolebindings"]
-            }
+            PolicyName::ClusterAdminBindings
+            | PolicyName::SystemMasters
+            | PolicyName::AnonymousBindings
+            | PolicyName::UnauthenticatedBindings
+            | PolicyName::AuthenticatedBindings => &["clusterrolebindings", "rolebindings"],
             PolicyName::SecretReaders
             | PolicyName::PodCreators
             | PolicyName::PvCreators

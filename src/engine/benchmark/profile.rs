@@ -3,7 +3,7 @@
 //! checks it skips are NOT_APPLICABLE on every node with the profile's reason.
 
 use super::model::Benchmark;
-use crate::error::{Error, Result};
+use crate::engine::error::{EngineError, Result};
 use serde::Deserialize;
 
 /// `benchmarks/profiles/<id>.yaml`.
@@ -36,8 +36,8 @@ pub struct Profile {
     file: String,
 }
 
-fn def_err(file: &str, check: &str, message: impl Into<String>) -> Error {
-    Error::Definition {
+fn def_err(file: &str, check: &str, message: impl Into<String>) -> EngineError {
+    EngineError::Definition {
         file: file.to_string(),
         check: check.to_string(),
         message: message.into(),

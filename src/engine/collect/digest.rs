@@ -4,7 +4,7 @@
 
 use super::host::Host;
 use crate::engine::benchmark::Component;
-use crate::engine::eval::settings::parse_args;
+use crate::engine::eval::component_settings::parse_args;
 use crate::engine::facts::{ComponentFacts, FileDigest};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};

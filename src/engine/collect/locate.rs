@@ -9,7 +9,7 @@ use super::configs::read_config;
 use super::host::Host;
 use super::{configs, paths};
 use crate::engine::benchmark::Component;
-use crate::engine::eval::settings::parse_args;
+use crate::engine::eval::component_settings::parse_args;
 use crate::engine::facts::*;
 use std::collections::{BTreeMap, HashMap};
 

@@ -8,7 +8,7 @@
 use super::host::{parse_structured, Host};
 use super::paths;
 use crate::engine::benchmark::Component;
-use crate::engine::eval::settings::parse_args;
+use crate::engine::eval::component_settings::parse_args;
 use crate::engine::facts::ComponentFacts;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};

@@ -4,7 +4,7 @@
 //! two files with the same SHA-256 digest (recorded by the collector), is one
 //! CA serving both; anything that cannot be compared stays WARN with why.
 
-use super::settings::Resolved;
+use super::component_settings::Resolved;
 use super::{NodeView, Outcome};
 use crate::engine::benchmark::{Benchmark, Component};
 use crate::engine::report::State;

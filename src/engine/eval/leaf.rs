@@ -1,10 +1,10 @@
 //! Evaluation of one condition tree against one node.
 
 use super::compare::{apply, describe, items};
+use super::component_settings::{ComponentView, Resolved};
 use super::content;
 use super::distinct;
 use super::files::test_files;
-use super::settings::{ComponentView, Resolved};
 use super::{NodeView, Outcome};
 use crate::engine::benchmark::{Benchmark, Component, Condition, Setting};
 use crate::engine::report::State;

@@ -3,15 +3,16 @@
 
 mod audit_hints;
 mod compare;
+pub mod component_settings;
 mod config_lookup;
 mod content;
 mod distinct;
 mod files;
+mod layouts;
 mod leaf;
 mod node_results;
 pub mod policy;
 mod policy_rbac;
-pub mod settings;
 mod skips;
 
 pub use compare::{parse_duration, same};
@@ -21,8 +22,9 @@ use crate::engine::benchmark::{Benchmark, Check, Component};
 use crate::engine::cluster_facts::ClusterFacts;
 use crate::engine::facts::NodeFacts;
 use crate::engine::report::{CheckResult, NodeResult, Report, Skip, State, Summary};
+use component_settings::ComponentView;
+use layouts::Layouts;
 use node_results::{cluster_outcome, node_outcome, to_node_result, AuditMemo};
-use settings::ComponentView;
 use std::collections::HashMap;
 
 /// The verdict of one condition on one node, with its evidence.
@@ -141,6 +143,7 @@ pub fn evaluate_full(
         .iter()
         .map(|n| NodeView::new(n, benchmark))
         .collect();
+    let layouts = Layouts::of(&input.nodes.iter().collect::<Vec<_>>());
     let skips: HashMap<&str, &Skip> = input.skips.iter().map(|s| (s.id.as_str(), s)).collect();
     let total = benchmark.checks.len();
     let mut hidden_by = Vec::new();
@@ -153,6 +156,7 @@ pub fn evaluate_full(
                 benchmark,
                 check,
                 &views,
+                &layouts,
                 input,
                 skips.get(check.id.as_str()).copied(),
             );
@@ -183,6 +187,7 @@ fn evaluate_check(
     benchmark: &Benchmark,
     check: &Check,
     views: &[NodeView],
+    layouts: &Layouts,
     input: &Input,
     skip: Option<&Skip>,
 ) -> (CheckResult, bool) {
@@ -212,10 +217,11 @@ fn evaluate_check(
                 hints,
             )]
         } else {
+            let hints = layouts.map(|i| audit_hints::hints(benchmark, check, Some(&views[i])));
             views
                 .iter()
-                .map(|v| {
-                    let hints = audit_hints::hints(benchmark, check, Some(v));
+                .zip(hints)
+                .map(|(v, hints)| {
                     to_node_result(&v.facts.node, check, na(), skip, &mut audits, hints)
                 })
                 .collect()
@@ -243,24 +249,29 @@ fn evaluate_check(
             hints,
         )]
     } else {
+        // worked out once per layout: the outcome depends on the facts, not the name
+        let outcomes = layouts.map(|i| {
+            let view = &views[i];
+            let outcome = if let Some(e) = &view.facts.collection_error {
+                Outcome::new(State::Error, "not collected", "", "").because(e.clone())
+            } else {
+                match view.component(rule.component) {
+                    None => Outcome::new(State::NotApplicable, "", "", "").because(format!(
+                        "{} does not run on this node",
+                        benchmark
+                            .component(rule.component)
+                            .map(|s| s.name.as_str())
+                            .unwrap_or(rule.component.key())
+                    )),
+                    Some(_) => node_outcome(benchmark, check, view),
+                }
+            };
+            (outcome, audit_hints::hints(benchmark, check, Some(view)))
+        });
         views
             .iter()
-            .map(|view| {
-                let outcome = if let Some(e) = &view.facts.collection_error {
-                    Outcome::new(State::Error, "not collected", "", "").because(e.clone())
-                } else {
-                    match view.component(rule.component) {
-                        None => Outcome::new(State::NotApplicable, "", "", "").because(format!(
-                            "{} does not run on this node",
-                            benchmark
-                                .component(rule.component)
-                                .map(|s| s.name.as_str())
-                                .unwrap_or(rule.component.key())
-                        )),
-                        Some(_) => node_outcome(benchmark, check, view),
-                    }
-                };
-                let hints = audit_hints::hints(benchmark, check, Some(view));
+            .zip(outcomes)
+            .map(|(view, (outcome, hints))| {
                 to_node_result(&view.facts.node, check, outcome, skip, &mut audits, hints)
             })
             .collect()

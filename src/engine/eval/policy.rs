@@ -36,6 +36,23 @@ pub fn assess(policy: PolicyName, f: &ClusterFacts) -> Outcome {
             "no binding grants to the system:masters group",
             system_masters(f),
         ),
+        P::AnonymousBindings => (
+            "no binding names the system:anonymous user",
+            bound_to(f, "User", "system:anonymous", &[]),
+        ),
+        P::UnauthenticatedBindings => (
+            "no binding but the default system:public-info-viewer names the system:unauthenticated group",
+            bound_to(f, "Group", "system:unauthenticated", &["system:public-info-viewer"]),
+        ),
+        P::AuthenticatedBindings => (
+            "no binding but the defaults system:basic-user and system:discovery names the system:authenticated group",
+            bound_to(
+                f,
+                "Group",
+                "system:authenticated",
+                &["system:basic-user", "system:discovery"],
+            ),
+        ),
         P::SecretReaders => (
             "no role bound to users grants get, list or watch on secrets",
             granting(f, &[("", "secrets", &["get", "list", "watch"])]),

@@ -51,6 +51,17 @@ pub(super) fn system_masters(f: &ClusterFacts) -> Vec<String> {
         .collect()
 }
 
+/// Bindings whose subjects name `kind` `name` (a user or group), but for the
+/// ClusterRoleBindings Kubernetes creates for it (`defaults`), as the GKE
+/// benchmark's audits list them: each with its role.
+pub(super) fn bound_to(f: &ClusterFacts, kind: &str, name: &str, defaults: &[&str]) -> Vec<String> {
+    bindings(f)
+        .filter(|b| !(b.namespace.is_none() && defaults.contains(&b.name.as_str())))
+        .filter(|b| b.subjects.iter().any(|s| s.kind == kind && s.name == name))
+        .map(|b| format!("{} → {} {}", binding_name(b), b.role_kind, b.role_name))
+        .collect()
+}
+
 pub(super) fn matches(list: &[String], item: &str) -> bool {
     list.iter().any(|x| x == "*" || x == item)
 }

@@ -1,7 +1,7 @@
-//! Applying the user's skips (exceptions) to results: a covered node's
+//! Applying the user's skips to results: a covered node's
 //! non-applicable result stays as it is, any other becomes SKIP with the
 //! reason, who and when. Reports whether a skip hid a non-passing result, so
-//! the service can tell used exceptions from unused ones.
+//! the service can tell used skips from unused ones.
 
 use super::Outcome;
 use crate::engine::report::{NodeResult, Skip, State};

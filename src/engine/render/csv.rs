@@ -1,6 +1,7 @@
 //! CSV export, one writer for the CLI and the service: a plain header row, then one
-//! row per check and node, so spreadsheets pivot on node. A check without per-node
-//! results (a section-5 policy check) gets one row with an empty node. Report metadata
+//! row per check and node, so spreadsheets pivot on node. A cluster-wide check's one
+//! result is named as everywhere else (GraphQL, the JSON document, a skip's node
+//! list): `cluster`. A check without any result gets one row with an empty node. Report metadata
 //! (cluster, benchmark, time) is not in the body: the CLI user knows it, the service
 //! sends it in the file name and response headers.
 
@@ -31,16 +32,10 @@ pub fn neutralise(cell: String) -> String {
     }
 }
 
-/// Whether a check is judged for the whole cluster (section-5 policies): its one result
-/// carries the evidence but names no node.
-fn cluster_wide(c: &CheckResult) -> bool {
-    c.target == "policies"
-}
-
 /// The fields of one row: a check and one of its node results (none for a check
-/// without per-node results), each neutralised for spreadsheets. The node is empty
-/// for a cluster-wide check; the reason is the node result's when it has one, else
-/// the check's.
+/// without per-node results), each neutralised for spreadsheets. The node is the
+/// result's, `cluster` for a cluster-wide check as in GraphQL; the reason is the node
+/// result's when it has one, else the check's.
 pub fn row(c: &CheckResult, n: Option<&NodeResult>) -> [String; 11] {
     let reason = n
         .and_then(|n| n.reason.as_deref())
@@ -51,8 +46,7 @@ pub fn row(c: &CheckResult, n: Option<&NodeResult>) -> [String; 11] {
         c.title.as_str(),
         c.state.as_str(),
         if c.scored { "true" } else { "false" },
-        n.filter(|_| !cluster_wide(c))
-            .map_or("", |n| n.node.as_str()),
+        n.map_or("", |n| n.node.as_str()),
         n.map_or("", |n| n.state.as_str()),
         n.map_or("", |n| n.actual.as_str()),
         n.map_or("", |n| n.expected.as_str()),
@@ -172,12 +166,12 @@ mod tests {
     }
 
     #[test]
-    fn a_cluster_wide_check_keeps_its_evidence_but_names_no_node() {
+    fn a_cluster_wide_check_is_one_row_named_cluster_with_its_evidence() {
         let mut c = check(&[("cluster", State::Warn)]);
         c.target = "policies".into();
         let (_, rows) = records(&[encode_header().unwrap(), encode_check(&c).unwrap()].concat());
         assert_eq!(rows.len(), 1);
-        assert_eq!(&rows[0][4], "");
+        assert_eq!(&rows[0][4], "cluster");
         assert_eq!(&rows[0][5], "WARN");
         assert_eq!(&rows[0][6], "cluster value");
     }

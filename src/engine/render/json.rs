@@ -6,21 +6,6 @@ use super::{Next, Renderer};
 use crate::engine::report::{CheckResult, ReportHead};
 use std::io::Write;
 
-/// Indents every line but the first of a pretty JSON value by `depth` levels, so a
-/// value serialized on its own sits where serde would have put it inside its parent.
-/// JSON strings escape their line breaks, so every newline here is structural.
-pub fn nest(pretty: &[u8], depth: usize, out: &mut dyn Write) -> std::io::Result<()> {
-    let indent = "  ".repeat(depth);
-    for (i, line) in pretty.split(|b| *b == b'\n').enumerate() {
-        if i > 0 {
-            out.write_all(b"\n")?;
-            out.write_all(indent.as_bytes())?;
-        }
-        out.write_all(line)?;
-    }
-    Ok(())
-}
-
 /// Writes one item of a pretty JSON array at `depth`: the separator, the indentation, the item.
 pub fn array_item<T: serde::Serialize + ?Sized>(
     item: &T,
@@ -28,9 +13,12 @@ pub fn array_item<T: serde::Serialize + ?Sized>(
     depth: usize,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    out.write_all(if first { b"\n" } else { b",\n" })?;
-    out.write_all("  ".repeat(depth + 1).as_bytes())?;
-    nest(&serde_json::to_vec_pretty(item)?, depth + 1, out)
+    let mut buf = Vec::with_capacity(8 << 10);
+    buf.extend_from_slice(if first { b"\n" } else { b",\n" });
+    buf.resize(buf.len() + 2 * (depth + 1), b' ');
+    // written indented as it is serialized: one pass over the item's bytes, one write
+    super::pretty::write_at(item, depth + 1, &mut buf)?;
+    out.write_all(&buf)
 }
 
 /// Closes a pretty JSON array at `depth` that had items (`[]` when it had none).
@@ -129,7 +117,7 @@ mod tests {
             nodes: vec!["a".into()],
             excluded: Vec::new(),
             provider: None,
-            mode: Some("snapshot".into()),
+            mode: Some(crate::engine::report::ReadMode::Snapshot),
             scored_only: false,
             summary: Summary::of(&results),
             results,

@@ -10,6 +10,7 @@ pub mod json;
 pub mod junit;
 pub mod kube_bench;
 pub mod oscal;
+mod pretty;
 pub mod sarif;
 mod skeleton;
 pub mod table;

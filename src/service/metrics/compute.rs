@@ -1,13 +1,13 @@
 //! The pure part of gathering /metrics figures: new failures between two
-//! reports' compact states, where an exception stands, the fleet's failing
-//! checks, and folding grouped scan rows and exceptions into per-cluster figures.
+//! reports' compact states, where a skip stands, the fleet's failing
+//! checks, and folding grouped scan rows and skips into per-cluster figures.
 
 use super::figures::{
-    ClusterFigures, ExceptionState, FailingCheck, Outcome, EXPIRING_WITHIN_DAYS, MAX_FAILING_CHECKS,
+    ClusterFigures, FailingCheck, Outcome, SkipState, EXPIRING_WITHIN_DAYS, MAX_FAILING_CHECKS,
 };
 use crate::engine::report::State;
-use crate::service::domain::ScanState;
-use crate::service::store::{ExceptionRow, ScanGroup};
+use crate::service::scan::lifecycle::ScanState;
+use crate::service::store::{ScanGroup, SkipRow};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use uuid::Uuid;
@@ -30,19 +30,17 @@ pub fn new_failures(base: &[(String, State)], head: &[(String, State)]) -> i64 {
         .count() as i64
 }
 
-/// Where an exception stands at `now`; `check_fails`: its check fails in the latest report.
-pub fn exception_state(
+/// Where a skip stands at `now`; `check_fails`: its check fails in the latest report.
+pub fn skip_state(
     expires_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
     check_fails: bool,
-) -> ExceptionState {
+) -> SkipState {
     match expires_at {
-        Some(e) if e <= now && check_fails => ExceptionState::ExpiredFailing,
-        Some(e) if e <= now => ExceptionState::Expired,
-        Some(e) if e - now <= chrono::Duration::days(EXPIRING_WITHIN_DAYS) => {
-            ExceptionState::Expiring
-        }
-        _ => ExceptionState::Active,
+        Some(e) if e <= now && check_fails => SkipState::ExpiredFailing,
+        Some(e) if e <= now => SkipState::Expired,
+        Some(e) if e - now <= chrono::Duration::days(EXPIRING_WITHIN_DAYS) => SkipState::Expiring,
+        _ => SkipState::Active,
     }
 }
 
@@ -115,24 +113,24 @@ pub fn add_scan_groups(
     by_schedule
 }
 
-/// Adds exceptions to their clusters' counts per state and next expiry;
+/// Adds skips to their clusters' counts per state and next expiry;
 /// `failing_now` holds, per cluster, the checks failing in its latest report.
-pub fn add_exceptions(
+pub fn add_skips(
     clusters: &mut [ClusterFigures],
-    exceptions: &[ExceptionRow],
+    skips: &[SkipRow],
     failing_now: &HashMap<&str, HashSet<&str>>,
     now: DateTime<Utc>,
 ) {
-    for e in exceptions {
+    for e in skips {
         let Some(c) = clusters.iter_mut().find(|c| c.cluster == e.cluster_id) else {
             continue;
         };
         let fails = failing_now
             .get(e.cluster_id.as_str())
             .is_some_and(|f| f.contains(e.test_id.as_str()));
-        let state = exception_state(e.expires_at, now, fails);
-        let counts = c.exceptions.get_or_insert([0; 4]);
-        if let Some(i) = ExceptionState::ALL.iter().position(|x| *x == state) {
+        let state = skip_state(e.expires_at, now, fails);
+        let counts = c.skips.get_or_insert([0; 4]);
+        if let Some(i) = SkipState::ALL.iter().position(|x| *x == state) {
             counts[i] += 1;
         }
         if let Some(at) = e.expires_at.filter(|at| *at > now) {
@@ -166,23 +164,17 @@ mod tests {
     }
 
     #[test]
-    fn an_exception_is_expiring_a_week_before_its_end_and_failing_after_it() {
+    fn a_skip_is_expiring_a_week_before_its_end_and_failing_after_it() {
         let now = Utc::now();
-        let st = |e: Option<DateTime<Utc>>, f| exception_state(e, now, f);
-        assert_eq!(st(None, true), ExceptionState::Active);
-        assert_eq!(
-            st(Some(now + Duration::days(8)), true),
-            ExceptionState::Active
-        );
-        assert_eq!(
-            st(Some(now + Duration::days(6)), true),
-            ExceptionState::Expiring
-        );
+        let st = |e: Option<DateTime<Utc>>, f| skip_state(e, now, f);
+        assert_eq!(st(None, true), SkipState::Active);
+        assert_eq!(st(Some(now + Duration::days(8)), true), SkipState::Active);
+        assert_eq!(st(Some(now + Duration::days(6)), true), SkipState::Expiring);
         assert_eq!(
             st(Some(now - Duration::hours(1)), false),
-            ExceptionState::Expired
+            SkipState::Expired
         );
-        assert_eq!(st(Some(now), true), ExceptionState::ExpiredFailing);
+        assert_eq!(st(Some(now), true), SkipState::ExpiredFailing);
     }
 
     #[test]

@@ -35,9 +35,9 @@ impl Outcome {
     }
 }
 
-/// Where an exception (a skipped test) stands, as the `state` label says it.
+/// Where a skip (a skipped test) stands, as the `state` label says it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExceptionState {
+pub enum SkipState {
     /// Applied, and not ending within `EXPIRING_WITHIN_DAYS`.
     Active,
     /// Applied, but ends within `EXPIRING_WITHIN_DAYS`.
@@ -48,25 +48,25 @@ pub enum ExceptionState {
     ExpiredFailing,
 }
 
-/// An exception ending within this many days counts as expiring.
+/// A skip ending within this many days counts as expiring.
 pub const EXPIRING_WITHIN_DAYS: i64 = 7;
 
-impl ExceptionState {
+impl SkipState {
     /// Every state, in the order they are written.
-    pub const ALL: [ExceptionState; 4] = [
-        ExceptionState::Active,
-        ExceptionState::Expiring,
-        ExceptionState::Expired,
-        ExceptionState::ExpiredFailing,
+    pub const ALL: [SkipState; 4] = [
+        SkipState::Active,
+        SkipState::Expiring,
+        SkipState::Expired,
+        SkipState::ExpiredFailing,
     ];
 
     /// The label value.
     pub fn label(self) -> &'static str {
         match self {
-            ExceptionState::Active => "active",
-            ExceptionState::Expiring => "expiring",
-            ExceptionState::Expired => "expired",
-            ExceptionState::ExpiredFailing => "expired_failing",
+            SkipState::Active => "active",
+            SkipState::Expiring => "expiring",
+            SkipState::Expired => "expired",
+            SkipState::ExpiredFailing => "expired_failing",
         }
     }
 }
@@ -83,9 +83,9 @@ pub struct ClusterFigures {
     pub last_duration: Option<f64>,
     /// Checks failing in its latest report that did not fail in the report before.
     pub new_failures: Option<i64>,
-    /// Its exceptions per state, in `ExceptionState::ALL` order; None: it has none.
-    pub exceptions: Option<[i64; 4]>,
-    /// The earliest end of an exception still applied (Unix seconds).
+    /// Its skips per state, in `SkipState::ALL` order; None: it has none.
+    pub skips: Option<[i64; 4]>,
+    /// The earliest end of a skip still applied (Unix seconds).
     pub next_expiry: Option<f64>,
 }
 
@@ -182,14 +182,23 @@ pub fn write_figures(out: &mut String, prefix: &str, f: &Figures) {
         "Checks failing or erring in the latest report that did not in the report before",
         per_cluster(|c| c.new_failures.map(|n| n as f64)),
     );
-    family(out, &format!("{prefix}_exceptions"), "gauge",
+    family(
+        out,
+        &format!("{prefix}_exceptions"),
+        "gauge",
         "Exceptions (skipped tests) by state (active, expiring within 7 days, expired, expired_failing)",
         f.clusters.iter().flat_map(|c| {
-            let counts = c.exceptions;
-            ExceptionState::ALL.iter().enumerate().filter_map(move |(i, s)| {
-                counts.map(|n| (format!("{},state=\"{}\"", cluster_label(&c.cluster), s.label()), n[i] as f64))
+            let counts = c.skips;
+            SkipState::ALL.iter().enumerate().filter_map(move |(i, s)| {
+                counts.map(|n| {
+                    (
+                        format!("{},state=\"{}\"", cluster_label(&c.cluster), s.label()),
+                        n[i] as f64,
+                    )
+                })
             })
-        }));
+        }),
+    );
     family(
         out,
         &format!("{prefix}_exception_next_expiry_timestamp_seconds"),
@@ -281,11 +290,11 @@ mod tests {
     }
 
     #[test]
-    fn a_cluster_with_exceptions_has_every_state() {
+    fn a_cluster_with_skips_has_every_state() {
         let f = Figures {
             clusters: vec![ClusterFigures {
                 cluster: "demo".into(),
-                exceptions: Some([1, 0, 0, 2]),
+                skips: Some([1, 0, 0, 2]),
                 ..Default::default()
             }],
             ..Default::default()

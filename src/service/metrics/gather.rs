@@ -3,9 +3,7 @@
 //! latest is new to this replica (a report never changes, so its count of new
 //! failures is remembered).
 
-use super::compute::{
-    add_exceptions, add_scan_groups, failing, failing_checks, new_failures, unix,
-};
+use super::compute::{add_scan_groups, add_skips, failing, failing_checks, new_failures, unix};
 use super::figures::{ClusterFigures, Figures, ScheduleFigures};
 use super::ClusterGauges;
 use crate::engine::report::State;
@@ -136,9 +134,9 @@ impl Service {
                 (*c, ids.collect())
             })
             .collect();
-        add_exceptions(
+        add_skips(
             &mut clusters,
-            &store.exception_expiries().await?,
+            &store.skip_expiries().await?,
             &failing_now,
             now,
         );
@@ -162,7 +160,7 @@ impl Service {
         let database_bytes = match store.database_bytes().await {
             Ok(b) => Some(b),
             Err(e) => {
-                tracing::warn!("database size: {e}");
+                tracing::warn!("database size: {}", e.chain());
                 None
             }
         };

@@ -6,7 +6,7 @@
 
 use super::Scanner;
 use crate::error::Result;
-use crate::service::domain::ScanState;
+use crate::service::scan::lifecycle::ScanState;
 use crate::service::store::entity::scan;
 use tokio::sync::broadcast::error::RecvError;
 

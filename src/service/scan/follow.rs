@@ -2,7 +2,7 @@
 //! final) progress of a scan for `scan { progress }`.
 
 use super::{event, Scanner};
-use crate::service::domain::{ProgressCounts, ScanPhase, ScanProgress};
+use crate::service::scan::lifecycle::{ProgressCounts, ScanPhase, ScanProgress};
 use crate::service::store::entity::scan;
 use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;

@@ -7,8 +7,8 @@ use crate::engine::report::State;
 use crate::error::Result;
 use crate::service::alert_changes::AlertChanges;
 use crate::service::alerts::{payload, Alerts};
-use crate::service::domain::ScanState;
-use crate::service::report_history;
+use crate::service::report_comparison;
+use crate::service::scan::lifecycle::ScanState;
 use crate::service::store::entity::{report, scan};
 use crate::service::store::Store;
 use uuid::Uuid;
@@ -129,7 +129,7 @@ impl FollowUp {
         };
         let checks = self.reports.checks_of(&[prev.id, report.id]).await?;
         let of = |id| checks.get(&id).map(|c| c.as_slice()).unwrap_or_default();
-        let c = report_history::compare(of(prev.id), of(report.id));
+        let c = report_comparison::compare(of(prev.id), of(report.id));
         Ok(AlertChanges::between(prev.id, &c))
     }
 }

@@ -24,7 +24,11 @@ impl Scanner {
         tokio::spawn(async move {
             for (cluster, source) in sources {
                 if let Err(e) = remove_leftovers(&store, source.as_ref()).await {
-                    tracing::warn!(cluster, "removing collector jobs of stopped scans: {e}");
+                    tracing::warn!(
+                        cluster,
+                        "removing collector jobs of stopped scans: {}",
+                        e.chain()
+                    );
                 }
             }
         });

@@ -12,6 +12,7 @@ mod claim;
 mod follow;
 mod follow_up;
 mod leftovers;
+pub mod lifecycle;
 pub mod pipeline;
 mod progress;
 mod reaper;
@@ -23,7 +24,8 @@ pub use progress::{event, ProgressHub};
 
 use crate::engine::benchmark::Catalog;
 use crate::error::{shown, Error, Result};
-use crate::service::domain::{Principal, ScanPhase, ScanState};
+use crate::service::principal::Principal;
+use crate::service::scan::lifecycle::{ScanPhase, ScanState};
 
 use crate::service::store::{entity::scan, Store};
 use crate::sources::ClusterSource;
@@ -50,7 +52,7 @@ pub struct Scanner {
     pub catalog: Arc<Catalog>,
     pub progress: ProgressHub,
     pub metrics: crate::service::metrics::Metrics,
-    /// The service's "now" (exceptions a scan applies, token expiry and trust);
+    /// The service's "now" (skips a scan applies, token expiry and trust);
     /// tests move it forward.
     pub clock: Arc<crate::service::clock::Clock>,
     config: ScannerConfig,
@@ -134,10 +136,8 @@ impl Scanner {
         scored_only: bool,
         by: &Principal,
     ) -> Result<scan::Model> {
-        if !by.can_access(cluster_id)
-            || self.store.cluster(cluster_id).await?.is_none()
-            || self.source(cluster_id).is_none()
-        {
+        crate::service::access::visible_cluster_in(&self.store, cluster_id, by).await?;
+        if self.source(cluster_id).is_none() {
             return Err(Error::NotFound(format!(
                 "no cluster '{}'",
                 shown(cluster_id)
@@ -262,10 +262,7 @@ impl Scanner {
 
     /// A scan the caller may see, or NOT_FOUND.
     pub async fn visible_scan(&self, id: Uuid, by: &Principal) -> Result<scan::Model> {
-        match self.store.scan(id).await? {
-            Some(s) if by.can_access(&s.cluster_id) => Ok(s),
-            _ => Err(Error::NotFound(format!("no scan {id}"))),
-        }
+        crate::service::access::visible_scan_in(&self.store, id, by).await
     }
 }
 

@@ -3,11 +3,11 @@
 //! benches all run a cluster through [`run`], so they cannot disagree on what
 //! a report holds or on which benchmark it used.
 
-use crate::engine::benchmark::{choose, Catalog};
+use crate::engine::benchmark::{choose, Catalog, Provider};
 pub use crate::engine::eval::Evaluation;
 use crate::engine::report::{ExcludedNode, Report, Skip};
 use crate::error::{Error, Result};
-use crate::service::domain::ScanPhase;
+use crate::service::scan::lifecycle::ScanPhase;
 use crate::sources::ClusterSource;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -70,7 +70,7 @@ pub async fn run(catalog: &Catalog, run: Run<'_>) -> Result<Report> {
 }
 
 /// Like [`run`], also telling which skips hid a FAIL, WARN or ERROR (for
-/// the exceptions' "last matched" time).
+/// the skips' "last matched" time).
 pub async fn run_full(catalog: &Catalog, run: Run<'_>) -> Result<Evaluation> {
     let on_step = run.on_step.clone();
     on_step(Step {
@@ -110,8 +110,8 @@ pub async fn run_full(catalog: &Catalog, run: Run<'_>) -> Result<Evaluation> {
             .find_map(|n| n.kubernetes_version.clone())
     });
     // sources without the API (facts files, this node) know the provider from the nodes' layout
-    let provider = Some(gathered.provider.clone())
-        .filter(|p| !p.is_empty())
+    let provider = gathered
+        .provider
         .or_else(|| node_distribution(&gathered.nodes));
     let (explicit, version) = match &run.benchmark {
         BenchmarkRequest::Auto => (None, seen_version),
@@ -120,7 +120,8 @@ pub async fn run_full(catalog: &Catalog, run: Run<'_>) -> Result<Evaluation> {
         }
         BenchmarkRequest::ForKubernetesVersion(v) => (None, Some(v.clone())),
     };
-    let mut choice = choose(catalog, explicit, version.as_deref(), provider.as_deref())?;
+    let named = provider.map(Provider::as_str);
+    let mut choice = choose(catalog, explicit, version.as_deref(), named)?;
     if let BenchmarkRequest::ClusterDefault(id) = &run.benchmark {
         choice.reason = format!("{id}, the cluster's default benchmark");
     }
@@ -163,7 +164,7 @@ pub async fn run_full(catalog: &Catalog, run: Run<'_>) -> Result<Evaluation> {
             .into_iter()
             .map(|(node, reason)| ExcludedNode { node, reason })
             .collect();
-        report.mode = Some(gathered.mode).filter(|m| !m.is_empty());
+        report.mode = gathered.mode;
         evaluation
     })
     .map_err(|e| Error::Internal(format!("evaluation task: {e}")))?;
@@ -184,10 +185,13 @@ fn scored_subset(b: &crate::engine::benchmark::Benchmark) -> crate::engine::benc
 }
 
 /// The distribution every node agrees on, when it names a benchmark provider.
-fn node_distribution(nodes: &[crate::engine::facts::NodeFacts]) -> Option<String> {
+fn node_distribution(nodes: &[crate::engine::facts::NodeFacts]) -> Option<Provider> {
     let first = nodes.first()?.distribution.as_str();
-    let known = crate::engine::benchmark::Provider::parse(first).is_some();
-    (known && nodes.iter().all(|n| n.distribution == first)).then(|| first.to_string())
+    let known = Provider::parse(first)?;
+    nodes
+        .iter()
+        .all(|n| n.distribution == first)
+        .then_some(known)
 }
 
 /// The skips to apply: unknown ids refused or left out, as asked.

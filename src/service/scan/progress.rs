@@ -1,7 +1,7 @@
 //! Scan progress: one broadcast channel for all scans, plus the latest event
 //! of each running scan so late subscribers start from the current state.
 
-use crate::service::domain::{ScanPhase, ScanProgress, ScanState};
+use crate::service::scan::lifecycle::{ScanPhase, ScanProgress, ScanState};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use tokio::sync::broadcast;

@@ -50,7 +50,7 @@ impl Scanner {
                 tokio::time::sleep(every).await;
                 let Some(me) = me.upgrade() else { return };
                 if let Err(e) = me.reap(chrono::Utc::now()).await {
-                    tracing::warn!("reaping stale scans: {e}");
+                    tracing::warn!("reaping stale scans: {}", e.chain());
                 }
             }
         });

@@ -3,7 +3,7 @@
 //! one replica follows a scan running on another.
 
 use super::Scanner;
-use crate::service::domain::ScanProgress;
+use crate::service::scan::lifecycle::ScanProgress;
 use crate::service::store::listen;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -35,7 +35,7 @@ pub async fn start(scanner: &Arc<Scanner>, database_url: &str) {
             })
             .unwrap_or_default();
             if let Err(e) = s.store.notify(CHANNEL, &payload).await {
-                tracing::warn!("progress relay: {e}");
+                tracing::warn!("progress relay: {}", e.chain());
             }
         }
     });

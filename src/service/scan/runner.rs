@@ -7,8 +7,8 @@ use super::claim::Claim;
 use super::pipeline::{self, BenchmarkRequest, Run, Step, UnknownSkips};
 use super::{event, Scanner};
 use crate::error::{Error, Result};
-use crate::service::domain::{ProgressCounts, ScanPhase, ScanState};
-use crate::service::exceptions::in_force;
+use crate::service::scan::lifecycle::{ProgressCounts, ScanPhase, ScanState};
+use crate::service::skip_rules::in_force;
 use crate::service::store::entity::scan;
 use std::sync::{Arc, Mutex};
 use tokio_util::sync::CancellationToken;
@@ -50,7 +50,7 @@ impl Scanner {
                 return;
             }
             Err(e) => {
-                tracing::error!(scan = %scan.id, "cannot claim the scan: {e}");
+                tracing::error!(scan = %scan.id, "cannot claim the scan: {}", e.chain());
                 self.forget(scan.id);
                 return;
             }
@@ -73,7 +73,7 @@ impl Scanner {
                 self.store.finish_scan(scan.id, state, Some(&message)).await
             };
             if let Err(e) = recorded.await {
-                tracing::error!(scan = %scan.id, "could not record the end of the scan: {e}");
+                tracing::error!(scan = %scan.id, "could not record the end of the scan: {}", e.chain());
             }
         }
         // retention and alerts first, so the final event means the work is done
@@ -83,11 +83,11 @@ impl Scanner {
                 .after_scan(&self.store, scan, schedule_id, state, &message, report_id)
                 .await
             {
-                tracing::error!(scan = %scan.id, "after a scheduled scan: {e}");
+                tracing::error!(scan = %scan.id, "after a scheduled scan: {}", e.chain());
             }
         } else if state == ScanState::Succeeded {
             if let Err(e) = follow_up.after_manual_scan(&self.store, scan).await {
-                tracing::error!(scan = %scan.id, "manual report retention: {e}");
+                tracing::error!(scan = %scan.id, "manual report retention: {}", e.chain());
             }
         }
         let began = self
@@ -129,7 +129,7 @@ impl Scanner {
         let source = self
             .source(&cluster)
             .ok_or_else(|| Error::NotFound(format!("cluster '{cluster}' has no source")))?;
-        // an exception that expired by now no longer applies (it stays listed)
+        // a skip that expired by now no longer applies (it stays listed)
         let skips = in_force(self.store.skipped_tests(&cluster).await?, self.clock.now())?;
         // an asked-for benchmark wins; else the cluster's stored default; else the choice
         let benchmark = match scan.benchmark.as_deref() {
@@ -220,7 +220,7 @@ impl Scanner {
                     .renew_lease(id, &me.replica, me.lease_until())
                     .await
                 {
-                    tracing::warn!(scan = %id, "lease renewal failed: {e}");
+                    tracing::warn!(scan = %id, "lease renewal failed: {}", e.chain());
                 }
             }
         })

@@ -6,7 +6,7 @@
 pub mod cron;
 
 use crate::error::{shown, Error, Result};
-use crate::service::domain::Principal;
+use crate::service::principal::Principal;
 use crate::service::scan::Scanner;
 use crate::service::store::entity::schedule;
 use chrono::{DateTime, Utc};
@@ -46,8 +46,10 @@ impl ScheduleLimits {
     /// The limits the settings name.
     pub fn from_settings(s: &crate::service::settings::Settings) -> Self {
         ScheduleLimits {
-            max_per_cluster: s.max_schedules_per_cluster,
-            min_interval: chrono::Duration::seconds(s.min_schedule_interval_seconds as i64),
+            max_per_cluster: s.schedules.max_per_cluster,
+            // validation keeps it under a year: it fits
+            min_interval: chrono::Duration::from_std(s.schedules.min_interval)
+                .unwrap_or(chrono::Duration::MAX),
         }
     }
 }
@@ -88,7 +90,7 @@ impl Scheduler {
     fn check_interval(&self, t: &cron::Timing, expr: &str, now: DateTime<Utc>) -> Result<()> {
         match t.shortest_interval(now) {
             Some(gap) if gap < self.limits.min_interval => Err(Error::Invalid(format!(
-                "cron: '{}' runs {} s apart at its closest; min_schedule_interval_seconds is {}",
+                "cron: '{}' runs {} s apart at its closest; schedules.min_interval is {} s",
                 shown(expr),
                 gap.num_seconds(),
                 self.limits.min_interval.num_seconds()
@@ -105,16 +107,11 @@ impl Scheduler {
         by: &Principal,
         now: DateTime<Utc>,
     ) -> Result<schedule::Model> {
-        if !by.can_access(cluster_id) || self.scanner.store.cluster(cluster_id).await?.is_none() {
-            return Err(Error::NotFound(format!(
-                "no cluster '{}'",
-                shown(cluster_id)
-            )));
-        }
+        crate::service::access::visible_cluster_in(&self.scanner.store, cluster_id, by).await?;
         let have = self.scanner.store.schedules(Some(cluster_id)).await?.len() as u64;
         if have >= self.limits.max_per_cluster {
             return Err(Error::Invalid(format!(
-                "max_schedules_per_cluster: cluster '{cluster_id}' has {have} schedules, the most allowed; delete one first"
+                "schedules.max_per_cluster: cluster '{cluster_id}' has {have} schedules, the most allowed; delete one first"
             )));
         }
         let mut row = schedule::Model {
@@ -143,10 +140,7 @@ impl Scheduler {
 
     /// A schedule the caller may see, or NOT_FOUND.
     pub async fn visible(&self, id: Uuid, by: &Principal) -> Result<schedule::Model> {
-        match self.scanner.store.schedule(id).await? {
-            Some(s) if by.can_access(&s.cluster_id) => Ok(s),
-            _ => Err(Error::NotFound(format!("no schedule {id}"))),
-        }
+        crate::service::access::visible_schedule_in(&self.scanner.store, id, by).await
     }
 
     /// Changes a schedule; the timer follows at once.
@@ -209,7 +203,9 @@ impl Scheduler {
             match self.fire(&s, now).await {
                 Ok(Some(id)) => queued.push(id),
                 Ok(None) => {}
-                Err(e) => tracing::error!(schedule = %s.id, "schedule could not fire: {e}"),
+                Err(e) => {
+                    tracing::error!(schedule = %s.id, "schedule could not fire: {}", e.chain())
+                }
             }
         }
         Ok(queued)
@@ -296,7 +292,7 @@ impl Scheduler {
                         .run_one(id, Utc::now() + chrono::Duration::seconds(1))
                         .await
                     {
-                        tracing::error!(schedule = %id, "scheduled scan failed to queue: {e}");
+                        tracing::error!(schedule = %id, "scheduled scan failed to queue: {}", e.chain());
                     }
                 }
             })

@@ -10,7 +10,7 @@ mod monitoring;
 pub mod node_codec;
 mod node_ranges;
 mod report_document;
-pub use report_document::report_head;
+pub use report_document::{report_head, stored_mode, stored_provider};
 mod report_names;
 mod reports;
 mod scans;
@@ -19,7 +19,7 @@ mod skips;
 mod tokens;
 
 pub use fleet::CheckStateRow;
-pub use monitoring::{ExceptionRow, ScanGroup};
+pub use monitoring::{ScanGroup, SkipRow};
 pub use reports::{ReportPage, StoredCheck};
 pub use skips::AuditPage;
 pub use tokens::{NewToken, Revoked};
@@ -31,7 +31,7 @@ use std::time::Duration;
 
 /// How long a command-line tool waits for a database connection (a free one from
 /// the pool, or a new one); the service takes its own from the settings
-/// (`database_acquire_timeout_seconds`). Short on purpose: when the database is
+/// (`database.acquire_timeout`). Short on purpose: when the database is
 /// down, sqlx keeps retrying refused connections until this runs out.
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(500);
 

@@ -1,11 +1,11 @@
 //! Queries behind /metrics: finished scans grouped by cluster, schedule and
-//! outcome, and every exception's expiry. Each answers a few rows per cluster
-//! (or per exception) and reads no per-check or per-node data.
+//! outcome, and every skip's expiry. Each answers a few rows per cluster
+//! (or per skip) and reads no per-check or per-node data.
 
 use super::entity::{scan, skipped_test};
 use super::Store;
 use crate::error::Result;
-use crate::service::domain::ScanState;
+use crate::service::scan::lifecycle::ScanState;
 use chrono::{DateTime, Utc};
 use sea_orm::*;
 use uuid::Uuid;
@@ -21,9 +21,9 @@ pub struct ScanGroup {
     pub newest: Option<DateTime<Utc>>,
 }
 
-/// One exception as /metrics counts it: no reason, no node list.
+/// One skip as /metrics counts it: no reason, no node list.
 #[derive(Debug, Clone, FromQueryResult)]
-pub struct ExceptionRow {
+pub struct SkipRow {
     pub cluster_id: String,
     pub test_id: String,
     pub expires_at: Option<DateTime<Utc>>,
@@ -63,15 +63,15 @@ impl Store {
             .await? as i64)
     }
 
-    /// Every cluster's exceptions with their expiry, without reasons or node lists
+    /// Every cluster's skips with their expiry, without reasons or node lists
     /// (a node list may be 64 KiB).
-    pub async fn exception_expiries(&self) -> Result<Vec<ExceptionRow>> {
+    pub async fn skip_expiries(&self) -> Result<Vec<SkipRow>> {
         Ok(skipped_test::Entity::find()
             .select_only()
             .column(skipped_test::Column::ClusterId)
             .column(skipped_test::Column::TestId)
             .column(skipped_test::Column::ExpiresAt)
-            .into_model::<ExceptionRow>()
+            .into_model::<SkipRow>()
             .all(&self.db)
             .await?)
     }

@@ -5,8 +5,8 @@ use super::node_codec::{self, NodeNames};
 use super::Store;
 use crate::engine::report::{CheckResult, NodeResult, Report, State};
 use crate::error::{Error, Result};
-use crate::service::domain::ScanState;
-use crate::service::report_view::{checked_mode, checked_provider, ReportState};
+use crate::service::report_view::ReportState;
+use crate::service::scan::lifecycle::ScanState;
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 use sea_orm::sea_query::Expr;
@@ -66,7 +66,7 @@ pub struct ReportPage {
 
 impl Store {
     /// Writes a finished scan's report, marks the scan SUCCEEDED and sets
-    /// "last matched" on the exceptions that hid a result (`hidden_by`),
+    /// "last matched" on the skips that hid a result (`hidden_by`),
     /// atomically.
     pub async fn save_report(
         &self,
@@ -80,16 +80,6 @@ impl Store {
         let id = Uuid::new_v4();
         let now = Utc::now();
         let s = r.summary;
-        // what the pipeline names must be something the read path can serve back
-        let provider = checked_provider(r.provider.as_deref(), &id.to_string()).map_err(|_| {
-            Error::Invalid(format!(
-                "the scan named an unknown provider {:?}",
-                r.provider
-            ))
-        })?;
-        let mode = checked_mode(r.mode.as_deref(), &id.to_string()).map_err(|_| {
-            Error::Invalid(format!("the scan named an unknown read mode {:?}", r.mode))
-        })?;
         let header = report::ActiveModel {
             id: Set(id),
             cluster_id: Set(cluster_id.to_string()),
@@ -111,8 +101,9 @@ impl Store {
             started_at: Set(started),
             finished_at: Set(now),
             created_at: Set(now),
-            provider: Set(provider.map(|p| p.as_str().to_string())),
-            mode: Set(mode.map(|m| m.as_str().to_string())),
+            // the engine's enums as their names: the columns stay strings
+            provider: Set(r.provider.map(|p| p.as_str().to_string())),
+            mode: Set(r.mode.map(|m| m.as_str().to_string())),
             schedule_id: Set(schedule_id),
             excluded: Set((!r.excluded.is_empty())
                 .then(|| serde_json::to_string(&r.excluded).unwrap_or_default())),

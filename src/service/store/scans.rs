@@ -3,7 +3,7 @@
 use super::entity::scan;
 use super::Store;
 use crate::error::Result;
-use crate::service::domain::{ProgressCounts, ScanState};
+use crate::service::scan::lifecycle::{ProgressCounts, ScanState};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::*;

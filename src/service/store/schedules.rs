@@ -3,7 +3,7 @@
 use super::entity::{check_result, report, scan, schedule, schedule_tick};
 use super::Store;
 use crate::error::Result;
-use crate::service::domain::ScanState;
+use crate::service::scan::lifecycle::ScanState;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::*;

@@ -1,10 +1,10 @@
-//! Skipped tests (exceptions) per cluster, and their audit trail: every skip,
+//! Skipped tests (skips) per cluster, and their audit trail: every skip,
 //! replaced skip and unskip is written with the change, in one transaction.
 
 use super::entity::{skip_audit, skipped_test};
 use super::Store;
 use crate::error::Result;
-use crate::service::exceptions::{encode_nodes, Exception, SkipAction};
+use crate::service::skip_rules::{encode_nodes, CheckedSkip, SkipAction};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::*;
@@ -17,9 +17,9 @@ pub struct AuditPage {
 }
 
 /// Records, in the transaction that saves a scan's report, that these tests'
-/// exceptions hid a result in that scan, which started at `started` and ended
+/// skips hid a result in that scan, which started at `started` and ended
 /// `at`: written with the report, so whoever sees the report also sees the
-/// "last matched" time. An exception made after the scan started (a
+/// "last matched" time. A skip made after the scan started (a
 /// replacement) was not the one applied, and is left alone.
 pub(super) async fn mark_skips_matched<C: ConnectionTrait>(
     db: &C,
@@ -42,7 +42,7 @@ pub(super) async fn mark_skips_matched<C: ConnectionTrait>(
     Ok(())
 }
 
-/// The audit entry of a change to one exception.
+/// The audit entry of a change to one skip.
 fn audit(
     row: &skipped_test::Model,
     action: SkipAction,
@@ -89,14 +89,14 @@ async fn trim_audit<C: ConnectionTrait>(db: &C, cluster_id: &str, keep: u64) -> 
 }
 
 impl Store {
-    /// Skips a test for a cluster, replacing any exception already in place
+    /// Skips a test for a cluster, replacing any skip already in place
     /// (its reason, expiry, nodes; "last matched" starts over), and records it,
     /// keeping the cluster's newest `keep_audit` audit entries.
     pub async fn skip_test(
         &self,
         cluster_id: &str,
         test_id: &str,
-        exception: &Exception,
+        skip: &CheckedSkip,
         by: &str,
         keep_audit: u64,
     ) -> Result<skipped_test::Model> {
@@ -104,11 +104,11 @@ impl Store {
         let row = skipped_test::Model {
             cluster_id: cluster_id.to_string(),
             test_id: test_id.to_string(),
-            reason: exception.reason.clone(),
+            reason: skip.reason.clone(),
             created_by: by.to_string(),
             created_at: now,
-            expires_at: exception.expires_at,
-            nodes: encode_nodes(&exception.nodes),
+            expires_at: skip.expires_at,
+            nodes: encode_nodes(&skip.nodes),
             last_matched_at: None,
         };
         // write before reading: on SQLite a transaction that reads and then
@@ -175,7 +175,7 @@ impl Store {
             return Ok(false);
         };
         // the delete comes first in the transaction (see `skip_test`), and takes
-        // only the exception just read: one replaced meanwhile stays
+        // only the skip just read: one replaced meanwhile stays
         let txn = self.db.begin().await?;
         let gone = skipped_test::Entity::delete_many()
             .filter(skipped_test::Column::ClusterId.eq(cluster_id))

@@ -10,7 +10,7 @@ use kube::api::{Api, DeleteParams, ListParams, LogParams, PostParams};
 use kube::Client;
 use serde_json::json;
 use sha2::Digest;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Label on every object cis-scan creates, for cleanup.
 pub const LABEL: &str = "app.kubernetes.io/managed-by";
@@ -53,8 +53,8 @@ pub fn job_spec(settings: &LiveSettings, scan: &str, node: &str) -> Job {
         "metadata": { "name": job_name(scan, node), "namespace": settings.namespace, "labels": labels },
         "spec": {
             "backoffLimit": 0,
-            "ttlSecondsAfterFinished": settings.job_ttl_seconds,
-            "activeDeadlineSeconds": settings.node_timeout_seconds,
+            "ttlSecondsAfterFinished": settings.job_ttl.as_secs(),
+            "activeDeadlineSeconds": settings.node_timeout.as_secs(),
             "template": {
                 "metadata": { "labels": labels },
                 "spec": {
@@ -122,7 +122,7 @@ async fn run(
                 &format!("create jobs in namespace {}", settings.namespace),
             )
         })?;
-    let deadline = Instant::now() + Duration::from_secs(settings.node_timeout_seconds as u64);
+    let deadline = Instant::now() + settings.node_timeout;
     loop {
         let job = jobs
             .get(name)
@@ -142,10 +142,10 @@ async fn run(
         if Instant::now() > deadline {
             return Err(Error::Cluster(format!(
                 "collector job {name} did not finish within {} s on node {node}",
-                settings.node_timeout_seconds
+                settings.node_timeout.as_secs()
             )));
         }
-        tokio::time::sleep(Duration::from_millis(settings.poll_millis)).await;
+        tokio::time::sleep(settings.poll_interval).await;
     }
     let log = pod_log(client, settings, name).await?;
     serde_json::from_str::<NodeFacts>(log.trim()).map_err(|e| {

@@ -14,7 +14,7 @@ use crate::error::{shown, Error, Result};
 use serde_json::{Map, Value};
 
 /// Largest kubeconfig accepted (bytes): real ones with certificates are a few KB,
-/// and it stays below the request body limit (`max_body_bytes`, 256 KiB) so the
+/// and it stays below the request body limit (`server.max_body_bytes`, 256 KiB) so the
 /// API answers with this clear message rather than 413.
 pub const MAX_KUBECONFIG_BYTES: usize = 128 * 1024;
 

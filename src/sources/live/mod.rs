@@ -13,6 +13,7 @@ pub mod policies;
 pub use errors::api_error;
 
 use crate::engine::facts::NodeFacts;
+use crate::engine::report::ReadMode;
 use crate::error::{Error, Result};
 use crate::sources::{ClusterSource, Gathered, NodeProgress};
 use futures_util::StreamExt;
@@ -32,12 +33,17 @@ pub struct LiveSettings {
     pub image: String,
     /// Jobs running at once.
     pub concurrency: usize,
-    /// Per-node limit.
-    pub node_timeout_seconds: i64,
-    /// Jobs are garbage-collected this long after finishing, should cleanup fail.
-    pub job_ttl_seconds: i32,
+    /// How long one node's collector Job may run (whole seconds: it is also the
+    /// Job's `activeDeadlineSeconds`).
+    #[serde(with = "humantime_serde")]
+    pub node_timeout: std::time::Duration,
+    /// Jobs are garbage-collected this long after finishing, should cleanup fail
+    /// (whole seconds: the Job's `ttlSecondsAfterFinished`).
+    #[serde(with = "humantime_serde")]
+    pub job_ttl: std::time::Duration,
     /// How often a Job's status is polled.
-    pub poll_millis: u64,
+    #[serde(with = "humantime_serde")]
+    pub poll_interval: std::time::Duration,
     /// Extra tolerations for collector pods (Kubernetes toleration objects).
     pub tolerations: Vec<serde_json::Value>,
     /// No pods on nodes: read static pods and configz through the API.
@@ -54,9 +60,9 @@ impl Default for LiveSettings {
             namespace: "cis-scan".into(),
             image: format!("ghcr.io/cis-scan/cis-scan:{}", env!("CARGO_PKG_VERSION")),
             concurrency: 10,
-            node_timeout_seconds: 120,
-            job_ttl_seconds: 600,
-            poll_millis: 1000,
+            node_timeout: std::time::Duration::from_secs(120),
+            job_ttl: std::time::Duration::from_secs(600),
+            poll_interval: std::time::Duration::from_secs(1),
             tolerations: Vec::new(),
             agentless: false,
             allow_loopback_servers: false,
@@ -317,16 +323,15 @@ impl ClusterSource for LiveSource {
         let cluster = policies::cluster_facts(&self.client).await;
         Ok(Gathered {
             kubernetes_version: Some(version),
-            provider: provider.as_str().to_string(),
+            provider: Some(provider),
             nodes: facts,
             excluded,
             cluster: Some(cluster),
-            mode: if self.settings.agentless {
-                "agentless"
+            mode: Some(if self.settings.agentless {
+                ReadMode::Agentless
             } else {
-                "jobs"
-            }
-            .into(),
+                ReadMode::Jobs
+            }),
             managed_by: provider.managed_name().map(str::to_string),
         })
     }

@@ -6,11 +6,12 @@
 //! Without chromedriver the tests fail and say how to install it (`bash .ci/setup`);
 //! they never pass without a browser.
 
+use crate::support::wait::wait_for_showing;
 use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How long a page may take to show what a test waits for (generous: CI is loaded).
 pub const WAIT: Duration = Duration::from_secs(60);
@@ -115,22 +116,15 @@ impl Browser {
         });
         let caps = caps.as_object().unwrap().clone();
         let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + WAIT;
-        let client = loop {
+        let client = wait_for_showing("chromedriver to start a session", WAIT, || async {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector)
+            ClientBuilder::new(connector)
                 .capabilities(caps.clone())
                 .connect(&url)
                 .await
-            {
-                Ok(c) => break c,
-                Err(e) if Instant::now() < deadline => {
-                    let _ = e;
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                Err(e) => panic!("chromedriver did not start a session: {e}"),
-            }
-        };
+                .map_err(|e| e.to_string())
+        })
+        .await;
         Browser {
             client,
             downloads: downloads.path().to_path_buf(),
@@ -180,17 +174,15 @@ impl Browser {
 
     /// Waits until `check` holds for the page text, polling; fails after WAIT with the text.
     pub async fn until_text(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + WAIT;
-        loop {
+        wait_for_showing(what, WAIT, || async {
             let text = self.text().await;
             if check(&text) {
-                return text;
+                Ok(text)
+            } else {
+                Err(format!("the page shows:\n{text}"))
             }
-            if Instant::now() > deadline {
-                panic!("waited for {what}; the page shows:\n{text}");
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        })
+        .await
     }
 
     /// The visible text of the page.
@@ -209,15 +201,15 @@ impl Browser {
 
     /// Waits until the route satisfies `check`; returns it.
     pub async fn until_text_route(&self, check: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + WAIT;
-        loop {
+        wait_for_showing("the route to change", WAIT, || async {
             let route = self.route().await;
             if check(&route) {
-                return route;
+                Ok(route)
+            } else {
+                Err(format!("the page stayed at {route}"))
             }
-            assert!(Instant::now() < deadline, "the page stayed at {route}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        })
+        .await
     }
 
     /// Signs in on the UI at `address` with `token`, and waits for the overview.
@@ -253,21 +245,21 @@ impl Browser {
                 .collect()
         };
         let what = format!("a finished download ending with {suffix}");
-        let started = Instant::now();
-        loop {
+        wait_for_showing(&what, WAIT, || {
             let files = listing();
             let finished = files
                 .iter()
                 .any(|f| !is_partial(f) && f.to_string_lossy().ends_with(suffix));
-            if finished && !files.iter().any(|f| is_partial(f)) {
-                return files;
+            let done = finished && !files.iter().any(|f| is_partial(f));
+            async move {
+                if done {
+                    Ok(files)
+                } else {
+                    Err(format!("the folder holds {files:?}"))
+                }
             }
-            assert!(
-                started.elapsed() < WAIT,
-                "waited {WAIT:?} for {what}; the folder holds {files:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        })
+        .await
     }
 
     /// Cuts the browser off the network (as a lost Wi-Fi would), or restores it,

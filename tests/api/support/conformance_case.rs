@@ -21,6 +21,9 @@ pub struct Case {
     pub class: Option<u8>,
     /// The benchmark (or profile) id, e.g. `cis-1.8`.
     pub benchmark: String,
+    /// The provider that runs the control plane (EKS, GKE or AKS), as a scan of a
+    /// managed cluster names it; none for a cluster that runs its own.
+    pub managed_by: Option<String>,
     /// The node's name.
     #[serde(default = "default_node")]
     pub node: String,

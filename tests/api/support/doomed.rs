@@ -2,8 +2,8 @@
 //! service: it runs on its own tokio runtime, which is shut down mid-work, so
 //! its tasks (scans, heartbeats, timers) stop and record nothing.
 
-use cis_scan::service::clusters::ExtraCluster;
-use cis_scan::service::settings::Settings;
+use crate::support::app::TestAppBuilder;
+use crate::support::database::TestDatabase;
 use cis_scan::service::Service;
 use std::future::Future;
 use std::sync::Arc;
@@ -12,11 +12,13 @@ use std::sync::Arc;
 pub struct Doomed {
     runtime: Option<tokio::runtime::Runtime>,
     service: Option<Arc<Service>>,
+    _database: Arc<TestDatabase>,
 }
 
 impl Doomed {
-    /// Starts the service (no HTTP server: the test drives it directly).
-    pub async fn start(settings: Settings, extra: Vec<ExtraCluster>) -> Doomed {
+    /// Starts the service `app` describes (no HTTP server: the test drives it directly).
+    pub async fn start(app: TestAppBuilder) -> Doomed {
+        let (settings, extra, database) = app.into_parts().await;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -30,6 +32,7 @@ impl Doomed {
         Doomed {
             runtime: Some(runtime),
             service: Some(service),
+            _database: database,
         }
     }
 

@@ -3,8 +3,10 @@
 pub mod app;
 pub mod browser;
 pub mod conformance_case;
+pub mod database;
 pub mod doomed;
 pub mod fakekube;
+pub mod gated;
 pub mod hostroot;
 pub mod imports;
 pub mod k3s;
@@ -14,6 +16,7 @@ pub mod managed;
 pub mod our_facts;
 pub mod process;
 pub mod promql;
+pub mod requests;
 pub mod rke2;
 pub mod schema;
 pub mod source_facts;

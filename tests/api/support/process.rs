@@ -65,6 +65,36 @@ impl Drop for Serve {
     }
 }
 
+/// A child process killed when dropped: a test that fails while it waits on one
+/// leaves no process behind.
+pub struct KilledOnDrop(Option<std::process::Child>);
+
+impl KilledOnDrop {
+    /// Takes charge of `child`.
+    pub fn new(child: std::process::Child) -> Self {
+        KilledOnDrop(Some(child))
+    }
+
+    /// The running child.
+    pub fn child(&mut self) -> &mut std::process::Child {
+        self.0.as_mut().expect("a child not yet taken")
+    }
+
+    /// The child, no longer killed on drop (it exited, or the test ends it itself).
+    pub fn into_inner(mut self) -> std::process::Child {
+        self.0.take().expect("a child not yet taken")
+    }
+}
+
+impl Drop for KilledOnDrop {
+    fn drop(&mut self) {
+        if let Some(c) = &mut self.0 {
+            c.kill().ok();
+            c.wait().ok();
+        }
+    }
+}
+
 /// A loopback address held by a bound socket that does not listen: connecting to it is
 /// refused for as long as the socket lives, and no other process can take the port.
 pub fn refusing_address() -> (tokio::net::TcpSocket, std::net::SocketAddr) {

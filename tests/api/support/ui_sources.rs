@@ -84,12 +84,12 @@ impl ClusterSource for ManyNodes {
 /// The service with a cluster "big" of the demo's control plane and `workers` workers,
 /// scanned once; with the report's id.
 pub async fn spawn_big(workers: usize) -> (crate::support::app::TestApp, String) {
-    use crate::support::app::{fresh_database, settings, spawn_with};
-    let dir = tempfile::TempDir::new().unwrap();
-    let mut s = settings(&fresh_database(dir.path()).await);
-    // saving 1,000 nodes' results in a debug build holds the database for seconds
-    s.scan_lease_seconds = 60.0;
-    let app = spawn_with(s, vec![big_cluster(workers)], dir).await;
+    let app = crate::support::app::TestApp::builder()
+        // saving 1,000 nodes' results in a debug build holds the database for seconds
+        .scan_lease(std::time::Duration::from_secs(60))
+        .cluster(big_cluster(workers))
+        .spawn()
+        .await;
     let scan = app.scan_to_end("big").await;
     assert_eq!(scan["state"], "SUCCEEDED", "{scan}");
     let report = scan["report"]["id"].as_str().unwrap().to_string();

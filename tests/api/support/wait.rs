@@ -22,15 +22,35 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Option<T>>,
 {
+    wait_for_showing(what, timeout, || {
+        let seen = probe();
+        async move { seen.await.ok_or_else(String::new) }
+    })
+    .await
+}
+
+/// `wait_for` for a probe that says what it sees while the condition does not hold
+/// (`Err`): a failure shows the last of it (a page's text, a folder's files).
+pub async fn wait_for_showing<T, F, Fut>(what: &str, timeout: Duration, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, String>>,
+{
     let start = Instant::now();
     loop {
-        if let Some(v) = probe().await {
-            return v;
-        }
+        let seen = match probe().await {
+            Ok(v) => return v,
+            Err(seen) => seen,
+        };
         assert!(
             start.elapsed() < timeout,
-            "waited {:.1} s for {what}: it did not happen",
-            start.elapsed().as_secs_f64()
+            "waited {:.1} s for {what}: it did not happen{}",
+            start.elapsed().as_secs_f64(),
+            if seen.is_empty() {
+                String::new()
+            } else {
+                format!("; last seen:\n{seen}")
+            }
         );
         tokio::time::sleep(POLL).await;
     }

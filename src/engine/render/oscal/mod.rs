@@ -52,7 +52,7 @@ fn drop_empty_lists(v: &mut Value) {
 
 /// A check's target status: only PASS satisfies it, and NOT_APPLICABLE (nothing
 /// to assess there); FAIL, ERROR, WARN (manual review pending) and SKIP (an
-/// exception, not a proof) leave it not satisfied. The OSCAL reason says which.
+/// skip, not a proof) leave it not satisfied. The OSCAL reason says which.
 pub fn status(state: State) -> (&'static str, &'static str) {
     match state {
         State::Pass => ("satisfied", "pass"),

@@ -139,8 +139,8 @@ impl Sarif {
             ("cluster", ctx.cluster.clone()),
             ("clusterName", ctx.cluster_name.clone()),
             ("kubernetesVersion", head.kubernetes_version.clone()),
-            ("provider", head.provider.clone()),
-            ("mode", head.mode.clone()),
+            ("provider", head.provider.map(|p| p.as_str().to_string())),
+            ("mode", head.mode.map(|m| m.as_str().to_string())),
         ];
         for (key, value) in optional {
             if let Some(v) = value {

@@ -8,7 +8,7 @@ pub struct Model {
     pub id: Uuid,
     pub cluster_id: String,
     pub benchmark: Option<String>,
-    pub state: crate::service::domain::ScanState,
+    pub state: crate::service::scan::lifecycle::ScanState,
     pub message: Option<String>,
     pub requested_by: String,
     pub report_id: Option<Uuid>,

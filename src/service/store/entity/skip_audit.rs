@@ -1,5 +1,5 @@
 //! One entry of the skip audit trail: a skip (new or replacing) or an unskip.
-use crate::service::exceptions::SkipAction;
+use crate::service::skip_rules::SkipAction;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -10,12 +10,12 @@ pub struct Model {
     pub cluster_id: String,
     pub test_id: String,
     pub action: SkipAction,
-    /// A skip that replaced an exception already in place.
+    /// A skip that replaced a skip already in place.
     pub replaced: bool,
     /// The token's name, as `skippedBy`.
     pub actor: String,
     pub at: DateTimeUtc,
-    /// For a skip, the new exception; for an unskip, the one removed.
+    /// For a skip, the new skip; for an unskip, the one removed.
     pub reason: Option<String>,
     pub expires_at: Option<DateTimeUtc>,
     /// JSON array of node names; null = every node.

@@ -1,4 +1,4 @@
-//! A test skipped for a cluster: an exception, possibly expiring and limited to some nodes.
+//! A test skipped for a cluster: a skip, possibly expiring and limited to some nodes.
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,7 +11,7 @@ pub struct Model {
     pub reason: Option<String>,
     pub created_by: String,
     pub created_at: DateTimeUtc,
-    /// From then on the exception no longer applies (it stays listed as expired).
+    /// From then on the skip no longer applies (it stays listed as expired).
     pub expires_at: Option<DateTimeUtc>,
     /// The node names as a JSON array; null = every node.
     pub nodes: Option<String>,
