@@ -16,8 +16,10 @@ N=${N:-200}
 VG=
 trap 'if [ -n "$VG" ]; then kill "$VG" 2>/dev/null || true; fi; rm -rf "$WORK"' EXIT
 cat > "$WORK/config.toml" <<TOML
+[server]
 listen = "127.0.0.1:$PORT"
-database_url = "sqlite://$WORK/load.db?mode=rwc"
+[database]
+url = "sqlite://$WORK/load.db?mode=rwc"
 [[clusters]]
 id = "demo"
 snapshot = "builtin:demo"
