@@ -14,6 +14,7 @@ pub mod clusters;
 pub mod fleet;
 pub mod history_reads;
 pub mod metrics;
+pub mod report_answers;
 pub mod report_cache;
 pub mod report_comparison;
 pub mod report_deletions;

@@ -1,5 +1,6 @@
-//! Saved reports never change, so the read path keeps them in memory: headers and
-//! parsed check rows in two bounded caches weighed by their size in bytes.
+//! Saved reports never change, so the read path keeps them in memory: headers,
+//! parsed check rows and whole answers read only from them (`report_answers`) in
+//! three bounded caches weighed by their size in bytes.
 //!
 //! A report can disappear (deleteReport, a schedule's retention, another replica), so
 //! a cached header is served only while its existence was confirmed within
@@ -9,6 +10,7 @@
 //! On PostgreSQL a delete is also announced (NOTIFY, see `report_deletions`), so the
 //! other replicas drop it at once; the recheck remains for what the announcement misses.
 
+use super::report_answers::AnswerStore;
 use super::report_view::ReportHeader;
 use super::store::entity::report;
 use super::store::Store;
@@ -53,6 +55,8 @@ pub(super) struct Inner {
     store: Store,
     headers: Cache<Uuid, Arc<HeaderEntry>>,
     checks: Cache<Uuid, ReportChecks>,
+    /// Whole answers read only from saved reports (`report_answers`).
+    answers: AnswerStore,
     epoch: Instant,
     recheck: Duration,
     /// Deletes are announced to the other replicas (PostgreSQL).
@@ -64,11 +68,12 @@ fn weight_u32(bytes: usize) -> u32 {
 }
 
 impl ReportCache {
-    /// Caches holding about `max_bytes` in all (a sixteenth for headers), trusting a
-    /// header's existence for `recheck` before looking again; `announce` sends deletes
-    /// to the other replicas.
+    /// Caches holding about `max_bytes` in all (a sixteenth for headers, an eighth for
+    /// whole answers, the rest for check rows), trusting a header's existence for
+    /// `recheck` before looking again; `announce` sends deletes to the other replicas.
     pub fn new(store: Store, max_bytes: u64, recheck: Duration, announce: bool) -> Self {
         let header_bytes = (max_bytes / 16).max(1);
+        let answer_bytes = (max_bytes / 8).max(1);
         ReportCache(Arc::new(Inner {
             store,
             headers: Cache::builder()
@@ -76,11 +81,12 @@ impl ReportCache {
                 .weigher(|_, e: &Arc<HeaderEntry>| weight_u32(e.header.weight()))
                 .build(),
             checks: Cache::builder()
-                .max_capacity(max_bytes.saturating_sub(header_bytes).max(1))
+                .max_capacity(max_bytes.saturating_sub(header_bytes + answer_bytes).max(1))
                 .weigher(|_, c: &ReportChecks| {
                     weight_u32(c.iter().map(super::report_view::check_weight).sum())
                 })
                 .build(),
+            answers: AnswerStore::new(answer_bytes),
             epoch: Instant::now(),
             recheck,
             announce,
@@ -160,6 +166,11 @@ impl ReportCache {
         Ok(out)
     }
 
+    /// Whole answers built from saved reports; dropped with their reports.
+    pub fn answers(&self) -> &AnswerStore {
+        &self.0.answers
+    }
+
     /// The checks of one report if they are in memory.
     pub fn cached_checks(&self, id: Uuid) -> Option<ReportChecks> {
         self.0.checks.get(&id)
@@ -208,11 +219,13 @@ impl Inner {
     pub(super) fn forget(&self, id: Uuid) {
         self.headers.invalidate(&id);
         self.checks.invalidate(&id);
+        self.answers.forget(id);
     }
 
     /// Drops every report from memory (announcements may have been missed).
     pub(super) fn forget_all(&self) {
         self.headers.invalidate_all();
         self.checks.invalidate_all();
+        self.answers.forget_all();
     }
 }

@@ -1,5 +1,6 @@
 //! The GraphQL API: thin resolvers split per domain and merged.
 
+pub mod answer_receipt;
 mod benchmarks;
 mod check_state;
 mod check_types;
@@ -24,6 +25,7 @@ mod scans;
 mod schedules;
 mod skipped_test;
 mod skips;
+pub mod stored_answers;
 pub mod types;
 
 use crate::service::Service;
@@ -61,6 +63,7 @@ pub type AppSchema = Schema<Query, Mutation, scans::Subscription>;
 pub fn build(state: Option<Arc<Service>>, depth: usize, complexity: usize) -> AppSchema {
     let mut b = Schema::build(Query::default(), Mutation::default(), scans::Subscription)
         .extension(limits::QueryLimits::new(depth, complexity))
+        .extension(answer_receipt::Receipts)
         .extension(input_text::NoNulInStrings)
         .extension(errors::ErrorCodes);
     if let Some(s) = state {

@@ -1,8 +1,11 @@
 //! GraphQL over HTTP POST; the websocket (`ws.rs`) answers with the same limits and messages.
 
+use super::answers;
 use super::client_limits::{hold, ClientKey, ClientShares, REFUSAL_PENALTY};
 use super::{authorization, principal_from};
+use crate::api::graphql::answer_receipt::Receipt;
 use crate::api::graphql::limits::{refused_by_limit, Limit};
+use crate::api::graphql::stored_answers::answer_key;
 use crate::api::graphql::AppSchema;
 use crate::service::auth::AuthOutcome;
 use crate::service::Service;
@@ -43,16 +46,32 @@ pub async fn execute(
         Ok(place) => place,
         Err(busy) => return too_many(busy.limit),
     };
+    // an answer read only from saved reports may have been kept: it is sent only to
+    // a caller who may see those reports now (see `answers`)
+    let key = principal.map(|_| answer_key(&request));
+    if let (Some(p), Some(k)) = (principal, &key) {
+        if let Some(kept) = answers::kept(&state, k, p).await {
+            return kept;
+        }
+    }
+    let receipt = Receipt::default();
     // a refusal goes along too, so resolvers can say why there is no caller
     let request = match outcome {
-        AuthOutcome::Accepted(p) => request.data(p),
+        AuthOutcome::Accepted(p) => request.data(p).data(receipt.clone()),
         AuthOutcome::Refused(why) => request.data(why),
     };
     let limits = &state.settings.limits;
     let limit = limits.request_timeout;
     let (answer, refused_by_limit) =
         match tokio::time::timeout(limit, schema.execute(request)).await {
-            Ok(response) => capped(&response, limits.max_response_bytes),
+            Ok(response) => match capped(&response, limits.max_response_bytes) {
+                Capped::Sent(body) => (
+                    answers::send(&state, key.as_deref(), response.is_ok(), &receipt, body),
+                    refused_by_limit(&response),
+                ),
+                Capped::Refused(answer) => (answer, true),
+                Capped::Failed => (HttpResponse::InternalServerError().finish(), false),
+            },
             Err(_) => (
                 refused(Limit::Timeout, timeout_message(limit.as_secs_f64())),
                 true,
@@ -114,22 +133,25 @@ fn too_many(limit: usize) -> HttpResponse {
         }))
 }
 
-/// The answer, or a refusal when it is larger than the limit; true when a limit refused it.
-fn capped(response: &async_graphql::Response, max_bytes: usize) -> (HttpResponse, bool) {
+/// A serialized answer within the size limit, or why it is not sent.
+enum Capped {
+    Sent(Vec<u8>),
+    /// Larger than the limit: a refusal to send instead.
+    Refused(HttpResponse),
+    Failed,
+}
+
+/// The answer's bytes, or a refusal when it is larger than the limit.
+fn capped(response: &async_graphql::Response, max_bytes: usize) -> Capped {
     match serde_json::to_vec(response) {
-        Ok(body) if body.len() <= max_bytes => (
-            HttpResponse::Ok()
-                .content_type("application/json")
-                .body(body),
-            refused_by_limit(response),
-        ),
-        Ok(body) => (
-            refused(Limit::ResponseSize, size_message(body.len(), max_bytes)),
-            true,
-        ),
+        Ok(body) if body.len() <= max_bytes => Capped::Sent(body),
+        Ok(body) => Capped::Refused(refused(
+            Limit::ResponseSize,
+            size_message(body.len(), max_bytes),
+        )),
         Err(e) => {
             tracing::error!("cannot serialize a GraphQL answer: {e}");
-            (HttpResponse::InternalServerError().finish(), false)
+            Capped::Failed
         }
     }
 }

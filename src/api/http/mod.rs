@@ -3,6 +3,7 @@
 //! one runs only for a valid token, and every other request gets 401 saying why (or 500 when
 //! the token could not be looked up).
 
+mod answers;
 mod assets;
 pub mod client_limits;
 mod csv;

@@ -226,3 +226,48 @@ fn check_prints_the_demo_snapshot_as_xccdf_that_oscap_accepts() {
         .expect("oscap is missing: run .ci/setup (installs openscap-utils)");
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
 }
+
+#[actix_web::test]
+async fn the_rule_text_is_written_once_and_each_rule_result_holds_only_its_nodes_evidence() {
+    let app = spawn_app().await;
+    let (_, doc, body) = demo_export(&app).await;
+    let xml = roxmltree::Document::parse(&body).unwrap();
+    let checks = doc["results"].as_array().unwrap();
+    let rules: Vec<_> = xml
+        .descendants()
+        .filter(|n| n.has_tag_name((XCCDF, "Rule")))
+        .collect();
+    assert_eq!(rules.len(), checks.len(), "one Rule per check");
+    // every element's text: a check's remediation is one of them, once
+    let texts: Vec<&str> = xml
+        .descendants()
+        .filter(|n| n.is_element())
+        .filter_map(|n| n.text())
+        .collect();
+    for c in checks {
+        let fix = c["remediation"].as_str().unwrap();
+        let times = texts.iter().filter(|t| **t == fix).count();
+        assert_eq!(
+            times, 1,
+            "the remediation of {} is written {times} times",
+            c["id"]
+        );
+    }
+    let mut seen = 0;
+    for rr in xml
+        .descendants()
+        .filter(|n| n.has_tag_name((XCCDF, "rule-result")))
+    {
+        seen += 1;
+        // the idref only: the scan's time is the TestResult's end-time
+        let attributes: Vec<&str> = rr.attributes().map(|a| a.name()).collect();
+        assert_eq!(attributes, ["idref"]);
+        let children: Vec<&str> = rr
+            .children()
+            .filter(|n| n.is_element())
+            .map(|n| n.tag_name().name())
+            .collect();
+        assert_eq!(children, ["result", "message"]);
+    }
+    assert!(seen > checks.len(), "{seen} rule-results");
+}

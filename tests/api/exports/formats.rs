@@ -99,6 +99,25 @@ async fn the_kube_bench_export_has_what_defectdojos_parser_reads_for_every_node_
 }
 
 #[actix_web::test]
+async fn the_kube_bench_export_is_compact_json_with_one_controls_entry_per_line() {
+    let app = spawn_app().await;
+    let id = demo_report_id(&app).await;
+    let r = export(&app, &id, "kube-bench", Some(&app.admin)).await;
+    let body = r.text().await.unwrap();
+    let kb: Value = serde_json::from_str(&body).unwrap();
+    let controls = kb["Controls"].as_array().unwrap();
+    // as kube-bench's own --json: no indentation; a line per entry, the totals on the last
+    let lines: Vec<&str> = body.lines().collect();
+    assert_eq!(lines.len(), controls.len() + 2, "{}", &body[..200]);
+    assert_eq!(lines[0], "{\"Controls\":[");
+    for (line, c) in lines[1..=controls.len()].iter().zip(controls) {
+        let entry: Value = serde_json::from_str(line.trim_end_matches(',')).unwrap();
+        assert_eq!(&entry, c);
+    }
+    assert!(lines.last().unwrap().starts_with("],\"Totals\":"));
+}
+
+#[actix_web::test]
 async fn the_kube_bench_export_has_one_controls_entry_per_node_and_node_type() {
     let app = spawn_app().await;
     let id = demo_report_id(&app).await;

@@ -16,5 +16,6 @@ pub mod read_path;
 pub mod report_boundaries;
 pub mod report_sections;
 pub mod schema;
+pub mod stored_answers;
 pub mod stored_bounds;
 pub mod tokens;

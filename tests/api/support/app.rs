@@ -165,6 +165,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// `[report_cache] bytes`.
+    pub fn report_cache_bytes(mut self, bytes: u64) -> Self {
+        self.settings.report_cache.bytes = bytes;
+        self
+    }
+
     /// `[report_cache] recheck`.
     pub fn report_cache_recheck(mut self, after: Duration) -> Self {
         self.settings.report_cache.recheck = after;
