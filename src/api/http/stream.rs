@@ -253,10 +253,13 @@ mod tests {
             let first = stream.next().await.unwrap().unwrap();
             assert!(first.len() >= CHUNK, "{format:?}: {}", first.len());
             // the renderer runs ahead at most until the channel is full, then waits: a
-            // whole-document renderer would have read every check before the first byte
+            // whole-document renderer would have read every check before the first byte.
+            // How far ahead depends on when the blocking thread is scheduled: the chunks
+            // queued, the one taken and the one being written (about 6 × 64 KiB, up to 210
+            // SARIF checks was seen), so the bound is a quarter, far from all of them.
             let fed = fed.load(Ordering::SeqCst);
             assert!(
-                fed < CHECKS / 10,
+                fed < CHECKS / 4,
                 "{format:?}: {fed} of {CHECKS} checks rendered"
             );
         }
