@@ -48,3 +48,33 @@ async fn the_done_event_carries_the_counts_saving_reported() {
     }
     assert_eq!(done["nodesTotal"], 2);
 }
+
+#[actix_web::test]
+async fn a_finished_scan_is_done_even_while_its_saving_event_is_the_latest() {
+    use cis_scan::service::scan::lifecycle::{ScanPhase, ScanState};
+    let app = spawn_app().await;
+    let end = app.scan_to_end("demo").await;
+    let id: uuid::Uuid = end["id"].as_str().unwrap().parse().unwrap();
+    // the moment between the report's save and the DONE event: the row is final,
+    // the latest event in memory still says SAVING
+    let saving = cis_scan::service::scan::event(
+        id,
+        "demo",
+        ScanPhase::Saving,
+        ScanState::Running,
+        "saving the report",
+    );
+    app.state.scanner.progress.publish(saving);
+    let d = app
+        .ok(
+            "query($id: ID!) { scan(id: $id) { progress { phase state nodesDone nodesTotal } } }",
+            json!({ "id": end["id"] }),
+        )
+        .await;
+    let p = &d["scan"]["progress"];
+    assert_eq!(
+        (&p["phase"], &p["state"]),
+        (&json!("DONE"), &json!("SUCCEEDED"))
+    );
+    assert_eq!((&p["nodesDone"], &p["nodesTotal"]), (&json!(2), &json!(2)));
+}
