@@ -117,13 +117,7 @@ async fn a_report_read_then_deleted_is_not_found_on_the_same_replica() {
 #[actix_web::test]
 async fn a_report_deleted_on_another_replica_is_not_served_from_memory() {
     let a = spawn_app().await;
-    let b = TestApp::builder()
-        .database(&a.database)
-        // confirm existence on every read, so the test does not depend on time
-        .report_cache_recheck(std::time::Duration::ZERO)
-        .without_scheduler()
-        .spawn()
-        .await;
+    let b = a.replica_confirming_every_read().await;
     let id = report_id(&a).await;
     let q = "query($id: ID!) { report(id: $id) { summary { total } results { id } } }";
     let on_b = b.ok(q, json!({ "id": id })).await;

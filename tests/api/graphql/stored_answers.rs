@@ -134,13 +134,7 @@ async fn a_deleted_report_is_not_served_and_its_answers_are_dropped() {
 #[actix_web::test]
 async fn a_report_deleted_on_another_replica_is_not_served_from_its_kept_answer() {
     let a = spawn_app().await;
-    let b = TestApp::builder()
-        .database(&a.database)
-        // existence confirmed on every read, so the test does not depend on time
-        .report_cache_recheck(std::time::Duration::ZERO)
-        .without_scheduler()
-        .spawn()
-        .await;
+    let b = a.replica_confirming_every_read().await;
     let id = report_of(&a, "demo").await;
     let vars = json!({ "id": id });
     raw(&b, &b.admin, WHOLE, vars.clone()).await;

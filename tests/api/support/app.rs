@@ -56,6 +56,17 @@ pub struct TestAppBuilder {
 }
 
 impl TestApp {
+    /// A second replica on this app's database that confirms a report still exists on
+    /// every read (no time in memory), so a test of deletions does not depend on time.
+    pub async fn replica_confirming_every_read(&self) -> TestApp {
+        TestApp::builder()
+            .database(&self.database)
+            .report_cache_recheck(Duration::ZERO)
+            .without_scheduler()
+            .spawn()
+            .await
+    }
+
     /// The demo cluster on a fresh database with the test settings: the embedded
     /// defaults, with limits for a loaded test machine and fast collector polling.
     pub fn builder() -> TestAppBuilder {
